@@ -1,0 +1,111 @@
+//! Signs what a backend would return, from the command line.
+//!
+//! ```text
+//! cargo run --example sign -- channel <socket_id> <channel> [--user-id ID] [--user-info JSON]
+//! cargo run --example sign -- user <socket_id> <user_id> [--user-info JSON]
+//! ```
+//!
+//! Credentials come from `PUSHER_APP_KEY` and `PUSHER_APP_SECRET` (and
+//! `PUSHER_ENCRYPTION_MASTER_KEY_BASE64` for `private-encrypted-` channels); when those
+//! are unset it uses the demo pair from Pusher's documentation and says so on stderr.
+//! Hostile arguments exit with status 2 and the reason.
+
+use std::process::ExitCode;
+
+use channel_auth::{
+    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
+    PresenceMember, SocketId, UserData, UserId,
+};
+
+/// Pusher's documented example app (auth signatures page): not a real secret.
+const DEMO_KEY: &str = "278d425bdf160c739803";
+const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
+
+const USAGE: &str = "usage:
+  sign channel <socket_id> <channel> [--user-id ID] [--user-info JSON]
+  sign user <socket_id> <user_id> [--user-info JSON]";
+
+type Error = Box<dyn std::error::Error>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn credentials() -> Result<Credentials, Error> {
+    let creds = match (std::env::var("PUSHER_APP_KEY"), std::env::var("PUSHER_APP_SECRET")) {
+        (Ok(key), Ok(secret)) => Credentials::new(key.parse()?, secret.parse()?),
+        (Err(_), Err(_)) => {
+            eprintln!("note: PUSHER_APP_KEY/PUSHER_APP_SECRET unset; using the demo app key {DEMO_KEY}");
+            Credentials::new(DEMO_KEY.parse()?, DEMO_SECRET.parse()?)
+        }
+        _ => return Err("set both PUSHER_APP_KEY and PUSHER_APP_SECRET, or neither".into()),
+    };
+    Ok(match std::env::var("PUSHER_ENCRYPTION_MASTER_KEY_BASE64") {
+        Ok(b64) => creds.with_encryption_master_key(EncryptionMasterKey::from_base64(&b64)?),
+        Err(_) => creds,
+    })
+}
+
+/// Takes `--name VALUE` pairs after the positional arguments.
+fn options<'a>(rest: &'a [String], allowed: &[&str]) -> Result<Vec<(&'a str, &'a str)>, Error> {
+    let mut out = Vec::new();
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        if !allowed.contains(&flag.as_str()) {
+            return Err(format!("unknown option {flag:?}\n{USAGE}").into());
+        }
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        out.push((flag.as_str(), value.as_str()));
+    }
+    Ok(out)
+}
+
+fn option<'a>(opts: &[(&str, &'a str)], name: &str) -> Option<&'a str> {
+    opts.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| *v)
+}
+
+fn user_info(opts: &[(&str, &str)]) -> Result<Option<serde_json::Value>, Error> {
+    Ok(match option(opts, "--user-info") {
+        Some(json) => Some(serde_json::from_str(json).map_err(|e| format!("--user-info is not JSON: {e}"))?),
+        None => None,
+    })
+}
+
+fn run(args: &[String]) -> Result<String, Error> {
+    match args {
+        [cmd, socket_id, channel, rest @ ..] if cmd == "channel" => {
+            let socket_id: SocketId = socket_id.parse()?;
+            let channel: ChannelName = channel.parse()?;
+            let opts = options(rest, &["--user-id", "--user-info"])?;
+            let creds = credentials()?;
+            if channel.kind() == ChannelKind::Presence {
+                let user_id: UserId = option(&opts, "--user-id").ok_or("presence channels need --user-id")?.parse()?;
+                let member = PresenceMember::new(user_id, user_info(&opts)?)?;
+                Ok(sign_presence_auth(&creds, &socket_id, &channel, &member)?.to_json())
+            } else {
+                Ok(sign_channel_auth(&creds, &socket_id, &channel)?.to_json())
+            }
+        }
+        [cmd, socket_id, user_id, rest @ ..] if cmd == "user" => {
+            let socket_id: SocketId = socket_id.parse()?;
+            let user_id: UserId = user_id.parse()?;
+            let opts = options(rest, &["--user-info"])?;
+            let mut data = UserData::new(user_id);
+            if let Some(info) = user_info(&opts)? {
+                data = data.with_user_info(info);
+            }
+            Ok(sign_user_auth(&credentials()?, &socket_id, &data)?.to_json())
+        }
+        _ => Err(USAGE.into()),
+    }
+}

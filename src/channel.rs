@@ -1,0 +1,440 @@
+//! Channel authorization: `private-`, `presence-` and `private-encrypted-` channels.
+//!
+//! Strings to sign (no valid [`SocketId`] or [`ChannelName`] contains `:`, so each is
+//! unambiguous):
+//!
+//! | channel | signed bytes |
+//! |---|---|
+//! | `private-*`, `private-encrypted-*` | `<socket_id>:<channel>` |
+//! | `presence-*` | `<socket_id>:<channel>:<channel_data>` |
+
+use base64::Engine as _;
+use serde::Serialize;
+use sha2::{Digest as _, Sha256};
+
+use crate::credentials::Credentials;
+use crate::error::{AuthError, InputKind, InvalidInput, VerifyError};
+use crate::names::{ChannelKind, ChannelName, SocketId, UserId};
+use crate::secret::EncryptionMasterKey;
+
+/// A presence channel member: the `channel_data` signed into a presence authorization,
+/// serialized once, when the member is made.
+///
+/// `channel_data` is the compact JSON `{"user_id":"<id>","user_info":<info>}`
+/// (`user_info` left out when `None`), at most [`PresenceMember::MAX_CHANNEL_DATA_LEN`]
+/// bytes. The id is always a JSON string, as protocol 7 requires.
+///
+/// ```
+/// use channel_auth::PresenceMember;
+/// use serde_json::json;
+///
+/// let member = PresenceMember::new("10".parse()?, Some(json!({"name": "Mr. Pusher"})))?;
+/// assert_eq!(member.channel_data(), r#"{"user_id":"10","user_info":{"name":"Mr. Pusher"}}"#);
+/// let bare = PresenceMember::new("10".parse()?, None)?;
+/// assert_eq!(bare.channel_data(), r#"{"user_id":"10"}"#);
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PresenceMember {
+    user_id: UserId,
+    channel_data: String,
+}
+
+impl PresenceMember {
+    /// The most bytes of `channel_data` the protocol accepts.
+    pub const MAX_CHANNEL_DATA_LEN: usize = 1024;
+
+    /// A member with this id and optional `user_info`.
+    ///
+    /// # Errors
+    /// [`InvalidInput::TooLong`] (kind [`InputKind::ChannelData`]) when the serialized
+    /// `channel_data` would exceed [`Self::MAX_CHANNEL_DATA_LEN`] bytes.
+    ///
+    /// ```
+    /// use channel_auth::{InputKind, InvalidInput, PresenceMember};
+    ///
+    /// let big = serde_json::Value::String("x".repeat(2000));
+    /// let err = PresenceMember::new("u".parse()?, Some(big)).unwrap_err();
+    /// assert!(matches!(err, InvalidInput::TooLong { kind: InputKind::ChannelData, max: 1024, .. }));
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    pub fn new(user_id: UserId, user_info: Option<serde_json::Value>) -> Result<Self, InvalidInput> {
+        let mut data = serde_json::Map::new();
+        data.insert("user_id".to_owned(), serde_json::Value::String(user_id.as_str().to_owned()));
+        if let Some(info) = user_info {
+            data.insert("user_info".to_owned(), info);
+        }
+        // Keys in this order with or without serde_json's `preserve_order`: alphabetical
+        // and insertion order agree.
+        let channel_data = serde_json::Value::Object(data).to_string();
+        if channel_data.len() > Self::MAX_CHANNEL_DATA_LEN {
+            return Err(InvalidInput::TooLong {
+                kind: InputKind::ChannelData,
+                max: Self::MAX_CHANNEL_DATA_LEN,
+                len: channel_data.len(),
+            });
+        }
+        Ok(Self { user_id, channel_data })
+    }
+
+    /// The member's user id.
+    ///
+    /// ```
+    /// # use channel_auth::PresenceMember;
+    /// let member = PresenceMember::new("10".parse()?, None)?;
+    /// assert_eq!(member.user_id().as_str(), "10");
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn user_id(&self) -> &UserId {
+        &self.user_id
+    }
+
+    /// The serialized `channel_data`, exactly as it is signed and sent.
+    ///
+    /// ```
+    /// # use channel_auth::PresenceMember;
+    /// let member = PresenceMember::new("10".parse()?, Some(serde_json::json!(["a"])))?;
+    /// assert_eq!(member.channel_data(), r#"{"user_id":"10","user_info":["a"]}"#);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn channel_data(&self) -> &str {
+        &self.channel_data
+    }
+}
+
+/// A channel authorization, as the backend returns it to the client.
+///
+/// `to_json()` and `Serialize` give exactly what the official libraries send:
+/// `{"auth":"<key>:<64 lowercase hex>"}`, then `channel_data` (presence) and
+/// `shared_secret` (encrypted) when present. `Debug` redacts the shared secret.
+///
+/// ```
+/// use channel_auth::{sign_channel_auth, Credentials};
+///
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// let auth = sign_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?)?;
+/// assert_eq!(
+///     auth.to_json(),
+///     r#"{"auth":"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize)]
+pub struct ChannelAuth {
+    auth: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channel_data: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared_secret: Option<String>,
+}
+
+impl ChannelAuth {
+    /// The `auth` value, `<key>:<signature>`.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_channel_auth, Credentials};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let auth = sign_channel_auth(&creds, &"1.1".parse()?, &"private-a".parse()?)?;
+    /// assert!(auth.auth().starts_with("key:"));
+    /// assert_eq!(auth.auth().len(), "key:".len() + 64);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn auth(&self) -> &str {
+        &self.auth
+    }
+
+    /// The presence `channel_data` that was signed, for presence channels.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_presence_auth, Credentials, PresenceMember};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let member = PresenceMember::new("7".parse()?, None)?;
+    /// let auth = sign_presence_auth(&creds, &"1.1".parse()?, &"presence-a".parse()?, &member)?;
+    /// assert_eq!(auth.channel_data(), Some(r#"{"user_id":"7"}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn channel_data(&self) -> Option<&str> {
+        self.channel_data.as_deref()
+    }
+
+    /// The channel's shared secret (base64), for `private-encrypted-` channels.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_channel_auth, Credentials, EncryptionMasterKey};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?)
+    /// #     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+    /// let auth = sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-a".parse()?)?;
+    /// assert_eq!(auth.shared_secret().map(str::len), Some(44));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn shared_secret(&self) -> Option<&str> {
+        self.shared_secret.as_deref()
+    }
+
+    /// The JSON body a backend returns: `{"auth":…}`, then `channel_data` and
+    /// `shared_secret` when present.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_presence_auth, Credentials, PresenceMember};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let member = PresenceMember::new("7".parse()?, None)?;
+    /// let auth = sign_presence_auth(&creds, &"1.1".parse()?, &"presence-a".parse()?, &member)?;
+    /// let json = auth.to_json();
+    /// assert!(json.starts_with(r#"{"auth":"key:"#));
+    /// assert!(json.ends_with(r#","channel_data":"{\"user_id\":\"7\"}"}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("auth".to_owned(), self.auth.clone().into());
+        if let Some(data) = &self.channel_data {
+            map.insert("channel_data".to_owned(), data.clone().into());
+        }
+        if let Some(secret) = &self.shared_secret {
+            map.insert("shared_secret".to_owned(), secret.clone().into());
+        }
+        // Alphabetical and insertion order agree, so the order holds with or without
+        // serde_json's `preserve_order`.
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
+impl core::fmt::Debug for ChannelAuth {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ChannelAuth")
+            .field("auth", &self.auth)
+            .field("channel_data", &self.channel_data)
+            .field("shared_secret", &self.shared_secret.as_ref().map(|_| format_args!("[redacted]")))
+            .finish()
+    }
+}
+
+/// Authorizes a socket to subscribe to a `private-` or `private-encrypted-` channel.
+///
+/// Signs `<socket_id>:<channel>`. For `private-encrypted-` channels the result also
+/// carries the channel's `shared_secret`, base64(SHA-256(channel ‖ master key)), which
+/// needs [`Credentials::with_encryption_master_key`].
+///
+/// Decide *whether* the user may join before calling this: the signature is the
+/// permission.
+///
+/// # Errors
+/// [`AuthError::PublicChannel`] for a public channel, [`AuthError::PresenceNeedsMember`]
+/// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::MissingMasterKey`]
+/// for an encrypted channel without a master key.
+///
+/// ```
+/// use channel_auth::{sign_channel_auth, AuthError, Credentials};
+///
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// let auth = sign_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?)?;
+/// assert_eq!(auth.auth(), "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
+/// assert_eq!(
+///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?),
+///     Err(AuthError::MissingMasterKey),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_channel_auth(
+    credentials: &Credentials,
+    socket_id: &SocketId,
+    channel: &ChannelName,
+) -> Result<ChannelAuth, AuthError> {
+    let shared_secret = match channel.kind() {
+        ChannelKind::Private => None,
+        ChannelKind::PrivateEncrypted => {
+            let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
+            Some(shared_secret(channel, master_key))
+        }
+        ChannelKind::Presence => return Err(AuthError::PresenceNeedsMember),
+        ChannelKind::Public => return Err(AuthError::PublicChannel),
+    };
+    let auth = credentials.auth_value(&[socket_id.as_str().as_bytes(), b":", channel.as_str().as_bytes()]);
+    Ok(ChannelAuth { auth, channel_data: None, shared_secret })
+}
+
+/// Authorizes a socket to subscribe to a `presence-` channel as `member`.
+///
+/// Signs `<socket_id>:<channel>:<channel_data>`, with the member's compact
+/// `channel_data`.
+///
+/// # Errors
+/// [`AuthError::NotPresenceChannel`] for any channel that is not `presence-`.
+///
+/// ```
+/// use channel_auth::{sign_presence_auth, Credentials, PresenceMember};
+/// use serde_json::json;
+///
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// let member = PresenceMember::new("10".parse()?, Some(json!({"name": "Mr. Pusher"})))?;
+/// let auth = sign_presence_auth(&creds, &"1234.1234".parse()?, &"presence-foobar".parse()?, &member)?;
+/// assert_eq!(
+///     auth.auth(),
+///     "278d425bdf160c739803:48dac51d2d7569e1e9c0f48c227d4b26f238fa68e5c0bb04222c966909c4f7c4"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_presence_auth(
+    credentials: &Credentials,
+    socket_id: &SocketId,
+    channel: &ChannelName,
+    member: &PresenceMember,
+) -> Result<ChannelAuth, AuthError> {
+    if channel.kind() != ChannelKind::Presence {
+        return Err(AuthError::NotPresenceChannel);
+    }
+    let channel_data = member.channel_data();
+    let auth = credentials.auth_value(&[
+        socket_id.as_str().as_bytes(),
+        b":",
+        channel.as_str().as_bytes(),
+        b":",
+        channel_data.as_bytes(),
+    ]);
+    Ok(ChannelAuth { auth, channel_data: Some(channel_data.to_owned()), shared_secret: None })
+}
+
+/// Verifies a channel authorization, as a Pusher-compatible server does.
+///
+/// `auth` is `<key>:<hex>`; `channel_data` is verified as received, never
+/// re-serialized. As Pusher's own service does, `:<channel_data>` is signed whenever
+/// data is given, for any channel kind; a `presence-` channel without data is refused.
+/// Verifying a `private-encrypted-` channel needs no master key: the shared secret is
+/// not part of the signature.
+///
+/// Compare signatures only through this function: it decodes the received hex and
+/// compares in constant time.
+///
+/// # Errors
+/// [`VerifyError::MissingChannelData`], [`VerifyError::MalformedAuth`],
+/// [`VerifyError::UnknownKey`] (not this app's key) or [`VerifyError::InvalidSignature`].
+///
+/// ```
+/// use channel_auth::{verify_channel_auth, Credentials, VerifyError};
+///
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// let auth = "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";
+/// verify_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?, None, auth)?;
+/// assert_eq!(
+///     verify_channel_auth(&creds, &"1234.1234".parse()?, &"private-other".parse()?, None, auth),
+///     Err(VerifyError::InvalidSignature),
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_channel_auth(
+    credentials: &Credentials,
+    socket_id: &SocketId,
+    channel: &ChannelName,
+    channel_data: Option<&str>,
+    auth: &str,
+) -> Result<(), VerifyError> {
+    let socket = socket_id.as_str().as_bytes();
+    let name = channel.as_str().as_bytes();
+    match channel_data {
+        Some(data) => credentials.verify_auth_value(&[socket, b":", name, b":", data.as_bytes()], auth),
+        None if channel.kind() == ChannelKind::Presence => Err(VerifyError::MissingChannelData),
+        None => credentials.verify_auth_value(&[socket, b":", name], auth),
+    }
+}
+
+/// base64(SHA-256(channel ‖ master key)): the key a `private-encrypted-` channel's
+/// payloads are sealed with.
+fn shared_secret(channel: &ChannelName, master_key: &EncryptionMasterKey) -> String {
+    let digest = Sha256::new().chain_update(channel.as_str().as_bytes()).chain_update(master_key.expose()).finalize();
+    base64::engine::general_purpose::STANDARD.encode(digest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials::new("key".parse().unwrap(), "secret".parse().unwrap())
+            .with_encryption_master_key(EncryptionMasterKey::from_bytes([0x61; 32]))
+    }
+
+    fn socket() -> SocketId {
+        "1.1".parse().unwrap()
+    }
+
+    fn channel(s: &str) -> ChannelName {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn refuses_what_the_protocol_does_not_sign() {
+        let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+        assert_eq!(sign_channel_auth(&creds(), &socket(), &channel("news")), Err(AuthError::PublicChannel));
+        assert_eq!(sign_channel_auth(&creds(), &socket(), &channel("presence-a")), Err(AuthError::PresenceNeedsMember));
+        for name in ["private-a", "private-encrypted-a", "news"] {
+            assert_eq!(
+                sign_presence_auth(&creds(), &socket(), &channel(name), &member),
+                Err(AuthError::NotPresenceChannel)
+            );
+        }
+        let no_master = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+        assert_eq!(
+            sign_channel_auth(&no_master, &socket(), &channel("private-encrypted-a")),
+            Err(AuthError::MissingMasterKey)
+        );
+    }
+
+    #[test]
+    fn php_crypto_vector() {
+        // pusher-http-php CryptoTest: 32 x 'a', channel private-encrypted-channel-a.
+        let auth = sign_channel_auth(&creds(), &socket(), &channel("private-encrypted-channel-a")).unwrap();
+        assert_eq!(auth.shared_secret(), Some("Rp+wpkNpL89qhqco1JkIG31AVXyU8PUVJBr1B2MvdoA="));
+        assert!(!format!("{auth:?}").contains("Rp+wpkNpL89qhqco1JkIG31AVXyU8PUVJBr1B2MvdoA="));
+        assert_eq!(
+            auth.to_json(),
+            format!(r#"{{"auth":"{}","shared_secret":"Rp+wpkNpL89qhqco1JkIG31AVXyU8PUVJBr1B2MvdoA="}}"#, auth.auth())
+        );
+        assert_eq!(serde_json::to_string(&auth).unwrap(), auth.to_json());
+    }
+
+    #[test]
+    fn verify_round_trip_and_refusals() {
+        let member = PresenceMember::new("u".parse().unwrap(), Some(serde_json::json!({"n": 1}))).unwrap();
+        let presence = channel("presence-a");
+        let signed = sign_presence_auth(&creds(), &socket(), &presence, &member).unwrap();
+        let data = signed.channel_data();
+        assert_eq!(verify_channel_auth(&creds(), &socket(), &presence, data, signed.auth()), Ok(()));
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &presence, None, signed.auth()),
+            Err(VerifyError::MissingChannelData)
+        );
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &presence, Some(r#"{"user_id":"v"}"#), signed.auth()),
+            Err(VerifyError::InvalidSignature)
+        );
+        let sig = signed.auth().split_once(':').unwrap().1;
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &presence, data, &format!("other:{sig}")),
+            Err(VerifyError::UnknownKey)
+        );
+        assert_eq!(verify_channel_auth(&creds(), &socket(), &presence, data, sig), Err(VerifyError::MalformedAuth));
+        assert_eq!(verify_channel_auth(&creds(), &socket(), &presence, data, ""), Err(VerifyError::MalformedAuth));
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &presence, data, "key:"),
+            Err(VerifyError::InvalidSignature)
+        );
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &presence, data, &format!("key:{sig}:")),
+            Err(VerifyError::InvalidSignature)
+        );
+    }
+
+    #[test]
+    fn encrypted_verifies_without_master_key() {
+        let name = channel("private-encrypted-a");
+        let signed = sign_channel_auth(&creds(), &socket(), &name).unwrap();
+        let no_master = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+        assert_eq!(verify_channel_auth(&no_master, &socket(), &name, None, signed.auth()), Ok(()));
+    }
+}

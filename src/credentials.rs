@@ -1,0 +1,222 @@
+//! An app's credentials, with the HMAC key set up once, and a keyring of several apps.
+
+use crate::error::VerifyError;
+use crate::mac::{MacKey, HEX_TAG_LEN};
+use crate::names::{AppId, AppKey};
+use crate::secret::{AppSecret, EncryptionMasterKey};
+
+/// An app's key and secret (and optionally its encryption master key and app id).
+///
+/// The HMAC-SHA256 state is keyed once here and cloned for each signature, so signing
+/// costs two SHA-256 block compressions for a short message rather than four. `Debug`
+/// shows the key and app id only.
+///
+/// ```
+/// use channel_auth::Credentials;
+///
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// assert_eq!(creds.key().as_str(), "278d425bdf160c739803");
+/// let shown = format!("{creds:?}");
+/// assert!(!shown.contains("7ad3773142a6692b25b8"));
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone)]
+pub struct Credentials {
+    key: AppKey,
+    mac: MacKey,
+    master_key: Option<EncryptionMasterKey>,
+    app_id: Option<AppId>,
+}
+
+impl Credentials {
+    /// Credentials for the app with this key and secret.
+    ///
+    /// ```
+    /// use channel_auth::{AppKey, AppSecret, Credentials};
+    ///
+    /// let key: AppKey = "key".parse()?;
+    /// let secret: AppSecret = "secret".parse()?;
+    /// let creds = Credentials::new(key, secret);
+    /// # let _ = creds;
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn new(key: AppKey, secret: AppSecret) -> Self {
+        // The secret is dropped (and zeroized) here; only the keyed state is kept.
+        let mac = MacKey::new(secret.expose());
+        Self { key, mac, master_key: None, app_id: None }
+    }
+
+    /// Adds the master key needed to authorize `private-encrypted-` channels.
+    ///
+    /// ```
+    /// use channel_auth::{Credentials, EncryptionMasterKey};
+    ///
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+    ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+    /// assert!(creds.encryption_master_key().is_some());
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn with_encryption_master_key(mut self, master_key: EncryptionMasterKey) -> Self {
+        self.master_key = Some(master_key);
+        self
+    }
+
+    /// Binds the credentials to one app: a server verifying an API request under these
+    /// credentials then refuses a path under `/apps/<another id>/`.
+    ///
+    /// ```
+    /// use channel_auth::Credentials;
+    ///
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("3".parse()?);
+    /// assert_eq!(creds.app_id().map(|id| id.as_str()), Some("3"));
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn with_app_id(mut self, app_id: AppId) -> Self {
+        self.app_id = Some(app_id);
+        self
+    }
+
+    /// The app key.
+    ///
+    /// ```
+    /// # use channel_auth::Credentials;
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// assert_eq!(creds.key().as_str(), "key");
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn key(&self) -> &AppKey {
+        &self.key
+    }
+
+    /// The app id, when [`with_app_id`](Self::with_app_id) set one.
+    ///
+    /// ```
+    /// # use channel_auth::Credentials;
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// assert!(creds.app_id().is_none());
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn app_id(&self) -> Option<&AppId> {
+        self.app_id.as_ref()
+    }
+
+    /// The encryption master key, when one was added.
+    ///
+    /// ```
+    /// # use channel_auth::Credentials;
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// assert!(creds.encryption_master_key().is_none());
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn encryption_master_key(&self) -> Option<&EncryptionMasterKey> {
+        self.master_key.as_ref()
+    }
+
+    /// `<key>:<hex tag of parts>`, the `auth` value of channel and user authorization,
+    /// built in one allocation.
+    pub(crate) fn auth_value(&self, parts: &[&[u8]]) -> String {
+        let key = self.key.as_str();
+        let mut out = String::with_capacity(key.len() + 1 + HEX_TAG_LEN);
+        out.push_str(key);
+        out.push(':');
+        self.mac.push_hex_tag(&mut out, parts);
+        out
+    }
+
+    /// Verifies an `auth` value `<key>:<hex>` against the tag of `parts`.
+    ///
+    /// # Errors
+    /// [`VerifyError::MalformedAuth`] without a `:`, [`VerifyError::UnknownKey`] when the
+    /// key is not this app's, [`VerifyError::InvalidSignature`] otherwise.
+    pub(crate) fn verify_auth_value(&self, parts: &[&[u8]], auth: &str) -> Result<(), VerifyError> {
+        let (key, signature) = auth.split_once(':').ok_or(VerifyError::MalformedAuth)?;
+        // The key is public: comparing it in variable time reveals nothing.
+        if key != self.key.as_str() {
+            return Err(VerifyError::UnknownKey);
+        }
+        self.mac.verify_hex(parts, signature)
+    }
+}
+
+impl core::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("key", &self.key)
+            .field("secret", &format_args!("[redacted]"))
+            .field("master_key", &self.master_key.as_ref().map(|_| format_args!("[redacted]")))
+            .field("app_id", &self.app_id)
+            .finish()
+    }
+}
+
+/// The credentials a server knows, looked up by app key.
+///
+/// Several entries may share a key, as during a secret rotation: a verifier tries every
+/// candidate, and any match verifies.
+///
+/// ```
+/// use channel_auth::{Credentials, Keyring};
+///
+/// let old = Credentials::new("key".parse()?, "old-secret".parse()?);
+/// let new = Credentials::new("key".parse()?, "new-secret".parse()?);
+/// let other = Credentials::new("other".parse()?, "s".parse()?);
+/// let ring = Keyring::new([old, new, other]);
+/// assert_eq!(ring.candidates("key").count(), 2);
+/// assert_eq!(ring.candidates("nobody").count(), 0);
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Keyring {
+    entries: Vec<Credentials>,
+}
+
+impl Keyring {
+    /// A keyring holding these credentials, in this order.
+    ///
+    /// ```
+    /// let ring = channel_auth::Keyring::new([]);
+    /// assert!(ring.is_empty());
+    /// ```
+    pub fn new(credentials: impl IntoIterator<Item = Credentials>) -> Self {
+        Self { entries: credentials.into_iter().collect() }
+    }
+
+    /// Every credential whose key is `key` (the text as received; no match for text
+    /// that is not a valid key).
+    ///
+    /// ```
+    /// # use channel_auth::{Credentials, Keyring};
+    /// let ring = Keyring::new([Credentials::new("key".parse()?, "s".parse()?)]);
+    /// assert_eq!(ring.candidates("key").next().map(|c| c.key().as_str()), Some("key"));
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    pub fn candidates<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Credentials> + 'a {
+        self.entries.iter().filter(move |c| c.key.as_str() == key)
+    }
+
+    /// How many credentials the keyring holds.
+    ///
+    /// ```
+    /// assert_eq!(channel_auth::Keyring::new([]).len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the keyring holds no credentials.
+    ///
+    /// ```
+    /// assert!(channel_auth::Keyring::default().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}

@@ -1,0 +1,229 @@
+//! Error types.
+//!
+//! Three families, kept apart on purpose:
+//!
+//! - [`InvalidInput`]: a value was refused when it was made (a socket id, a channel name,
+//!   a presence member, an API parameter). It says which rule broke and where.
+//! - [`AuthError`]: the backend asked to sign something the protocol does not allow
+//!   (a public channel, a presence channel without a member, ...).
+//! - [`VerifyError`]: a credential did not verify. These stay coarse: they tell the
+//!   sender nothing they did not send, and never carry a secret or an expected signature.
+
+use core::fmt;
+
+/// Which kind of value an [`InvalidInput`] is about.
+///
+/// ```
+/// use channel_auth::{InputKind, SocketId};
+///
+/// let err = "1.1:private-b".parse::<SocketId>().unwrap_err();
+/// assert_eq!(err.kind(), InputKind::SocketId);
+/// assert_eq!(InputKind::SocketId.to_string(), "socket id");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputKind {
+    /// A [`SocketId`](crate::SocketId).
+    SocketId,
+    /// A [`ChannelName`](crate::ChannelName).
+    ChannelName,
+    /// An [`AppKey`](crate::AppKey).
+    AppKey,
+    /// An [`AppId`](crate::AppId).
+    AppId,
+    /// A [`UserId`](crate::UserId).
+    UserId,
+    /// An [`AppSecret`](crate::AppSecret).
+    AppSecret,
+    /// An [`EncryptionMasterKey`](crate::EncryptionMasterKey).
+    EncryptionMasterKey,
+    /// The `channel_data` of a [`PresenceMember`](crate::PresenceMember).
+    ChannelData,
+}
+
+impl InputKind {
+    /// The name used in error messages, e.g. `"socket id"`.
+    ///
+    /// ```
+    /// assert_eq!(channel_auth::InputKind::ChannelName.as_str(), "channel name");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::SocketId => "socket id",
+            Self::ChannelName => "channel name",
+            Self::AppKey => "app key",
+            Self::AppId => "app id",
+            Self::UserId => "user id",
+            Self::AppSecret => "app secret",
+            Self::EncryptionMasterKey => "encryption master key",
+            Self::ChannelData => "channel data",
+        }
+    }
+}
+
+impl fmt::Display for InputKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value was refused when it was made: which kind of value, and which rule broke.
+///
+/// Untrusted text is never quoted whole: at most one offending character is kept, and it
+/// is printed escaped (`'\n'`, `'\u{200b}'`). Errors about secrets carry no content at
+/// all, only lengths.
+///
+/// ```
+/// use channel_auth::{InputKind, InvalidInput, SocketId};
+///
+/// let err = "1.1\nPOST".parse::<SocketId>().unwrap_err();
+/// assert_eq!(
+///     err,
+///     InvalidInput::InvalidChar { kind: InputKind::SocketId, position: 3, found: '\n' }
+/// );
+/// assert_eq!(err.to_string(), "socket id has a forbidden character '\\n' at byte 3");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidInput {
+    /// The value is empty.
+    #[error("{kind} is empty")]
+    Empty {
+        /// What was being made.
+        kind: InputKind,
+    },
+    /// The value is longer than its limit (in bytes).
+    #[error("{kind} is too long: {len} bytes, at most {max}")]
+    TooLong {
+        /// What was being made.
+        kind: InputKind,
+        /// The limit, in bytes.
+        max: usize,
+        /// The length that was given, in bytes.
+        len: usize,
+    },
+    /// A character outside the value's alphabet.
+    #[error("{kind} has a forbidden character {found:?} at byte {position}")]
+    InvalidChar {
+        /// What was being made.
+        kind: InputKind,
+        /// Byte offset of the character.
+        position: usize,
+        /// The character, printed escaped by `Display`.
+        found: char,
+    },
+    /// The characters are allowed but their arrangement is not (e.g. a socket id without
+    /// its `.`).
+    #[error("{kind} is malformed at byte {position}: expected {expected}")]
+    Malformed {
+        /// What was being made.
+        kind: InputKind,
+        /// Byte offset where the grammar failed.
+        position: usize,
+        /// What the grammar expected there.
+        expected: &'static str,
+    },
+    /// The value is not canonical padded standard base64.
+    #[error("{kind} is not canonical padded standard base64")]
+    InvalidBase64 {
+        /// What was being made.
+        kind: InputKind,
+    },
+    /// The decoded value has the wrong length.
+    #[error("{kind} must be {expected} bytes, got {len}")]
+    WrongLength {
+        /// What was being made.
+        kind: InputKind,
+        /// The required length, in bytes.
+        expected: usize,
+        /// The length that was given, in bytes.
+        len: usize,
+    },
+}
+
+impl InvalidInput {
+    /// The kind of value that was refused.
+    ///
+    /// ```
+    /// use channel_auth::{ChannelName, InputKind};
+    ///
+    /// let err = "".parse::<ChannelName>().unwrap_err();
+    /// assert_eq!(err.kind(), InputKind::ChannelName);
+    /// ```
+    #[must_use]
+    pub const fn kind(&self) -> InputKind {
+        match self {
+            Self::Empty { kind }
+            | Self::TooLong { kind, .. }
+            | Self::InvalidChar { kind, .. }
+            | Self::Malformed { kind, .. }
+            | Self::InvalidBase64 { kind }
+            | Self::WrongLength { kind, .. } => *kind,
+        }
+    }
+}
+
+/// The protocol does not allow signing what was asked.
+///
+/// ```
+/// use channel_auth::{sign_channel_auth, AuthError, ChannelName, Credentials, SocketId};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let socket: SocketId = "1.1".parse()?;
+/// let public: ChannelName = "news".parse()?;
+/// assert_eq!(sign_channel_auth(&creds, &socket, &public), Err(AuthError::PublicChannel));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// Public channels need no authorization; signing one is refused.
+    #[error("public channels are not authorized")]
+    PublicChannel,
+    /// A `presence-` channel needs member data: use
+    /// [`sign_presence_auth`](crate::sign_presence_auth).
+    #[error("presence channels need member data (use sign_presence_auth)")]
+    PresenceNeedsMember,
+    /// [`sign_presence_auth`](crate::sign_presence_auth) was called for a channel that
+    /// is not a `presence-` channel.
+    #[error("not a presence channel")]
+    NotPresenceChannel,
+    /// A `private-encrypted-` channel needs an encryption master key in the
+    /// [`Credentials`](crate::Credentials).
+    #[error("private-encrypted channels need an encryption master key")]
+    MissingMasterKey,
+}
+
+/// A credential did not verify.
+///
+/// Deliberately coarse: no variant carries a secret, an expected signature, or
+/// anything the sender did not send.
+///
+/// ```
+/// use channel_auth::{verify_channel_auth, Credentials, VerifyError};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let err = verify_channel_auth(
+///     &creds, &"1.1".parse()?, &"private-a".parse()?, None, "key:00",
+/// ).unwrap_err();
+/// assert_eq!(err, VerifyError::InvalidSignature);
+/// assert_eq!(err.to_string(), "invalid signature");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// The signature does not match, or is not 64 lowercase hex digits.
+    #[error("invalid signature")]
+    InvalidSignature,
+    /// The `auth` value is not of the form `<key>:<signature>`.
+    #[error("malformed auth value: expected <key>:<signature>")]
+    MalformedAuth,
+    /// The app key named by the credential is not the expected one (or not known).
+    #[error("unknown app key")]
+    UnknownKey,
+    /// A `presence-` channel was presented without `channel_data`.
+    #[error("presence channels need channel_data")]
+    MissingChannelData,
+}

@@ -1,0 +1,18 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+
+mod channel;
+mod credentials;
+mod error;
+mod mac;
+mod names;
+mod secret;
+mod user;
+
+pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
+pub use credentials::{Credentials, Keyring};
+pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, SocketId, UserId};
+pub use secret::{AppSecret, EncryptionMasterKey};
+pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};

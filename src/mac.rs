@@ -1,0 +1,214 @@
+//! The one place that computes and compares MACs.
+//!
+//! HMAC-SHA256, keyed once ([`MacKey::new`]) and cloned per signature; the message is
+//! fed in parts, so no string-to-sign is ever concatenated into a temporary buffer.
+//! Signatures go out as lowercase hex and come in as lowercase hex, decoded into 32
+//! bytes and compared in constant time. Nothing here knows what a purpose is.
+
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac as _};
+use sha2::{Digest as _, Sha256};
+use subtle::ConstantTimeEq as _;
+use zeroize::Zeroizing;
+
+use crate::error::VerifyError;
+
+/// Length of an HMAC-SHA256 tag, in bytes.
+pub(crate) const TAG_LEN: usize = 32;
+/// Length of a tag in hex.
+pub(crate) const HEX_TAG_LEN: usize = 2 * TAG_LEN;
+/// SHA-256's block size: an HMAC key is hashed or zero-padded to this.
+const BLOCK_LEN: usize = 64;
+
+/// A keyed HMAC-SHA256 state, cloned for each message.
+///
+/// The derived inner and outer states live as long as the key; `hmac` does not zeroize
+/// them (the secret itself is zeroized by [`AppSecret`](crate::AppSecret)).
+#[derive(Clone)]
+pub(crate) struct MacKey(Hmac<Sha256>);
+
+impl MacKey {
+    /// Keys HMAC-SHA256 with `key`.
+    ///
+    /// RFC 2104 first turns the key into one block: hashed when longer than a block,
+    /// zero-padded otherwise. Doing that here lets the block-sized constructor, which
+    /// cannot fail, be used, with no error path that could never be taken.
+    pub(crate) fn new(key: &[u8]) -> Self {
+        let mut block = Zeroizing::new([0u8; BLOCK_LEN]);
+        let hashed;
+        let source: &[u8] = if key.len() > BLOCK_LEN {
+            hashed = Zeroizing::new(<[u8; TAG_LEN]>::from(Sha256::digest(key)));
+            hashed.as_slice()
+        } else {
+            key
+        };
+        for (dst, src) in block.iter_mut().zip(source) {
+            *dst = *src;
+        }
+        Self(<Hmac<Sha256> as KeyInit>::new(&(*block).into()))
+    }
+
+    /// The tag of the concatenation of `parts`.
+    #[inline]
+    pub(crate) fn tag(&self, parts: &[&[u8]]) -> [u8; TAG_LEN] {
+        let mut mac = self.0.clone();
+        for part in parts {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+
+    /// Appends the lowercase hex tag of the concatenation of `parts` to `out`.
+    #[inline]
+    pub(crate) fn push_hex_tag(&self, out: &mut String, parts: &[&[u8]]) {
+        push_hex(out, &self.tag(parts));
+    }
+
+    /// Checks `received` (64 lowercase hex digits) against the tag of `parts`.
+    ///
+    /// Anything that is not 64 lowercase hex digits is an invalid signature. The
+    /// comparison of the tag bytes is constant-time; the decoding looks only at
+    /// `received`, which the sender already knows.
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidSignature`], whatever the reason.
+    pub(crate) fn verify_hex(&self, parts: &[&[u8]], received: &str) -> Result<(), VerifyError> {
+        let received = decode_hex_tag(received).ok_or(VerifyError::InvalidSignature)?;
+        let expected = self.tag(parts);
+        if bool::from(expected.ct_eq(&received)) {
+            Ok(())
+        } else {
+            Err(VerifyError::InvalidSignature)
+        }
+    }
+}
+
+/// The lowercase hex digit of the low nibble of `n`, without a branch or a table.
+#[inline]
+fn hex_digit(n: u8) -> char {
+    let n = n & 0x0f;
+    // 0x80 is set in (9 - n) exactly when n > 9: then add the gap between '9'+1 and 'a'.
+    let gap = ((9u8.wrapping_sub(n) >> 7) & 1) * (b'a' - b'0' - 10);
+    char::from(b'0' + n + gap)
+}
+
+/// Appends `bytes` in lowercase hex to `out`.
+#[inline]
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        out.push(hex_digit(b >> 4));
+        out.push(hex_digit(b));
+    }
+}
+
+/// The value of a lowercase hex digit.
+#[inline]
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes exactly 64 lowercase hex digits.
+fn decode_hex_tag(s: &str) -> Option<[u8; TAG_LEN]> {
+    if s.len() != HEX_TAG_LEN {
+        return None;
+    }
+    let mut out = [0u8; TAG_LEN];
+    for (byte, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
+        let (hi, lo) = match pair {
+            [hi, lo] => (nibble(*hi)?, nibble(*lo)?),
+            _ => return None,
+        };
+        *byte = (hi << 4) | lo;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex(bytes: &[u8]) -> String {
+        let mut s = String::new();
+        push_hex(&mut s, bytes);
+        s
+    }
+
+    #[test]
+    fn hex_matches_the_hex_crate() {
+        let all: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex(&all), hex::encode(&all));
+        let tag: [u8; 32] = core::array::from_fn(|i| (i * 8) as u8);
+        assert_eq!(decode_hex_tag(&hex(&tag)), Some(tag));
+    }
+
+    /// RFC 4231 test cases 1 (short key), 2 (short key and data) and 6 (a 131-byte key,
+    /// longer than a block, which exercises the key hashing in `MacKey::new`).
+    #[test]
+    fn rfc4231() {
+        let cases: [(&[u8], &[u8], &str); 3] = [
+            (&[0x0b; 20], b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+            (
+                b"Jefe",
+                b"what do ya want for nothing?",
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (
+                &[0xaa; 131],
+                b"Test Using Larger Than Block-Size Key - Hash Key First",
+                "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+            ),
+        ];
+        for (key, data, want) in cases {
+            let key = MacKey::new(key);
+            assert_eq!(hex(&key.tag(&[data])), want);
+            assert_eq!(key.verify_hex(&[data], want), Ok(()));
+        }
+    }
+
+    #[test]
+    fn a_block_sized_key_is_used_as_is() {
+        // 64 bytes: neither hashed nor padded. Compare with the library's own keying.
+        let key = [0x5c; 64];
+        let mut reference = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+        reference.update(b"m");
+        let want = hex::encode(reference.finalize().into_bytes());
+        assert_eq!(hex(&MacKey::new(&key).tag(&[b"m"])), want);
+        let long = [0x5c; 65];
+        let mut reference = <Hmac<Sha256> as KeyInit>::new_from_slice(&long).unwrap();
+        reference.update(b"m");
+        assert_eq!(hex(&MacKey::new(&long).tag(&[b"m"])), hex::encode(reference.finalize().into_bytes()));
+    }
+
+    #[test]
+    fn parts_are_concatenated() {
+        let key = MacKey::new(b"k");
+        assert_eq!(key.tag(&[b"ab", b"c"]), key.tag(&[b"abc"]));
+        assert_eq!(key.tag(&[b"", b"abc", b""]), key.tag(&[b"abc"]));
+    }
+
+    #[test]
+    fn junk_signatures_are_invalid() {
+        let key = MacKey::new(b"k");
+        let good = hex(&key.tag(&[b"m"]));
+        let upper = good.to_uppercase();
+        let cases = [
+            String::new(),
+            "0".to_owned(),
+            good[..63].to_owned(),
+            format!("{good}0"),
+            format!("{}g", &good[..63]),
+            format!(" {}", &good[..63]),
+            upper,
+            "é".repeat(32),
+        ];
+        for case in cases {
+            assert_eq!(key.verify_hex(&[b"m"], &case), Err(VerifyError::InvalidSignature), "{case:?}");
+        }
+        assert_eq!(key.verify_hex(&[b"m"], &good), Ok(()));
+        assert_eq!(key.verify_hex(&[b"n"], &good), Err(VerifyError::InvalidSignature));
+    }
+}

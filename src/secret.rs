@@ -1,0 +1,221 @@
+//! Secrets: redacted in `Debug`, never `Display`ed, zeroized on drop.
+
+use base64::Engine as _;
+use zeroize::Zeroizing;
+
+use crate::error::{InputKind, InvalidInput};
+
+/// An app's secret: the HMAC key for every signature of the app.
+///
+/// It has no `Display`, no `as_str` and no `Serialize`; `Debug` prints
+/// `AppSecret([redacted])`; the bytes are zeroized when the value is dropped.
+///
+/// # Constraints
+/// - 1 to [`AppSecret::MAX_LEN`] bytes of any text. Errors report lengths only.
+///
+/// ```
+/// use channel_auth::AppSecret;
+///
+/// let secret: AppSecret = "7ad3773142a6692b25b8".parse()?;
+/// assert_eq!(format!("{secret:?}"), "AppSecret([redacted])");
+/// assert!("".parse::<AppSecret>().is_err());
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone)]
+pub struct AppSecret(Zeroizing<String>);
+
+impl AppSecret {
+    /// The longest secret, in bytes.
+    pub const MAX_LEN: usize = 1024;
+
+    /// The key bytes, for the MAC module only.
+    pub(crate) fn expose(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+
+    fn validate(s: &str) -> Result<(), InvalidInput> {
+        const KIND: InputKind = InputKind::AppSecret;
+        if s.is_empty() {
+            return Err(InvalidInput::Empty { kind: KIND });
+        }
+        if s.len() > Self::MAX_LEN {
+            return Err(InvalidInput::TooLong { kind: KIND, max: Self::MAX_LEN, len: s.len() });
+        }
+        Ok(())
+    }
+}
+
+impl core::fmt::Debug for AppSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("AppSecret([redacted])")
+    }
+}
+
+impl core::str::FromStr for AppSecret {
+    type Err = InvalidInput;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::validate(s)?;
+        Ok(Self(Zeroizing::new(s.to_owned())))
+    }
+}
+
+impl TryFrom<&str> for AppSecret {
+    type Error = InvalidInput;
+
+    fn try_from(s: &str) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl TryFrom<String> for AppSecret {
+    type Error = InvalidInput;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        // Wrap first, so that a refused secret is zeroized too.
+        let s = Zeroizing::new(s);
+        Self::validate(&s)?;
+        Ok(Self(s))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AppSecret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as serde::Deserialize>::deserialize(d)?;
+        Self::try_from(s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The master key from which each `private-encrypted-` channel's shared secret is
+/// derived: exactly 32 bytes.
+///
+/// `Debug` prints `EncryptionMasterKey([redacted])`; the bytes are zeroized on drop.
+///
+/// ```
+/// use channel_auth::EncryptionMasterKey;
+///
+/// let key = EncryptionMasterKey::from_base64("zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU=")?;
+/// assert_eq!(format!("{key:?}"), "EncryptionMasterKey([redacted])");
+/// // Unpadded or non-canonical base64 is refused rather than guessed at.
+/// assert!(EncryptionMasterKey::from_base64("zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU").is_err());
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone)]
+pub struct EncryptionMasterKey(Zeroizing<[u8; 32]>);
+
+impl EncryptionMasterKey {
+    /// The key length, in bytes.
+    pub const LEN: usize = 32;
+
+    /// Takes the key as raw bytes.
+    ///
+    /// ```
+    /// let key = channel_auth::EncryptionMasterKey::from_bytes([7; 32]);
+    /// # let _ = key;
+    /// ```
+    #[must_use]
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(Zeroizing::new(bytes))
+    }
+
+    /// Decodes the key from canonical, padded, standard base64 (as the official
+    /// libraries' `encryptionMasterKeyBase64` option takes it).
+    ///
+    /// # Errors
+    /// [`InvalidInput::InvalidBase64`] for anything but canonical padded standard base64,
+    /// [`InvalidInput::WrongLength`] when it does not decode to exactly 32 bytes. Neither
+    /// error quotes the input.
+    ///
+    /// ```
+    /// use channel_auth::{EncryptionMasterKey, InputKind, InvalidInput};
+    ///
+    /// assert_eq!(
+    ///     EncryptionMasterKey::from_base64("YWFh").unwrap_err(),
+    ///     InvalidInput::WrongLength { kind: InputKind::EncryptionMasterKey, expected: 32, len: 3 },
+    /// );
+    /// ```
+    pub fn from_base64(s: &str) -> Result<Self, InvalidInput> {
+        const KIND: InputKind = InputKind::EncryptionMasterKey;
+        // 44 characters encode 32 bytes; refuse anything much longer before decoding.
+        if s.len() > 64 {
+            return Err(InvalidInput::WrongLength { kind: KIND, expected: Self::LEN, len: s.len() / 4 * 3 });
+        }
+        let decoded = Zeroizing::new(
+            base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|_| InvalidInput::InvalidBase64 { kind: KIND })?,
+        );
+        let bytes: [u8; 32] = decoded.as_slice().try_into().map_err(|_| InvalidInput::WrongLength {
+            kind: KIND,
+            expected: Self::LEN,
+            len: decoded.len(),
+        })?;
+        Ok(Self::from_bytes(bytes))
+    }
+
+    /// The key bytes, for the shared-secret derivation only.
+    pub(crate) fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for EncryptionMasterKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("EncryptionMasterKey([redacted])")
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for EncryptionMasterKey {
+    /// Deserializes from a base64 string, with the rules of
+    /// [`EncryptionMasterKey::from_base64`].
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Zeroizing::new(<String as serde::Deserialize>::deserialize(d)?);
+        Self::from_base64(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY: &str = "";
+    const UNPADDED: &str = "zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU";
+    const URL_SAFE: &str = "zyrm8pvV2C9fJcBfhyXzvxbJVN_H7QLmbe0xJi1GhPU=";
+    const NON_CANONICAL_TRAILING_BITS: &str = "zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPV=";
+    const WHITESPACE: &str = " zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU=";
+    const SHORT: &str = "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh";
+    const LONG: &str = "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh";
+
+    #[test]
+    fn secret_rejections_report_lengths_only() {
+        const KIND: InputKind = InputKind::AppSecret;
+        assert_eq!(EMPTY.parse::<AppSecret>().unwrap_err(), InvalidInput::Empty { kind: KIND });
+        let long = "s".repeat(AppSecret::MAX_LEN + 1);
+        assert_eq!(AppSecret::try_from(long).unwrap_err(), InvalidInput::TooLong { kind: KIND, max: 1024, len: 1025 });
+        assert!("s".repeat(AppSecret::MAX_LEN).parse::<AppSecret>().is_ok());
+    }
+
+    #[test]
+    fn master_key_rejections() {
+        const KIND: InputKind = InputKind::EncryptionMasterKey;
+        let err = |s: &str| EncryptionMasterKey::from_base64(s).unwrap_err();
+        assert_eq!(err(EMPTY), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 0 });
+        assert_eq!(err(UNPADDED), InvalidInput::InvalidBase64 { kind: KIND });
+        assert_eq!(err(URL_SAFE), InvalidInput::InvalidBase64 { kind: KIND });
+        assert_eq!(err(NON_CANONICAL_TRAILING_BITS), InvalidInput::InvalidBase64 { kind: KIND });
+        assert_eq!(err(WHITESPACE), InvalidInput::InvalidBase64 { kind: KIND });
+        assert_eq!(err(SHORT), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 30 });
+        assert_eq!(err(LONG), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 33 });
+        let huge = "A".repeat(10_000);
+        assert!(matches!(err(&huge), InvalidInput::WrongLength { .. }));
+    }
+
+    #[test]
+    fn debug_is_redacted() {
+        let secret: AppSecret = "hunter2-hunter2".parse().unwrap();
+        assert_eq!(format!("{secret:?}"), "AppSecret([redacted])");
+        assert_eq!(format!("{secret:#?}"), "AppSecret([redacted])");
+        let key = EncryptionMasterKey::from_bytes([0x41; 32]);
+        assert_eq!(format!("{key:?}"), "EncryptionMasterKey([redacted])");
+    }
+}

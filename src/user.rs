@@ -1,0 +1,225 @@
+//! User authentication (`pusher:signin`).
+//!
+//! String to sign: `<socket_id>::user::<user_data>`. A channel name is never empty, so
+//! this can never equal a channel authorization's `<socket_id>:<channel>[:<data>]`.
+
+use serde::Serialize;
+
+use crate::credentials::Credentials;
+use crate::error::{AuthError, VerifyError};
+use crate::names::{SocketId, UserId};
+
+/// The separator between socket id and user data in the signed bytes.
+const USER_SEPARATOR: &[u8] = b"::user::";
+
+/// The `user_data` of a sign-in: the user's id, and optionally `user_info` and a
+/// `watchlist` of other users' ids.
+///
+/// Serialized as compact JSON `{"id":"<id>","user_info":…,"watchlist":[…]}`, absent fields
+/// left out.
+///
+/// ```
+/// use channel_auth::UserData;
+/// use serde_json::json;
+///
+/// let data = UserData::new("12345".parse()?)
+///     .with_user_info(json!({"name": "Ann"}))
+///     .with_watchlist(vec!["7".parse()?, "8".parse()?]);
+/// assert_eq!(
+///     data.to_json(),
+///     r#"{"id":"12345","user_info":{"name":"Ann"},"watchlist":["7","8"]}"#
+/// );
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserData {
+    id: UserId,
+    user_info: Option<serde_json::Value>,
+    watchlist: Option<Vec<UserId>>,
+}
+
+impl UserData {
+    /// User data with just an id.
+    ///
+    /// ```
+    /// let data = channel_auth::UserData::new("12345".parse()?);
+    /// assert_eq!(data.to_json(), r#"{"id":"12345"}"#);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: UserId) -> Self {
+        Self { id, user_info: None, watchlist: None }
+    }
+
+    /// Adds `user_info`, shown to other users.
+    ///
+    /// ```
+    /// let data = channel_auth::UserData::new("1".parse()?).with_user_info(serde_json::json!({"a": 1}));
+    /// assert_eq!(data.to_json(), r#"{"id":"1","user_info":{"a":1}}"#);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn with_user_info(mut self, user_info: serde_json::Value) -> Self {
+        self.user_info = Some(user_info);
+        self
+    }
+
+    /// Adds a watchlist: the users whose online status this user is told of.
+    ///
+    /// ```
+    /// let data = channel_auth::UserData::new("1".parse()?).with_watchlist(vec!["2".parse()?]);
+    /// assert_eq!(data.to_json(), r#"{"id":"1","watchlist":["2"]}"#);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn with_watchlist(mut self, watchlist: Vec<UserId>) -> Self {
+        self.watchlist = Some(watchlist);
+        self
+    }
+
+    /// The user's id.
+    ///
+    /// ```
+    /// let data = channel_auth::UserData::new("1".parse()?);
+    /// assert_eq!(data.id().as_str(), "1");
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn id(&self) -> &UserId {
+        &self.id
+    }
+
+    /// The compact JSON that is signed and sent as `user_data`.
+    ///
+    /// ```
+    /// let data = channel_auth::UserData::new("1".parse()?);
+    /// assert_eq!(data.to_json(), r#"{"id":"1"}"#);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("id".to_owned(), self.id.as_str().into());
+        if let Some(info) = &self.user_info {
+            map.insert("user_info".to_owned(), info.clone());
+        }
+        if let Some(watchlist) = &self.watchlist {
+            let ids = watchlist.iter().map(|id| serde_json::Value::from(id.as_str())).collect();
+            map.insert("watchlist".to_owned(), serde_json::Value::Array(ids));
+        }
+        // Alphabetical and insertion order agree (id, user_info, watchlist).
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
+/// A user sign-in authorization, as the backend returns it: `{"auth":…,"user_data":…}`.
+///
+/// ```
+/// use channel_auth::{sign_user_auth, Credentials, UserData};
+///
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// let auth = sign_user_auth(&creds, &"1234.1234".parse()?, &UserData::new("12345".parse()?))?;
+/// assert_eq!(
+///     auth.to_json(),
+///     r#"{"auth":"278d425bdf160c739803:4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba","user_data":"{\"id\":\"12345\"}"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserAuth {
+    auth: String,
+    user_data: String,
+}
+
+impl UserAuth {
+    /// The `auth` value, `<key>:<signature>`.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_user_auth, Credentials, UserData};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let auth = sign_user_auth(&creds, &"1.1".parse()?, &UserData::new("1".parse()?))?;
+    /// assert!(auth.auth().starts_with("key:"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn auth(&self) -> &str {
+        &self.auth
+    }
+
+    /// The `user_data` JSON that was signed.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_user_auth, Credentials, UserData};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let auth = sign_user_auth(&creds, &"1.1".parse()?, &UserData::new("1".parse()?))?;
+    /// assert_eq!(auth.user_data(), r#"{"id":"1"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn user_data(&self) -> &str {
+        &self.user_data
+    }
+
+    /// The JSON body a backend returns: `{"auth":"…","user_data":"…"}`.
+    ///
+    /// ```
+    /// # use channel_auth::{sign_user_auth, Credentials, UserData};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let auth = sign_user_auth(&creds, &"1.1".parse()?, &UserData::new("1".parse()?))?;
+    /// assert!(auth.to_json().ends_with(r#","user_data":"{\"id\":\"1\"}"}"#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("auth".to_owned(), self.auth.clone().into());
+        map.insert("user_data".to_owned(), self.user_data.clone().into());
+        serde_json::Value::Object(map).to_string()
+    }
+}
+
+/// Signs a user in: the response to `pusher:signin`.
+///
+/// Signs `<socket_id>::user::<user_data>`.
+///
+/// # Errors
+/// None today; the `Result` leaves room for limits the protocol may add.
+///
+/// ```
+/// use channel_auth::{sign_user_auth, Credentials, UserData};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let auth = sign_user_auth(&creds, &"12345.12345".parse()?, &UserData::new("1234".parse()?))?;
+/// assert_eq!(auth.auth(), "key:e4c63b82c1e1d0955901f6a29ca51b244155bafda93968bc5664010f5ba54a41");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn sign_user_auth(credentials: &Credentials, socket_id: &SocketId, user: &UserData) -> Result<UserAuth, AuthError> {
+    let user_data = user.to_json();
+    let auth = credentials.auth_value(&[socket_id.as_str().as_bytes(), USER_SEPARATOR, user_data.as_bytes()]);
+    Ok(UserAuth { auth, user_data })
+}
+
+/// Verifies a user sign-in, as a Pusher-compatible server does, over the raw
+/// `user_data` string as received (never re-serialized).
+///
+/// # Errors
+/// [`VerifyError::MalformedAuth`], [`VerifyError::UnknownKey`] or
+/// [`VerifyError::InvalidSignature`].
+///
+/// ```
+/// use channel_auth::{verify_user_auth, Credentials};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let auth = "key:e4c63b82c1e1d0955901f6a29ca51b244155bafda93968bc5664010f5ba54a41";
+/// verify_user_auth(&creds, &"12345.12345".parse()?, r#"{"id":"1234"}"#, auth)?;
+/// assert!(verify_user_auth(&creds, &"12345.12345".parse()?, r#"{"id":"1235"}"#, auth).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_user_auth(
+    credentials: &Credentials,
+    socket_id: &SocketId,
+    user_data: &str,
+    auth: &str,
+) -> Result<(), VerifyError> {
+    credentials.verify_auth_value(&[socket_id.as_str().as_bytes(), USER_SEPARATOR, user_data.as_bytes()], auth)
+}

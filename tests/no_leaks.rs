@@ -1,0 +1,76 @@
+//! No secret and no expected signature ever appears in `Debug`, `Display` or an error.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
+
+use channel_auth::{
+    sign_channel_auth, verify_channel_auth, verify_user_auth, AppSecret, Credentials, EncryptionMasterKey,
+};
+
+const SECRET: &str = "7ad3773142a6692b25b8";
+const MASTER_B64: &str = "zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU=";
+
+fn creds() -> Credentials {
+    Credentials::new("278d425bdf160c739803".parse().unwrap(), SECRET.parse().unwrap())
+        .with_encryption_master_key(EncryptionMasterKey::from_base64(MASTER_B64).unwrap())
+}
+
+fn assert_clean(text: &str, forbidden: &[&str]) {
+    for f in forbidden {
+        assert!(!text.contains(f), "{text:?} contains {f:?}");
+    }
+}
+
+#[test]
+fn debug_of_secrets_shows_no_secret() {
+    let secret: AppSecret = SECRET.parse().unwrap();
+    let master = EncryptionMasterKey::from_base64(MASTER_B64).unwrap();
+    let master_hex = hex::encode(base64_decode(MASTER_B64));
+    for text in [
+        format!("{secret:?}"),
+        format!("{secret:#?}"),
+        format!("{master:?}"),
+        format!("{:?}", creds()),
+        format!("{:#?}", creds()),
+        format!("{:?}", channel_auth::Keyring::new([creds()])),
+    ] {
+        assert_clean(&text, &[SECRET, MASTER_B64, &master_hex]);
+    }
+    assert_eq!(format!("{secret:?}"), "AppSecret([redacted])");
+    assert_eq!(format!("{master:?}"), "EncryptionMasterKey([redacted])");
+    let shown = format!("{:?}", creds());
+    assert!(shown.contains("278d425bdf160c739803"), "the public key should still be shown: {shown}");
+}
+
+#[test]
+fn failed_verification_shows_no_secret_or_expected_signature() {
+    let creds = creds();
+    let socket = "1234.1234".parse().unwrap();
+    let channel = "private-encrypted-foobar".parse().unwrap();
+    let good = sign_channel_auth(&creds, &socket, &channel).unwrap();
+    let expected_sig = good.auth().split_once(':').unwrap().1.to_owned();
+    let shared = good.shared_secret().unwrap().to_owned();
+    assert!(!format!("{good:?}").contains(&shared), "shared secret in Debug");
+
+    let forged = format!("278d425bdf160c739803:{}", "0".repeat(64));
+    let err = verify_channel_auth(&creds, &socket, &channel, None, &forged).unwrap_err();
+    let err_user = verify_user_auth(&creds, &socket, "{}", &forged).unwrap_err();
+    for text in [err.to_string(), format!("{err:?}"), err_user.to_string(), format!("{err_user:?}")] {
+        assert_clean(&text, &[SECRET, &expected_sig, &shared]);
+    }
+}
+
+#[test]
+fn refused_secrets_are_not_quoted() {
+    let long = format!("{SECRET}{}", "x".repeat(1100));
+    let err = long.parse::<AppSecret>().unwrap_err();
+    assert_clean(&err.to_string(), &[SECRET]);
+    assert_clean(&format!("{err:?}"), &[SECRET]);
+    let bad_b64 = "c2VjcmV0LXNlY3JldC1zZWNyZXQ";
+    let err = EncryptionMasterKey::from_base64(bad_b64).unwrap_err();
+    assert_clean(&format!("{err} {err:?}"), &[bad_b64]);
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}

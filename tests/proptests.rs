@@ -1,0 +1,220 @@
+//! Properties of the names and of channel and user authorization.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
+
+use channel_auth::{
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, AppId, AppKey,
+    AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
+};
+use hmac::{Hmac, Mac};
+use proptest::prelude::*;
+use sha2::Sha256;
+
+const CASES: u32 = 1000;
+
+fn socket_id() -> impl Strategy<Value = SocketId> {
+    "[0-9]{1,20}\\.[0-9]{1,20}".prop_map(|s| s.parse().unwrap())
+}
+
+fn channel(prefix: &'static str) -> impl Strategy<Value = ChannelName> {
+    "[A-Za-z0-9_\\-=@,.;]{1,100}".prop_map(move |s| format!("{prefix}{s}").parse().unwrap())
+}
+
+fn user_id() -> impl Strategy<Value = UserId> {
+    "[A-Za-z0-9_\\-=@,.;]{1,128}".prop_map(|s| s.parse().unwrap())
+}
+
+fn user_info() -> impl Strategy<Value = Option<serde_json::Value>> {
+    proptest::option::of(
+        proptest::collection::btree_map("[a-z]{1,8}", "\\PC{0,16}", 0..4)
+            .prop_map(|m| serde_json::to_value(m).unwrap()),
+    )
+}
+
+fn creds() -> impl Strategy<Value = Credentials> {
+    ("[A-Za-z0-9_\\-.]{1,64}", "\\PC{1,80}", any::<[u8; 32]>()).prop_map(|(k, s, m)| {
+        Credentials::new(k.parse().unwrap(), s.parse().unwrap())
+            .with_encryption_master_key(EncryptionMasterKey::from_bytes(m))
+    })
+}
+
+/// Changes one byte of `s` at `index` (mod length) to a different printable byte.
+fn mutate(s: &str, index: usize, to: u8) -> String {
+    let mut bytes = s.as_bytes().to_vec();
+    let i = index % bytes.len();
+    let replacement = if bytes[i] == to { to ^ 1 } else { to };
+    bytes[i] = replacement;
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Small alphabets, so that inputs that would collide under a careless encoding
+/// (`1.11`+`1` vs `1.1`+`11`, data that starts with `:` or `user::`) come up often.
+fn small_socket() -> impl Strategy<Value = SocketId> {
+    "1{1,2}\\.1{1,2}".prop_map(|s| s.parse().unwrap())
+}
+fn small_channel() -> impl Strategy<Value = ChannelName> {
+    "(private-|presence-)?[1u.]{1,3}".prop_map(|s| s.parse().unwrap())
+}
+fn small_data() -> impl Strategy<Value = Option<String>> {
+    proptest::option::of("[1:u.ser]{0,8}")
+}
+
+/// The protocol's formats, written out independently of the crate.
+fn reference_auth(message: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(b"s").unwrap();
+    mac.update(message.as_bytes());
+    format!("k:{}", hex::encode(mac.finalize().into_bytes()))
+}
+fn reference_channel(s: &SocketId, c: &ChannelName, d: Option<&str>) -> String {
+    match d {
+        Some(d) => reference_auth(&format!("{s}:{c}:{d}")),
+        None => reference_auth(&format!("{s}:{c}")),
+    }
+}
+fn reference_user(s: &SocketId, d: &str) -> String {
+    reference_auth(&format!("{s}::user::{d}"))
+}
+fn small_creds() -> Credentials {
+    Credentials::new("k".parse().unwrap(), "s".parse().unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// (a) Sign then verify succeeds for private and encrypted channels, and any one-byte
+    /// change of the auth fails.
+    #[test]
+    fn private_sign_verify(creds in creds(), socket in socket_id(), encrypted in any::<bool>(),
+                           name in channel(""), index in any::<usize>(), to in 0x21u8..0x7f) {
+        let prefix = if encrypted { "private-encrypted-" } else { "private-" };
+        let channel: ChannelName = format!("{prefix}{}", &name.as_str()[..name.as_str().len().min(150)]).parse().unwrap();
+        let auth = sign_channel_auth(&creds, &socket, &channel).unwrap();
+        prop_assert!(verify_channel_auth(&creds, &socket, &channel, None, auth.auth()).is_ok());
+        prop_assert_eq!(auth.shared_secret().is_some(), encrypted);
+        let bad = mutate(auth.auth(), index, to);
+        prop_assert!(verify_channel_auth(&creds, &socket, &channel, None, &bad).is_err());
+    }
+
+    /// (a) Sign then verify succeeds for presence channels, and any one-byte change of the
+    /// auth or of the channel data fails.
+    #[test]
+    fn presence_sign_verify(creds in creds(), socket in socket_id(), channel in channel("presence-"),
+                            id in user_id(), info in user_info(), index in any::<usize>(), to in 0x21u8..0x7f) {
+        let member = PresenceMember::new(id, info).unwrap();
+        let auth = sign_presence_auth(&creds, &socket, &channel, &member).unwrap();
+        let data = auth.channel_data().unwrap();
+        prop_assert!(verify_channel_auth(&creds, &socket, &channel, Some(data), auth.auth()).is_ok());
+        let bad = mutate(auth.auth(), index, to);
+        prop_assert!(verify_channel_auth(&creds, &socket, &channel, Some(data), &bad).is_err());
+        let bad_data = mutate(data, index, to);
+        prop_assert!(verify_channel_auth(&creds, &socket, &channel, Some(&bad_data), auth.auth()).is_err());
+    }
+
+    /// (a) Sign then verify succeeds for user sign-in, and any one-byte change fails.
+    #[test]
+    fn user_sign_verify(creds in creds(), socket in socket_id(), id in user_id(), info in user_info(),
+                        watch in proptest::collection::vec(user_id(), 0..3), index in any::<usize>(), to in 0x21u8..0x7f) {
+        let mut user = UserData::new(id).with_watchlist(watch);
+        if let Some(info) = info {
+            user = user.with_user_info(info);
+        }
+        let auth = sign_user_auth(&creds, &socket, &user).unwrap();
+        prop_assert!(verify_user_auth(&creds, &socket, auth.user_data(), auth.auth()).is_ok());
+        let bad = mutate(auth.auth(), index, to);
+        prop_assert!(verify_user_auth(&creds, &socket, auth.user_data(), &bad).is_err());
+        let bad_data = mutate(auth.user_data(), index, to);
+        prop_assert!(verify_user_auth(&creds, &socket, &bad_data, auth.auth()).is_err());
+    }
+
+    /// (b) The channel string-to-sign is injective: a signature over the protocol's bytes
+    /// for one (socket, channel, data) triple verifies for that triple and no other.
+    #[test]
+    fn channel_string_to_sign_is_injective(s1 in small_socket(), c1 in small_channel(), d1 in small_data(),
+                                           s2 in small_socket(), c2 in small_channel(), d2 in small_data()) {
+        let auth = reference_channel(&s1, &c1, d1.as_deref());
+        let accepted = verify_channel_auth(&small_creds(), &s2, &c2, d2.as_deref(), &auth).is_ok();
+        let presence_without_data = d2.is_none() && c2.kind() == ChannelKind::Presence;
+        prop_assert_eq!(accepted, (&s1, &c1, &d1) == (&s2, &c2, &d2) && !presence_without_data);
+    }
+
+    /// (b) The user string-to-sign is injective.
+    #[test]
+    fn user_string_to_sign_is_injective(s1 in small_socket(), d1 in "[1:u.ser]{0,8}",
+                                        s2 in small_socket(), d2 in "[1:u.ser]{0,8}") {
+        let accepted = verify_user_auth(&small_creds(), &s2, &d2, &reference_user(&s1, &d1)).is_ok();
+        prop_assert_eq!(accepted, (&s1, &d1) == (&s2, &d2));
+    }
+
+    /// (c) Strings-to-sign of different purposes never coincide: a user sign-in
+    /// signature never verifies as a channel authorization (private, presence, any data),
+    /// and a channel signature never verifies as a user sign-in. What the crate signs is
+    /// what the reference says.
+    #[test]
+    fn purposes_are_disjoint(s1 in small_socket(), d1 in "[1:u.ser]{0,8}",
+                             s2 in small_socket(), c2 in small_channel(), d2 in small_data()) {
+        let creds = small_creds();
+        prop_assert!(verify_channel_auth(&creds, &s2, &c2, d2.as_deref(), &reference_user(&s1, &d1)).is_err());
+        prop_assert!(verify_user_auth(&creds, &s1, &d1, &reference_channel(&s2, &c2, d2.as_deref())).is_err());
+
+        let user = sign_user_auth(&creds, &s1, &UserData::new("u".parse().unwrap())).unwrap();
+        prop_assert_eq!(user.auth(), reference_user(&s1, user.user_data()));
+        match c2.kind() {
+            ChannelKind::Presence => {
+                let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+                let signed = sign_presence_auth(&creds, &s2, &c2, &member).unwrap();
+                prop_assert_eq!(signed.auth(), reference_channel(&s2, &c2, Some(member.channel_data())));
+            }
+            ChannelKind::Private => {
+                let signed = sign_channel_auth(&creds, &s2, &c2).unwrap();
+                prop_assert_eq!(signed.auth(), reference_channel(&s2, &c2, None));
+            }
+            _ => prop_assert!(sign_channel_auth(&creds, &s2, &c2).is_err()),
+        }
+    }
+
+    /// (d) Every accepted name round-trips through `Display`, `FromStr` and serde.
+    #[test]
+    fn names_round_trip(socket in socket_id(), channel in channel(""), user in user_id(),
+                        key in "[A-Za-z0-9_\\-.]{1,64}", id in "[A-Za-z0-9_\\-.]{1,64}") {
+        let key: AppKey = key.parse().unwrap();
+        let id: AppId = id.parse().unwrap();
+        prop_assert_eq!(socket.to_string().parse::<SocketId>().unwrap(), socket.clone());
+        prop_assert_eq!(channel.to_string().parse::<ChannelName>().unwrap(), channel.clone());
+        prop_assert_eq!(user.to_string().parse::<UserId>().unwrap(), user.clone());
+        prop_assert_eq!(key.to_string().parse::<AppKey>().unwrap(), key.clone());
+        prop_assert_eq!(id.to_string().parse::<AppId>().unwrap(), id.clone());
+        let json = serde_json::to_string(&(&socket, &channel, &user, &key, &id)).unwrap();
+        let back: (SocketId, ChannelName, UserId, AppKey, AppId) = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, (socket, channel, user, key, id));
+    }
+
+    /// (e) Arbitrary strings never panic a constructor, and whatever is accepted obeys
+    /// the grammar and round-trips.
+    #[test]
+    fn arbitrary_strings_never_panic(s in "\\PC{0,64}|[0-9.:a-z\\n]{0,48}|.{0,300}") {
+        if let Ok(v) = s.parse::<SocketId>() {
+            prop_assert_eq!(v.as_str(), s.as_str());
+            let (a, b) = s.split_once('.').unwrap();
+            prop_assert!(!a.is_empty() && a.len() <= 20 && a.bytes().all(|c| c.is_ascii_digit()));
+            prop_assert!(!b.is_empty() && b.len() <= 20 && b.bytes().all(|c| c.is_ascii_digit()));
+        }
+        let channel_chars = |c: u8| c.is_ascii_alphanumeric() || b"_-=@,.;".contains(&c);
+        if let Ok(v) = s.parse::<ChannelName>() {
+            prop_assert_eq!(v.as_str(), s.as_str());
+            prop_assert!(s.len() <= 200 && s.bytes().all(channel_chars));
+        }
+        if let Ok(v) = s.parse::<UserId>() {
+            prop_assert!(v.as_str().len() <= 128 && s.bytes().all(channel_chars));
+        }
+        let app_chars = |c: u8| c.is_ascii_alphanumeric() || b"_-.".contains(&c);
+        if let Ok(v) = s.parse::<AppKey>() {
+            prop_assert!(v.as_str().len() <= 64 && s.bytes().all(app_chars));
+        }
+        if let Ok(v) = s.parse::<AppId>() {
+            prop_assert!(v.as_str().len() <= 64 && s.bytes().all(app_chars));
+        }
+        let _ = s.parse::<AppSecret>();
+        let _ = EncryptionMasterKey::from_base64(&s);
+        let _ = serde_json::from_value::<SocketId>(serde_json::Value::String(s.clone()));
+    }
+}
