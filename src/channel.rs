@@ -227,7 +227,8 @@ impl core::fmt::Debug for ChannelAuth {
 /// # Errors
 /// [`AuthError::PublicChannel`] for a public channel, [`AuthError::PresenceNeedsMember`]
 /// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::MissingMasterKey`]
-/// for an encrypted channel without a master key.
+/// for an encrypted channel without a master key, [`AuthError::ReservedChannel`] for a
+/// `#server-to-user-` channel.
 ///
 /// ```
 /// use channel_auth::{sign_channel_auth, AuthError, Credentials};
@@ -253,6 +254,7 @@ pub fn sign_channel_auth(
             Some(shared_secret(channel, master_key))
         }
         ChannelKind::Presence => return Err(AuthError::PresenceNeedsMember),
+        ChannelKind::ServerToUser => return Err(AuthError::ReservedChannel),
         ChannelKind::Public => return Err(AuthError::PublicChannel),
     };
     let auth = credentials.auth_value(&[socket_id.as_str().as_bytes(), b":", channel.as_str().as_bytes()]);
@@ -312,7 +314,8 @@ pub fn sign_presence_auth(
 /// compares in constant time.
 ///
 /// # Errors
-/// [`VerifyError::MissingChannelData`], [`VerifyError::MalformedAuth`],
+/// [`VerifyError::ReservedChannel`] for a `#server-to-user-` channel, whatever the
+/// signature; [`VerifyError::MissingChannelData`], [`VerifyError::MalformedAuth`],
 /// [`VerifyError::UnknownKey`] (not this app's key) or [`VerifyError::InvalidSignature`].
 ///
 /// ```
@@ -334,6 +337,9 @@ pub fn verify_channel_auth(
     channel_data: Option<&str>,
     auth: &str,
 ) -> Result<(), VerifyError> {
+    if channel.kind() == ChannelKind::ServerToUser {
+        return Err(VerifyError::ReservedChannel);
+    }
     let socket = socket_id.as_str().as_bytes();
     let name = channel.as_str().as_bytes();
     match channel_data {
@@ -382,6 +388,22 @@ mod tests {
         assert_eq!(
             sign_channel_auth(&no_master, &socket(), &channel("private-encrypted-a")),
             Err(AuthError::MissingMasterKey)
+        );
+        let reserved = channel("#server-to-user-u");
+        assert_eq!(sign_channel_auth(&creds(), &socket(), &reserved), Err(AuthError::ReservedChannel));
+        assert_eq!(sign_presence_auth(&creds(), &socket(), &reserved, &member), Err(AuthError::NotPresenceChannel));
+    }
+
+    #[test]
+    fn reserved_channels_never_verify() {
+        // Even a correct MAC over `<socket>:#server-to-user-u` is refused.
+        let reserved = channel("#server-to-user-u");
+        let auth = creds().auth_value(&[b"1.1:#server-to-user-u"]);
+        assert_eq!(verify_channel_auth(&creds(), &socket(), &reserved, None, &auth), Err(VerifyError::ReservedChannel));
+        let auth = creds().auth_value(&[b"1.1:#server-to-user-u:{}"]);
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &reserved, Some("{}"), &auth),
+            Err(VerifyError::ReservedChannel)
         );
     }
 

@@ -193,6 +193,10 @@ pub enum AuthError {
     /// [`Credentials`](crate::Credentials).
     #[error("private-encrypted channels need an encryption master key")]
     MissingMasterKey,
+    /// `#server-to-user-` channels are the server's own: no client is ever authorized
+    /// to subscribe to one.
+    #[error("server-to-user channels are reserved for the server")]
+    ReservedChannel,
 }
 
 /// A credential did not verify.
@@ -226,4 +230,7 @@ pub enum VerifyError {
     /// A `presence-` channel was presented without `channel_data`.
     #[error("presence channels need channel_data")]
     MissingChannelData,
+    /// A `#server-to-user-` channel: no client may subscribe, whatever it signs.
+    #[error("server-to-user channels are reserved for the server")]
+    ReservedChannel,
 }

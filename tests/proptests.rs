@@ -191,7 +191,7 @@ proptest! {
     /// (e) Arbitrary strings never panic a constructor, and whatever is accepted obeys
     /// the grammar and round-trips.
     #[test]
-    fn arbitrary_strings_never_panic(s in "\\PC{0,64}|[0-9.:a-z\\n]{0,48}|.{0,300}") {
+    fn arbitrary_strings_never_panic(s in "\\PC{0,64}|[0-9.:a-z\\n]{0,48}|.{0,300}|#server-to-user-[a-z#:]{0,8}") {
         if let Ok(v) = s.parse::<SocketId>() {
             prop_assert_eq!(v.as_str(), s.as_str());
             let (a, b) = s.split_once('.').unwrap();
@@ -201,7 +201,10 @@ proptest! {
         let channel_chars = |c: u8| c.is_ascii_alphanumeric() || b"_-=@,.;".contains(&c);
         if let Ok(v) = s.parse::<ChannelName>() {
             prop_assert_eq!(v.as_str(), s.as_str());
-            prop_assert!(s.len() <= 200 && s.bytes().all(channel_chars));
+            let server_to_user = s
+                .strip_prefix("#server-to-user-")
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(channel_chars));
+            prop_assert!(s.len() <= 200 && (s.bytes().all(channel_chars) || server_to_user));
         }
         if let Ok(v) = s.parse::<UserId>() {
             prop_assert!(v.as_str().len() <= 128 && s.bytes().all(channel_chars));
