@@ -5,6 +5,7 @@
 mod channel;
 mod credentials;
 mod error;
+pub mod integrations;
 mod mac;
 mod names;
 mod secret;
