@@ -39,6 +39,8 @@ pub enum InputKind {
     EncryptionMasterKey,
     /// The `channel_data` of a [`PresenceMember`](crate::PresenceMember).
     ChannelData,
+    /// A [`FayeChannel`](crate::FayeChannel).
+    FayeChannel,
 }
 
 impl InputKind {
@@ -58,6 +60,7 @@ impl InputKind {
             Self::AppSecret => "app secret",
             Self::EncryptionMasterKey => "encryption master key",
             Self::ChannelData => "channel data",
+            Self::FayeChannel => "faye channel",
         }
     }
 }

@@ -5,6 +5,7 @@
 mod channel;
 mod credentials;
 mod error;
+mod faye;
 mod mac;
 mod names;
 mod secret;
@@ -13,6 +14,7 @@ mod user;
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use credentials::{Credentials, Keyring};
 pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, SocketId, UserId};
+pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
