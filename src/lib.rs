@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
+mod api;
 mod channel;
 mod credentials;
 mod error;
@@ -11,6 +12,10 @@ mod names;
 mod secret;
 mod user;
 
+pub use api::{
+    sign_api_request, verify_api_request, verify_api_request_now, Method, SignedQuery, API_AUTH_VERSION,
+    API_TIMESTAMP_WINDOW,
+};
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use credentials::{Credentials, Keyring};
 pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
