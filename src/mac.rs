@@ -58,6 +58,14 @@ impl MacKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// The lowercase hex tag of the concatenation of `parts`.
+    #[inline]
+    pub(crate) fn hex_tag(&self, parts: &[&[u8]]) -> String {
+        let mut out = String::with_capacity(HEX_TAG_LEN);
+        self.push_hex_tag(&mut out, parts);
+        out
+    }
+
     /// Appends the lowercase hex tag of the concatenation of `parts` to `out`.
     #[inline]
     pub(crate) fn push_hex_tag(&self, out: &mut String, parts: &[&[u8]]) {
@@ -181,6 +189,16 @@ mod tests {
         let mut reference = <Hmac<Sha256> as KeyInit>::new_from_slice(&long).unwrap();
         reference.update(b"m");
         assert_eq!(hex(&MacKey::new(&long).tag(&[b"m"])), hex::encode(reference.finalize().into_bytes()));
+    }
+
+    #[test]
+    fn hex_tag_is_the_pushed_hex() {
+        let key = MacKey::new(b"k");
+        let mut pushed = String::from("x");
+        key.push_hex_tag(&mut pushed, &[b"m"]);
+        assert_eq!(key.hex_tag(&[b"m"]), pushed[1..]);
+        assert_eq!(key.hex_tag(&[b"m"]).len(), HEX_TAG_LEN);
+        assert_eq!(key.verify_hex(&[b"m"], &key.hex_tag(&[b"m"])), Ok(()));
     }
 
     #[test]
