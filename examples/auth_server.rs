@@ -25,23 +25,27 @@
 //! instead, in `DemoPolicy` below: the request's headers (cookies) and extensions (what
 //! session middleware attached) are there.
 //!
-//! One line is logged per decision; secrets and signatures are never logged. Ctrl-C or
-//! SIGTERM stops it gracefully.
+//! One line is logged per decision and per verified webhook event (name and channel);
+//! secrets and signatures are never logged. Ctrl-C or SIGTERM stops it gracefully.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 use channel_auth::integrations::axum::{
-    batch_channel_auth, channel_auth, user_auth, ChannelAuthorizer, Decision, UserAuthenticator,
+    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
+    WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
-    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
+    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
+    VerifiedWebhook, WebhookError, WebhookEvent,
 };
 
 /// Pusher's documented example app (auth signatures page): PUBLIC, not a secret.
@@ -70,7 +74,11 @@ async fn run() -> Result<(), Error> {
         Err(_) => 3000,
     };
     let credentials = credentials()?;
-    let app = app(credentials);
+    let expose_webhooks = std::env::var("AUTH_SERVER_EXPOSE_WEBHOOKS").is_ok_and(|v| v == "1");
+    if expose_webhooks {
+        println!("auth_server: AUTH_SERVER_EXPOSE_WEBHOOKS=1: GET /pusher/webhook/events lists received events");
+    }
+    let app = app(credentials, expose_webhooks);
 
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -120,12 +128,27 @@ fn credentials() -> Result<Credentials, Error> {
 }
 
 /// The routes, with one log line for each refusal the policy never saw.
-fn app(credentials: Credentials) -> Router {
-    Router::new()
+fn app(credentials: Credentials, expose_webhooks: bool) -> Router {
+    let events = WebhookLog::default();
+    let mut router = Router::new()
         .route("/pusher/auth", channel_auth(credentials.clone(), DemoPolicy))
         .route("/pusher/batch-auth", batch_channel_auth(credentials.clone(), DemoPolicy))
-        .route("/pusher/user-auth", user_auth(credentials, DemoPolicy))
-        .layer(middleware::from_fn(log_refusals))
+        .route("/pusher/user-auth", user_auth(credentials.clone(), DemoPolicy))
+        .route("/pusher/webhook", webhook(Keyring::new([credentials]), events.clone()));
+    if expose_webhooks {
+        // For tests only: who may read this list is not checked.
+        router = router.route(
+            "/pusher/webhook/events",
+            get(move || {
+                let events = events.clone();
+                async move {
+                    let body = serde_json::Value::Array(events.snapshot()).to_string();
+                    ([(axum::http::header::CONTENT_TYPE, "application/json")], body)
+                }
+            }),
+        );
+    }
+    router.layer(middleware::from_fn(log_refusals))
 }
 
 /// The demo's decision: trusts `X-User-Id`. REAL APPS CHECK THEIR SESSION HERE.
@@ -185,6 +208,49 @@ impl UserAuthenticator for DemoPolicy {
     }
 }
 
+/// The verified webhook events: logged one line each, and kept (the last
+/// [`WebhookLog::KEEP`]) for `GET /pusher/webhook/events`.
+#[derive(Clone, Default)]
+struct WebhookLog(Arc<Mutex<Vec<serde_json::Value>>>);
+
+impl WebhookLog {
+    const KEEP: usize = 1000;
+
+    fn snapshot(&self) -> Vec<serde_json::Value> {
+        self.0.lock().map(|events| events.clone()).unwrap_or_default()
+    }
+}
+
+impl WebhookHandler for WebhookLog {
+    async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+        let webhook = webhook.into_webhook();
+        for event in webhook.events() {
+            let name = event.name();
+            let channel = event.channel().map_or("-", ChannelName::as_str);
+            let user_id = match event {
+                WebhookEvent::MemberAdded { user_id, .. } | WebhookEvent::MemberRemoved { user_id, .. } => {
+                    Some(user_id)
+                }
+                WebhookEvent::ClientEvent { user_id, .. } => user_id.as_ref(),
+                _ => None,
+            };
+            // Names and user ids come from the (verified) sender: printed escaped, so
+            // they cannot forge log lines.
+            match user_id {
+                Some(user) => println!("auth_server: webhook {name:?} channel={channel} user_id={user:?}"),
+                None => println!("auth_server: webhook {name:?} channel={channel}"),
+            }
+            let entry = serde_json::json!({ "name": name, "channel": channel, "user_id": user_id });
+            if let Ok(mut events) = self.0.lock() {
+                if events.len() >= Self::KEEP {
+                    events.remove(0);
+                }
+                events.push(entry);
+            }
+        }
+    }
+}
+
 /// Logs the requests refused before any decision (hostile body: 400, oversized: 413,
 /// unknown route or method, bad webhook signature: 401): one line each.
 async fn log_refusals(request: Request, next: Next) -> Response {
@@ -195,9 +261,13 @@ async fn log_refusals(request: Request, next: Next) -> Response {
     if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN || status.is_server_error() {
         // The handlers attach the typed reason of a refused body; it quotes at most one
         // escaped character of the input.
-        match response.extensions().get::<RequestError>() {
-            Some(reason) => println!("auth_server: refused {method} {path} -> {status} ({reason})"),
-            None => println!("auth_server: refused {method} {path} -> {status}"),
+        let extensions = response.extensions();
+        if let Some(reason) = extensions.get::<RequestError>() {
+            println!("auth_server: refused {method} {path} -> {status} ({reason})");
+        } else if let Some(reason) = extensions.get::<WebhookError>() {
+            println!("auth_server: refused {method} {path} -> {status} (webhook: {reason})");
+        } else {
+            println!("auth_server: refused {method} {path} -> {status}");
         }
     }
     response

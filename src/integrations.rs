@@ -85,6 +85,13 @@ pub enum RequestError {
         /// The limit, [`BatchAuthRequest::MAX_CHANNELS`].
         max: usize,
     },
+    /// A required header is absent, or not visible ASCII (a webhook's `X-Pusher-Key` or
+    /// `X-Pusher-Signature`).
+    #[error("missing or non-ASCII header {name}")]
+    MissingHeader {
+        /// The header's name.
+        name: &'static str,
+    },
     /// The body could not be read, or is longer than allowed.
     #[error("body unreadable or longer than {max} bytes")]
     BodyTooLarge {

@@ -11,12 +11,13 @@ use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use channel_auth::integrations::axum::{
-    batch_channel_auth, channel_auth, user_auth, ChannelAuthorizer, Decision, UserAuthenticator,
+    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
+    WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
-    PresenceMember, SocketId, UserData,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName, Credentials,
+    EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifiedWebhook, WebhookError, WebhookEvent,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -235,4 +236,87 @@ async fn responses_never_carry_the_secret() {
         let (_, json, _) = post(app(&policy), path, body, Some("u")).await;
         assert!(!json.to_string().contains(SECRET));
     }
+}
+
+/// Records the events of each verified webhook.
+#[derive(Clone, Default)]
+struct Hooks(Arc<std::sync::Mutex<Vec<Vec<WebhookEvent>>>>);
+
+impl WebhookHandler for Hooks {
+    async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+        assert_eq!(webhook.credentials().key().as_str(), KEY);
+        self.0.lock().unwrap().push(webhook.into_webhook().into_events());
+    }
+}
+
+async fn deliver(hooks: &Hooks, headers: &[(&str, &str)], body: &'static str) -> (StatusCode, Value) {
+    // Rotation: the old secret and the current one are both in the keyring.
+    let ring = Keyring::new([Credentials::new(KEY.parse().unwrap(), "old-secret".parse().unwrap()), creds()]);
+    let app: Router = Router::new().route("/hook", webhook(ring, hooks.clone()));
+    let mut req = Request::post("/hook");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app.oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = res.status();
+    if status != StatusCode::OK {
+        assert!(
+            res.extensions().get::<WebhookError>().is_some() || res.extensions().get::<RequestError>().is_some(),
+            "a refusal carries its typed error"
+        );
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn webhook_verifies_the_raw_bytes_then_hands_over_typed_events() {
+    // Spacing and key order a re-serialization would change: the raw bytes are signed.
+    const BODY: &str = "{ \"events\": [ {\"channel\":\"presence-a\", \"name\":\"member_added\",\"user_id\":\"ann\"},\n {\"name\":\"channel_occupied\",\"channel\":\"#server-to-user-ann\"} ], \"time_ms\": 1700000000000 }";
+    let hooks = Hooks::default();
+    let signed = sign_webhook(&creds(), BODY.as_bytes());
+    let (status, json) =
+        deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", signed.signature())], BODY).await;
+    assert_eq!((status, json), (StatusCode::OK, serde_json::json!({})));
+    let seen = hooks.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].iter().map(WebhookEvent::name).collect::<Vec<_>>(), ["member_added", "channel_occupied"]);
+}
+
+#[tokio::test]
+async fn webhook_refusals() {
+    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    let hooks = Hooks::default();
+    let good = sign_webhook(&creds(), BODY.as_bytes());
+    let wrong = sign_webhook(&Credentials::new(KEY.parse().unwrap(), "wrong".parse().unwrap()), BODY.as_bytes());
+    let upper = good.signature().to_uppercase();
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("x-pusher-key", KEY)], "missing or non-ASCII header X-Pusher-Signature"),
+        (&[("x-pusher-signature", good.signature())], "missing or non-ASCII header X-Pusher-Key"),
+        (&[], "missing or non-ASCII header X-Pusher-Key"),
+        (&[("x-pusher-key", KEY), ("x-pusher-signature", wrong.signature())], "invalid signature"),
+        (&[("x-pusher-key", KEY), ("x-pusher-signature", &upper)], "invalid signature"),
+        (&[("x-pusher-key", KEY), ("x-pusher-signature", "")], "invalid signature"),
+        (&[("x-pusher-key", "other"), ("x-pusher-signature", good.signature())], "unknown app key"),
+    ];
+    for (headers, reason) in cases {
+        let (status, json) = deliver(&hooks, headers, BODY).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{headers:?}");
+        assert_eq!(json, serde_json::json!({ "error": reason }));
+    }
+    // The signature covers the body: the same headers with another body fail.
+    const TAMPERED: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-b"}]}"#;
+    let (status, _) =
+        deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", good.signature())], TAMPERED).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(hooks.0.lock().unwrap().is_empty(), "nothing unverified reached the handler");
+
+    // Verified but not parseable: 400 with the reason, handler not called.
+    const BAD_CHANNEL: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a:b"}]}"#;
+    let signed = sign_webhook(&creds(), BAD_CHANNEL.as_bytes());
+    let (status, json) =
+        deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", signed.signature())], BAD_CHANNEL).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json["error"].as_str().unwrap().starts_with("webhook event 0: channel"), "{json}");
+    assert!(hooks.0.lock().unwrap().is_empty());
 }

@@ -12,6 +12,7 @@
 //! | [`channel_auth`] | `200` [`ChannelAuth`] JSON, `403` denied, `400` hostile or unauthorizable |
 //! | [`batch_channel_auth`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
 //! | [`user_auth`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
+//! | [`webhook`] | `200` once the [`WebhookHandler`] ran; `401` bad or missing signature, `400` a verified body that does not parse |
 //!
 //! Every refusal is JSON `{"error":"<reason>"}`, the reason being a typed error's
 //! message ([`RequestError`], [`AuthError`]): never a secret or a signature. A hostile
@@ -72,10 +73,19 @@ use axum::routing::{post, MethodRouter};
 
 use super::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
 use crate::channel::{sign_channel_auth, sign_presence_auth, ChannelAuth, PresenceMember};
-use crate::credentials::Credentials;
-use crate::error::AuthError;
+use crate::credentials::{Credentials, Keyring};
+use crate::error::{AuthError, WebhookError};
 use crate::names::{ChannelKind, ChannelName, SocketId};
 use crate::user::{sign_user_auth, UserData};
+use crate::webhook::{verify_and_parse_webhook, VerifiedWebhook};
+
+/// The most bytes of webhook body [`webhook`] reads.
+pub const MAX_WEBHOOK_BODY_LEN: usize = 1024 * 1024;
+
+/// The header that names the app key of a webhook.
+const PUSHER_KEY: &str = "X-Pusher-Key";
+/// The header that carries a webhook's signature.
+const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 
 /// The application's answer to "may this request join this channel?".
 ///
@@ -149,6 +159,137 @@ pub trait ChannelAuthorizer: Send + Sync + 'static {
 pub trait UserAuthenticator: Send + Sync + 'static {
     /// The signed-in user's data, or `None` to refuse.
     fn authenticate(&self, parts: &Parts, socket_id: &SocketId) -> impl Future<Output = Option<UserData>> + Send;
+}
+
+/// Receives verified webhooks. Implement it with `async fn`.
+///
+/// It is called only for a body whose `X-Pusher-Signature` verified against the
+/// [`Keyring`] and that parsed into typed events; the answer is then `200`. To refuse
+/// stale webhooks, check [`Webhook::check_freshness`](crate::Webhook::check_freshness)
+/// here.
+///
+/// ```
+/// use axum::http::request::Parts;
+/// use channel_auth::integrations::axum::WebhookHandler;
+/// use channel_auth::VerifiedWebhook;
+///
+/// struct Printer;
+///
+/// impl WebhookHandler for Printer {
+///     async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+///         for event in webhook.webhook().events() {
+///             println!("{} {:?}", event.name(), event.channel().map(|c| c.as_str()));
+///         }
+///     }
+/// }
+/// ```
+pub trait WebhookHandler: Send + Sync + 'static {
+    /// Handles one verified webhook (its events, and the credentials that signed it).
+    fn handle(&self, parts: &Parts, webhook: VerifiedWebhook<'_>) -> impl Future<Output = ()> + Send;
+}
+
+/// `POST` route that receives Pusher (or soketi) webhooks.
+///
+/// Verifies `X-Pusher-Key` and `X-Pusher-Signature` over the raw body bytes (at most
+/// [`MAX_WEBHOOK_BODY_LEN`]) against `keyring`, never a re-serialization, then parses the
+/// typed events and hands them to `handler`. Answers `200` `{}` after the handler ran,
+/// `401` `{"error":…}` for a missing header or a signature that does not verify (the body
+/// is then not parsed), `400` for a verified body that does not parse (the
+/// [`WebhookError`] says which event and field), `413` for an oversized body. Refusals
+/// carry their typed error ([`RequestError`] or [`WebhookError`]) in the response's
+/// extensions, for logging middleware.
+///
+/// ```
+/// use axum::http::request::Parts;
+/// use axum::Router;
+/// use channel_auth::integrations::axum::{webhook, WebhookHandler};
+/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+///
+/// struct Ignore;
+/// impl WebhookHandler for Ignore {
+///     async fn handle(&self, _: &Parts, _: VerifiedWebhook<'_>) {}
+/// }
+///
+/// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
+/// let app: Router = Router::new().route("/pusher/webhook", webhook(ring, Ignore));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn webhook<H, S>(keyring: Keyring, handler: H) -> MethodRouter<S>
+where
+    H: WebhookHandler,
+    S: Clone + Send + Sync + 'static,
+{
+    let shared = Arc::new((keyring, handler));
+    post(move |request: Request| {
+        let shared = Arc::clone(&shared);
+        async move { webhook_response(&shared.0, &shared.1, request).await }
+    })
+}
+
+/// Answers one webhook delivery: what the [`webhook`] route runs.
+///
+/// ```
+/// use axum::extract::Request;
+/// use axum::http::request::Parts;
+/// use axum::http::StatusCode;
+/// use channel_auth::integrations::axum::{webhook_response, WebhookHandler};
+/// use channel_auth::{sign_webhook, Credentials, Keyring, VerifiedWebhook};
+///
+/// struct Ignore;
+/// impl WebhookHandler for Ignore {
+///     async fn handle(&self, _: &Parts, _: VerifiedWebhook<'_>) {}
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let body = r#"{"time_ms":1,"events":[{"name":"channel_occupied","channel":"private-a"}]}"#;
+/// let signed = sign_webhook(&creds, body.as_bytes());
+/// let ring = Keyring::new([creds]);
+///
+/// let good = Request::post("/")
+///     .header("X-Pusher-Key", "key")
+///     .header("X-Pusher-Signature", signed.signature())
+///     .body(body.into())?;
+/// assert_eq!(webhook_response(&ring, &Ignore, good).await.status(), StatusCode::OK);
+///
+/// let unsigned = Request::post("/").header("X-Pusher-Key", "key").body(body.into())?;
+/// assert_eq!(webhook_response(&ring, &Ignore, unsigned).await.status(), StatusCode::UNAUTHORIZED);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub async fn webhook_response<H: WebhookHandler>(keyring: &Keyring, handler: &H, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    // Looked up case-insensitively; a value that is not visible ASCII counts as missing.
+    let header = |name: &'static str| {
+        parts.headers.get(name).and_then(|v| v.to_str().ok()).ok_or(RequestError::MissingHeader { name })
+    };
+    let (key, signature) = match (header(PUSHER_KEY), header(PUSHER_SIGNATURE)) {
+        (Ok(key), Ok(signature)) => (key, signature),
+        (Err(e), _) | (_, Err(e)) => {
+            let mut res = error_json(StatusCode::UNAUTHORIZED, &e.to_string());
+            res.extensions_mut().insert(e);
+            return res;
+        }
+    };
+    let bytes = match read_body(body, MAX_WEBHOOK_BODY_LEN).await {
+        Ok(bytes) => bytes,
+        Err(e) => return request_error(&e),
+    };
+    match verify_and_parse_webhook(keyring, key, signature, &bytes) {
+        Ok(verified) => {
+            handler.handle(&parts, verified).await;
+            json(StatusCode::OK, "{}".to_owned())
+        }
+        Err(e) => {
+            let status =
+                if matches!(e, WebhookError::Verify(_)) { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
+            let mut res = error_json(status, &e.to_string());
+            res.extensions_mut().insert(e);
+            res
+        }
+    }
 }
 
 /// `POST` route for pusher-js channel authorization (`socket_id`, `channel_name` form).
