@@ -99,6 +99,7 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Decision {
     /// Refuse: the answer is `403`.
     Deny,
