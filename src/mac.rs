@@ -59,9 +59,17 @@ impl MacKey {
     }
 
     /// Appends the lowercase hex tag of the concatenation of `parts` to `out`.
+    ///
+    /// The digits are written into a stack buffer and appended with one copy, rather than
+    /// pushed one `char` at a time (64 capacity checks and UTF-8 length branches).
     #[inline]
     pub(crate) fn push_hex_tag(&self, out: &mut String, parts: &[&[u8]]) {
-        push_hex(out, &self.tag(parts));
+        let hex = hex_tag(&self.tag(parts));
+        match core::str::from_utf8(&hex) {
+            // Always taken: hex digits are ASCII. Checking costs a few word loads.
+            Ok(digits) => out.push_str(digits),
+            Err(_) => out.extend(hex.iter().map(|&b| char::from(b))),
+        }
     }
 
     /// Checks `received` (64 lowercase hex digits) against the tag of `parts`.
@@ -83,22 +91,26 @@ impl MacKey {
     }
 }
 
-/// The lowercase hex digit of the low nibble of `n`, without a branch or a table.
+/// The lowercase hex digit (ASCII) of the low nibble of `n`, without a branch or a table.
 #[inline]
-fn hex_digit(n: u8) -> char {
+fn hex_digit(n: u8) -> u8 {
     let n = n & 0x0f;
     // 0x80 is set in (9 - n) exactly when n > 9: then add the gap between '9'+1 and 'a'.
     let gap = ((9u8.wrapping_sub(n) >> 7) & 1) * (b'a' - b'0' - 10);
-    char::from(b'0' + n + gap)
+    b'0' + n + gap
 }
 
-/// Appends `bytes` in lowercase hex to `out`.
+/// The 64 lowercase hex digits of a tag, as ASCII bytes.
 #[inline]
-pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    for &b in bytes {
-        out.push(hex_digit(b >> 4));
-        out.push(hex_digit(b));
+fn hex_tag(tag: &[u8; TAG_LEN]) -> [u8; HEX_TAG_LEN] {
+    let mut out = [0u8; HEX_TAG_LEN];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(tag) {
+        if let [hi, lo] = pair {
+            *hi = hex_digit(b >> 4);
+            *lo = hex_digit(b);
+        }
     }
+    out
 }
 
 /// The value of a lowercase hex digit.
@@ -131,18 +143,22 @@ fn decode_hex_tag(s: &str) -> Option<[u8; TAG_LEN]> {
 mod tests {
     use super::*;
 
-    fn hex(bytes: &[u8]) -> String {
-        let mut s = String::new();
-        push_hex(&mut s, bytes);
-        s
+    fn hex(tag: &[u8; TAG_LEN]) -> String {
+        String::from_utf8(hex_tag(tag).to_vec()).unwrap()
     }
 
     #[test]
     fn hex_matches_the_hex_crate() {
         let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(hex(&all), hex::encode(&all));
-        let tag: [u8; 32] = core::array::from_fn(|i| (i * 8) as u8);
-        assert_eq!(decode_hex_tag(&hex(&tag)), Some(tag));
+        for chunk in all.chunks_exact(TAG_LEN) {
+            let tag: [u8; TAG_LEN] = chunk.try_into().unwrap();
+            assert_eq!(hex(&tag), hex::encode(tag));
+            assert_eq!(decode_hex_tag(&hex(&tag)), Some(tag));
+        }
+        let key = MacKey::new(b"k");
+        let mut out = "prefix:".to_owned();
+        key.push_hex_tag(&mut out, &[b"m"]);
+        assert_eq!(out, format!("prefix:{}", hex(&key.tag(&[b"m"]))));
     }
 
     /// RFC 4231 test cases 1 (short key), 2 (short key and data) and 6 (a 131-byte key,
