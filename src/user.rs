@@ -98,17 +98,56 @@ impl UserData {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("id".to_owned(), self.id.as_str().into());
+        let mut out = String::with_capacity(self.json_len_hint());
+        // Written directly, in one buffer: no intermediate `Value` tree, no clone of
+        // `user_info`. Ids are of the channel alphabet, which JSON never escapes, so they
+        // are written as they are; `user_info` is serde_json's compact form. The bytes
+        // are those of serializing the `Value` object {id, user_info, watchlist}.
+        out.push_str(r#"{"id":""#);
+        out.push_str(self.id.as_str());
+        out.push('"');
         if let Some(info) = &self.user_info {
-            map.insert("user_info".to_owned(), info.clone());
+            out.push_str(r#","user_info":"#);
+            push_json(&mut out, info);
         }
         if let Some(watchlist) = &self.watchlist {
-            let ids = watchlist.iter().map(|id| serde_json::Value::from(id.as_str())).collect();
-            map.insert("watchlist".to_owned(), serde_json::Value::Array(ids));
+            out.push_str(r#","watchlist":["#);
+            for (i, id) in watchlist.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                out.push_str(id.as_str());
+                out.push('"');
+            }
+            out.push(']');
         }
-        // Alphabetical and insertion order agree (id, user_info, watchlist).
-        serde_json::Value::Object(map).to_string()
+        out.push('}');
+        out
+    }
+
+    /// Bytes to reserve for [`to_json`](Self::to_json): exact but for `user_info`, for
+    /// which a typical small object's size is guessed.
+    fn json_len_hint(&self) -> usize {
+        const USER_INFO_GUESS: usize = 128;
+        let info = self.user_info.as_ref().map_or(0, |_| r#","user_info":"#.len() + USER_INFO_GUESS);
+        let watchlist = self
+            .watchlist
+            .as_ref()
+            .map_or(0, |ids| r#","watchlist":[]"#.len() + ids.iter().map(|id| id.as_str().len() + 3).sum::<usize>());
+        r#"{"id":""}"#.len() + self.id.as_str().len() + info + watchlist
+    }
+}
+
+/// Appends `value`'s compact JSON to `out`, without an intermediate `String`.
+fn push_json(out: &mut String, value: &serde_json::Value) {
+    use core::fmt::Write as _;
+    let start = out.len();
+    // Writing to a `String` cannot fail, nor can serializing a `Value`. Were it ever to,
+    // the partial text is replaced by `to_string`, which is what this used before.
+    if write!(out, "{value}").is_err() {
+        out.truncate(start);
+        out.push_str(&value.to_string());
     }
 }
 
