@@ -98,32 +98,50 @@ impl UserData {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.json_len_hint());
-        // Written directly, in one buffer: no intermediate `Value` tree, no clone of
+        // Written directly into one buffer: no intermediate `Value` tree, no clone of
         // `user_info`. Ids are of the channel alphabet, which JSON never escapes, so they
-        // are written as they are; `user_info` is serde_json's compact form. The bytes
-        // are those of serializing the `Value` object {id, user_info, watchlist}.
-        out.push_str(r#"{"id":""#);
-        out.push_str(self.id.as_str());
-        out.push('"');
+        // are written as they are; `user_info` goes through serde_json's serializer. The
+        // bytes are those of serializing the `Value` object {id, user_info, watchlist}.
+        let mut out = Vec::with_capacity(self.json_len_hint());
+        out.extend_from_slice(br#"{"id":""#);
+        out.extend_from_slice(self.id.as_str().as_bytes());
+        out.push(b'"');
         if let Some(info) = &self.user_info {
-            out.push_str(r#","user_info":"#);
-            push_json(&mut out, info);
+            out.extend_from_slice(br#","user_info":"#);
+            if serde_json::to_writer(&mut out, info).is_err() {
+                return self.to_json_via_value();
+            }
         }
         if let Some(watchlist) = &self.watchlist {
-            out.push_str(r#","watchlist":["#);
+            out.extend_from_slice(br#","watchlist":["#);
             for (i, id) in watchlist.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push('"');
-                out.push_str(id.as_str());
-                out.push('"');
+                out.push(b'"');
+                out.extend_from_slice(id.as_str().as_bytes());
+                out.push(b'"');
             }
-            out.push(']');
+            out.push(b']');
         }
-        out.push('}');
-        out
+        out.push(b'}');
+        // Serializing a `Value` into a `Vec` cannot fail and gives UTF-8, so neither
+        // fallback is ever taken; they keep this total without a panic.
+        String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value())
+    }
+
+    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
+    fn to_json_via_value(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("id".to_owned(), self.id.as_str().into());
+        if let Some(info) = &self.user_info {
+            map.insert("user_info".to_owned(), info.clone());
+        }
+        if let Some(watchlist) = &self.watchlist {
+            map.insert("watchlist".to_owned(), watchlist.iter().map(UserId::as_str).collect());
+        }
+        // Alphabetical and insertion order agree (id, user_info, watchlist).
+        serde_json::Value::Object(map).to_string()
     }
 
     /// Bytes to reserve for [`to_json`](Self::to_json): exact but for `user_info`, for
@@ -136,18 +154,6 @@ impl UserData {
             .as_ref()
             .map_or(0, |ids| r#","watchlist":[]"#.len() + ids.iter().map(|id| id.as_str().len() + 3).sum::<usize>());
         r#"{"id":""}"#.len() + self.id.as_str().len() + info + watchlist
-    }
-}
-
-/// Appends `value`'s compact JSON to `out`, without an intermediate `String`.
-fn push_json(out: &mut String, value: &serde_json::Value) {
-    use core::fmt::Write as _;
-    let start = out.len();
-    // Writing to a `String` cannot fail, nor can serializing a `Value`. Were it ever to,
-    // the partial text is replaced by `to_string`, which is what this used before.
-    if write!(out, "{value}").is_err() {
-        out.truncate(start);
-        out.push_str(&value.to_string());
     }
 }
 
