@@ -194,16 +194,24 @@ mod tests {
         assert_eq!(out, format!("prefix:{}", hex(&key.tag(&[b"m"]))));
     }
 
-    /// RFC 4231 test cases 1 (short key), 2 (short key and data) and 6 (a 131-byte key,
-    /// longer than a block, which exercises the key hashing in `MacKey::new`).
+    /// RFC 4231 test cases 1 (short key), 2 (short key and data), 3 (50 bytes of data),
+    /// 6 (a 131-byte key, longer than a block, which exercises the key hashing in
+    /// `MacKey::new`) and 7 (that key and 152 bytes of data: three inner blocks).
     #[test]
     fn rfc4231() {
-        let cases: [(&[u8], &[u8], &str); 3] = [
+        let cases: [(&[u8], &[u8], &str); 5] = [
             (&[0x0b; 20], b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
             (
                 b"Jefe",
                 b"what do ya want for nothing?",
                 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (&[0xaa; 20], &[0xdd; 50], "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
+            (
+                &[0xaa; 131],
+                b"This is a test using a larger than block-size key and a larger than block-size data. \
+                  The key needs to be hashed before being used by the HMAC algorithm.",
+                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
             ),
             (
                 &[0xaa; 131],
@@ -215,6 +223,28 @@ mod tests {
             let key = MacKey::new(key);
             assert_eq!(hex(&key.tag(&[data])), want);
             assert_eq!(key.verify_hex(&[data], want), Ok(()));
+        }
+    }
+
+    /// Keys shorter than, as long as and longer than a block, and every message length
+    /// from 0 to 300 bytes fed whole and in parts: the same tag as the `hmac` crate keyed
+    /// the ordinary way.
+    #[test]
+    fn matches_the_hmac_crate_keyed_per_call() {
+        let message: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for key_len in [0, 1, 20, 55, 63, 64, 65, 131] {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 13 + 1) as u8).collect();
+            let mac = MacKey::new(&key);
+            for len in 0..=message.len() {
+                let m = &message[..len];
+                let mut reference = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+                reference.update(m);
+                let want: [u8; TAG_LEN] = reference.finalize().into_bytes().into();
+                let (a, b) = m.split_at(len / 3);
+                let (b, c) = b.split_at(b.len() / 2);
+                assert_eq!(mac.tag(&[m]), want, "key {key_len}, message {len}");
+                assert_eq!(mac.tag(&[a, b, c, b""]), want, "key {key_len}, message {len}, in parts");
+            }
         }
     }
 
