@@ -108,10 +108,17 @@ fn hot_paths_allocate_exactly_this_much() {
         sign_user_auth(&creds, &socket, &user_with_info).unwrap()
     });
 
-    // Verifying: none, whether the signature is good or not.
+    // The response body: one buffer, sized ahead.
     let private_auth = sign_channel_auth(&creds, &socket, &private).unwrap();
+    let encrypted_auth = sign_channel_auth(&creds, &socket, &encrypted).unwrap();
     let presence_auth = sign_presence_auth(&creds, &socket, &presence, &member).unwrap();
     let user_auth = sign_user_auth(&creds, &socket, &user_with_info).unwrap();
+    assert_allocations("private to_json", 1, || private_auth.to_json());
+    assert_allocations("encrypted to_json", 1, || encrypted_auth.to_json());
+    assert_allocations("presence to_json", 1, || presence_auth.to_json());
+    assert_allocations("user to_json", 1, || user_auth.to_json());
+
+    // Verifying: none, whether the signature is good or not.
     assert_allocations("verify private", 0, || {
         verify_channel_auth(&creds, &socket, &private, None, private_auth.auth()).unwrap()
     });
