@@ -3,6 +3,7 @@
 # one session, and prints the ratios. Run by hand, not in CI:
 #
 #   nice -n 5 bash benches/peers/run.sh
+#   REUSE_CRITERION=1 bash benches/peers/run.sh   # ours from the last full `cargo bench`
 #
 # Installs the pinned peers on first use (npm ci into node_modules/, a venv in .venv/).
 set -euo pipefail
@@ -20,8 +21,12 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q -r requirements.txt >&2
 fi
 
-echo "== ours: criterion, private and presence sign (cargo bench --bench sign)" >&2
-(cd "$root" && cargo bench --bench sign -- '^(private_24B|presence_[0-9]+B)/ours_sign$' >&2)
+if [ "${REUSE_CRITERION:-0}" = 1 ]; then
+  echo "== ours: reusing the last criterion results under target/criterion" >&2
+else
+  echo "== ours: criterion, private and presence sign (cargo bench --bench sign)" >&2
+  (cd "$root" && cargo bench --bench sign -- '^(private_24B|presence_[0-9]+B)/ours_sign$' >&2)
+fi
 echo "== node: $(node --version), npm pusher $(node -p 'require("./node_modules/pusher/package.json").version')" >&2
 node_json="$(node node_bench.mjs)"
 echo "== python: $(.venv/bin/python --version 2>&1), PyPI pusher $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("pusher"))')" >&2
