@@ -37,6 +37,25 @@ fn user_info() -> impl Strategy<Value = Option<serde_json::Value>> {
     )
 }
 
+/// Any JSON value: strings with quotes, backslashes, controls and non-ASCII, numbers,
+/// nesting.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+        "(\\PC|[\"\\\\\u{0}-\u{1f}/<])*".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            proptest::collection::btree_map("\\PC{0,6}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
 fn creds() -> impl Strategy<Value = Credentials> {
     ("[A-Za-z0-9_\\-.]{1,64}", "\\PC{1,80}", any::<[u8; 32]>()).prop_map(|(k, s, m)| {
         Credentials::new(k.parse().unwrap(), s.parse().unwrap())
@@ -130,6 +149,36 @@ proptest! {
         prop_assert!(verify_user_auth(&creds, &socket, auth.user_data(), &bad).is_err());
         let bad_data = mutate(auth.user_data(), index, to);
         prop_assert!(verify_user_auth(&creds, &socket, &bad_data, auth.auth()).is_err());
+    }
+
+    /// The `channel_data` and `user_data` written directly are byte for byte serde_json's
+    /// serialization of the equivalent `Value` object.
+    #[test]
+    fn json_is_serde_jsons(id in user_id(), info in proptest::option::of(json_value()),
+                           watch in proptest::option::of(proptest::collection::vec(user_id(), 0..3))) {
+        let mut object = serde_json::Map::new();
+        object.insert("user_id".into(), id.as_str().into());
+        if let Some(info) = &info {
+            object.insert("user_info".into(), info.clone());
+        }
+        let want = serde_json::Value::Object(object).to_string();
+        match PresenceMember::new(id.clone(), info.clone()) {
+            Ok(member) => prop_assert_eq!(member.channel_data(), want.as_str()),
+            Err(_) => prop_assert!(want.len() > PresenceMember::MAX_CHANNEL_DATA_LEN),
+        }
+
+        let mut object = serde_json::Map::new();
+        object.insert("id".into(), id.as_str().into());
+        let mut user = UserData::new(id);
+        if let Some(info) = info {
+            object.insert("user_info".into(), info.clone());
+            user = user.with_user_info(info);
+        }
+        if let Some(watch) = watch {
+            object.insert("watchlist".into(), watch.iter().map(|w| w.as_str()).collect());
+            user = user.with_watchlist(watch);
+        }
+        prop_assert_eq!(user.to_json(), serde_json::Value::Object(object).to_string());
     }
 
     /// (b) The channel string-to-sign is injective: a signature over the protocol's bytes
