@@ -7,6 +7,7 @@ mod channel;
 mod credentials;
 mod error;
 mod faye;
+pub mod integrations;
 mod mac;
 mod names;
 mod secret;

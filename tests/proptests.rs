@@ -5,6 +5,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, UserAuthRequest};
 use channel_auth::{
     sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
     verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_token, verify_user_auth,
@@ -273,6 +274,33 @@ proptest! {
         let _ = s.parse::<AppSecret>();
         let _ = EncryptionMasterKey::from_base64(&s);
         let _ = serde_json::from_value::<SocketId>(serde_json::Value::String(s.clone()));
+    }
+
+    /// (f) Arbitrary form bodies never panic the auth request parsers; what they accept
+    /// is exactly the one `socket_id` (and `channel_name`) of the body, and a batch holds
+    /// at most `MAX_CHANNELS` distinct channels.
+    #[test]
+    fn form_bodies_never_panic(body in "[&=%0-9A-Fa-f.:\\[\\]_a-z\\n-]{0,120}|(&?(socket_id|channel_name|channel_name\\[[0-9]{1,3}\\])=([0-9]{1,2}\\.[0-9]{1,2}|private-[ab]{1,2}|[-a-z0-9.:%]{0,12})){0,6}") {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        let only = |key: &str| {
+            let mut values = pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str());
+            let first = values.next();
+            if values.next().is_some() { None } else { first }
+        };
+        if let Ok(req) = ChannelAuthRequest::from_form(body.as_bytes()) {
+            prop_assert_eq!(Some(req.socket_id().as_str()), only("socket_id"));
+            prop_assert_eq!(Some(req.channel_name().as_str()), only("channel_name"));
+        }
+        if let Ok(req) = UserAuthRequest::from_form(body.as_bytes()) {
+            prop_assert_eq!(Some(req.socket_id().as_str()), only("socket_id"));
+        }
+        if let Ok(req) = BatchAuthRequest::from_form(body.as_bytes()) {
+            prop_assert_eq!(Some(req.socket_id().as_str()), only("socket_id"));
+            let names = req.channel_names();
+            prop_assert!(!names.is_empty() && names.len() <= BatchAuthRequest::MAX_CHANNELS);
+            let distinct: std::collections::HashSet<_> = names.iter().collect();
+            prop_assert_eq!(distinct.len(), names.len());
+        }
     }
 }
 
