@@ -4,6 +4,7 @@
 //! on [`sign_api_request`], the decoding and the app binding on [`verify_api_request`].
 
 use core::time::Duration;
+use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use md5::{Digest as _, Md5};
@@ -233,11 +234,11 @@ pub fn sign_api_request(
         .as_secs();
 
     // (lowercased key, value, index in `params`)
-    let mut own: Vec<(String, &str, usize)> = Vec::with_capacity(params.len());
+    let mut own: Vec<(Cow<'_, str>, &str, usize)> = Vec::with_capacity(params.len());
     for (index, (key, value)) in params.iter().enumerate() {
         validate_key(key)?;
         validate_value(value)?;
-        let lower = key.to_lowercase();
+        let lower = lowercase(key);
         if let Some(name) = reserved(&lower) {
             return Err(InvalidInput::Reserved { kind: InputKind::ParamKey, name });
         }
@@ -252,22 +253,23 @@ pub fn sign_api_request(
         }
     }
 
-    let mut all: Vec<(String, String)> = Vec::with_capacity(own.len() + RESERVED.len());
-    all.extend(own.into_iter().map(|(key, value, _)| (key, value.to_owned())));
-    all.push(("auth_key".to_owned(), credentials.key().as_str().to_owned()));
-    all.push(("auth_timestamp".to_owned(), seconds.to_string()));
-    all.push(("auth_version".to_owned(), API_AUTH_VERSION.to_owned()));
-    if !body.is_empty() {
-        all.push(("body_md5".to_owned(), md5_hex(body)));
+    let seconds = seconds.to_string();
+    let body_md5 = (!body.is_empty()).then(|| md5_hex(body));
+    let mut all: Vec<(&str, &str)> = Vec::with_capacity(own.len() + RESERVED.len());
+    all.extend(own.iter().map(|(key, value, _)| (key.as_ref(), *value)));
+    all.push(("auth_key", credentials.key().as_str()));
+    all.push(("auth_timestamp", &seconds));
+    all.push(("auth_version", API_AUTH_VERSION));
+    if let Some(md5) = &body_md5 {
+        all.push(("body_md5", md5));
     }
     // Keys are unique now (reserved names were refused), so the order is total.
-    all.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    all.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
-    let canonical = canonical_params(all.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let signature = credentials.hex_tag(&string_to_sign(method, path, &canonical));
+    let signature = credentials.hex_tag(&string_to_sign(method, path, all.iter().copied()));
 
     let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in &all {
+    for (key, value) in all {
         query.append_pair(key, value);
     }
     query.append_pair("auth_signature", &signature);
@@ -397,9 +399,8 @@ pub fn verify_api_request<'a>(
         _ => {}
     }
 
-    let canonical =
-        canonical_params(params.iter().filter(|(k, _)| k != "auth_signature").map(|(k, v)| (k.as_str(), v.as_str())));
-    let message = string_to_sign(method, path, &canonical);
+    let signed = params.iter().filter(|(k, _)| k != "auth_signature").map(|(k, v)| (k.as_str(), v.as_str()));
+    let message = string_to_sign(method, path, signed);
     let mut outside_app = false;
     for credentials in candidates {
         if credentials.verify_hex(&message, signature).is_ok() {
@@ -437,23 +438,34 @@ pub fn verify_api_request_now<'a>(
     verify_api_request(keyring, method, path, query, body, SystemTime::now())
 }
 
-/// `METHOD\npath\nparams`, as parts.
-fn string_to_sign<'a>(method: Method, path: &'a str, params: &'a str) -> [&'a [u8]; 5] {
-    [method.as_str().as_bytes(), b"\n", path.as_bytes(), b"\n", params.as_bytes()]
-}
-
-/// `k=v&k=v…`, unescaped, in the order given (callers sort).
-fn canonical_params<'a>(params: impl Iterator<Item = (&'a str, &'a str)>) -> String {
-    let mut out = String::new();
+/// `METHOD\npath\nk=v&k=v…` as parts for the MAC: params unescaped, in the order given
+/// (callers sort), never concatenated into a temporary string.
+fn string_to_sign<'a>(
+    method: Method,
+    path: &'a str,
+    params: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Vec<&'a [u8]> {
+    let (lower, _) = params.size_hint();
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(4 + 4 * lower);
+    parts.extend([method.as_str().as_bytes(), b"\n", path.as_bytes(), b"\n"]);
     for (i, (key, value)) in params.enumerate() {
         if i > 0 {
-            out.push('&');
+            parts.push(b"&");
         }
-        out.push_str(key);
-        out.push('=');
-        out.push_str(value);
+        parts.extend([key.as_bytes(), b"=", value.as_bytes()]);
     }
-    out
+    parts
+}
+
+/// `key` as `str::to_lowercase` gives it, borrowed when that cannot change it: ASCII
+/// with no uppercase letter. (Non-ASCII always goes through `to_lowercase`, which also
+/// changes titlecase letters such as `ǅ` that `char::is_uppercase` does not flag.)
+fn lowercase(key: &str) -> Cow<'_, str> {
+    if key.is_ascii() && !key.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(key.to_lowercase())
+    }
 }
 
 fn md5_hex(body: &[u8]) -> String {
@@ -716,6 +728,14 @@ mod tests {
         );
         let query = sign_api_request(&creds(), Method::Get, "/", &[], b"", UNIX_EPOCH).unwrap();
         assert!(query.as_str().contains("auth_timestamp=0&"));
+    }
+
+    #[test]
+    fn lowercase_agrees_with_to_lowercase() {
+        for key in ["abc", "ABC", "aBc_1", "\u{1c5}x", "\u{130}", "\u{212a}ey", "ß", "Σ", "a-b.c"] {
+            assert_eq!(lowercase(key), key.to_lowercase(), "{key:?}");
+        }
+        assert!(matches!(lowercase("already_lower"), Cow::Borrowed(_)));
     }
 
     #[test]
