@@ -13,7 +13,10 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VECTORS = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../../../shared/vectors/published.json")
+SHARED_VECTORS = os.path.join(HERE, "../../../shared/vectors/published.json")
+# The repository's own copy when shared/ is not beside the clone (a worktree, say).
+VECTORS = sys.argv[1] if len(sys.argv) > 1 else (
+    SHARED_VECTORS if os.path.exists(SHARED_VECTORS) else os.path.join(HERE, "../data/published.json"))
 NODE = ["node", os.path.join(HERE, "oracle.mjs")]
 PYTHON = [os.path.join(HERE, ".venv/bin/python"), os.path.join(HERE, "oracle.py")]
 
