@@ -9,10 +9,13 @@
 //! Each bench times one verification per sample, the sample's class chosen by a coin flip:
 //!
 //! - `*_match_vs_first`: Left, the right signature; Right, the right signature with its
-//!   first byte (first two hex digits) changed. A comparison that stops at the first
-//!   differing byte shows up here.
+//!   first byte changed (one bit). A comparison that stops at the first differing byte
+//!   shows up here.
 //! - `*_first_vs_last`: Left, the first byte changed; Right, the last byte changed. Both
 //!   are rejections; this isolates an early exit from the accept/reject difference.
+//! - `control_early_exit_compare`: a positive control, not the library: a byte-by-byte
+//!   comparison that returns at the first difference. Its |t| must be huge (thousands
+//!   here); if it is not, the harness or the machine cannot see a leak.
 //!
 //! Read `max t` on each line: |t| below 4.5 is no evidence of a timing leak (dudect's
 //! usual threshold); above it, investigate (run again, longer, on a quiet machine).
