@@ -223,3 +223,21 @@ pub fn verify_user_auth(
 ) -> Result<(), VerifyError> {
     credentials.verify_auth_value(&[socket_id.as_str().as_bytes(), USER_SEPARATOR, user_data.as_bytes()], auth)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Pusher's documented user authentication example (V3).
+    #[test]
+    fn to_json_is_the_documented_response() {
+        let creds = Credentials::new("278d425bdf160c739803".parse().unwrap(), "7ad3773142a6692b25b8".parse().unwrap());
+        let signed =
+            sign_user_auth(&creds, &"1234.1234".parse().unwrap(), &UserData::new("12345".parse().unwrap())).unwrap();
+        assert_eq!(
+            signed.to_json(),
+            r#"{"auth":"278d425bdf160c739803:4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba","user_data":"{\"id\":\"12345\"}"}"#
+        );
+        assert_eq!(serde_json::to_string(&signed).unwrap(), signed.to_json());
+    }
+}

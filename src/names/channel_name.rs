@@ -164,4 +164,17 @@ mod tests {
         assert_eq!(kind("presence"), ChannelKind::Public);
         assert_eq!(kind("public-private-a"), ChannelKind::Public);
     }
+
+    #[test]
+    fn debug_shows_the_value() {
+        assert_eq!(format!("{:?}", "private-a".parse::<ChannelName>().unwrap()), r#"ChannelName("private-a")"#);
+    }
+
+    #[test]
+    fn every_kind_but_public_needs_auth() {
+        assert!(!ChannelKind::Public.needs_auth());
+        for kind in [ChannelKind::Private, ChannelKind::Presence, ChannelKind::PrivateEncrypted] {
+            assert!(kind.needs_auth(), "{kind:?}");
+        }
+    }
 }
