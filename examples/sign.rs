@@ -3,18 +3,28 @@
 //! ```text
 //! cargo run --example sign -- channel <socket_id> <channel> [--user-id ID] [--user-info JSON]
 //! cargo run --example sign -- user <socket_id> <user_id> [--user-info JSON]
+//! cargo run --example sign -- api <METHOD> <path> [--body TEXT] [--param KEY=VALUE]... [--timestamp SECONDS]
+//! cargo run --example sign -- webhook [BODY_FILE|-]
 //! ```
+//!
+//! `api` prints the signed query string of an HTTP API request (signed now unless
+//! `--timestamp` is given), e.g.
+//! `sign api POST /apps/3/events --body '{"name":"foo","channels":["project-3"],"data":"{}"}'`.
+//! `webhook` prints the `X-Pusher-Signature` of a body read from a file (or stdin), as
+//! a Pusher-compatible server would send it; `X-Pusher-Key` is the app key.
 //!
 //! Credentials come from `PUSHER_APP_KEY` and `PUSHER_APP_SECRET` (and
 //! `PUSHER_ENCRYPTION_MASTER_KEY_BASE64` for `private-encrypted-` channels); when those
 //! are unset it uses the demo pair from Pusher's documentation and says so on stderr.
 //! Hostile arguments exit with status 2 and the reason.
 
+use std::io::Read as _;
 use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
-    PresenceMember, SocketId, UserData, UserId,
+    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName,
+    Credentials, EncryptionMasterKey, Method, PresenceMember, SocketId, UserData, UserId,
 };
 
 /// Pusher's documented example app (auth signatures page): not a real secret.
@@ -23,7 +33,9 @@ const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
 
 const USAGE: &str = "usage:
   sign channel <socket_id> <channel> [--user-id ID] [--user-info JSON]
-  sign user <socket_id> <user_id> [--user-info JSON]";
+  sign user <socket_id> <user_id> [--user-info JSON]
+  sign api <METHOD> <path> [--body TEXT] [--param KEY=VALUE]... [--timestamp SECONDS]
+  sign webhook [BODY_FILE|-]";
 
 type Error = Box<dyn std::error::Error>;
 
@@ -105,6 +117,36 @@ fn run(args: &[String]) -> Result<String, Error> {
                 data = data.with_user_info(info);
             }
             Ok(sign_user_auth(&credentials()?, &socket_id, &data)?.to_json())
+        }
+        [cmd, method, path, rest @ ..] if cmd == "api" => {
+            let method: Method = method.parse()?;
+            let opts = options(rest, &["--body", "--param", "--timestamp"])?;
+            let params = opts
+                .iter()
+                .filter(|(flag, _)| *flag == "--param")
+                .map(|(_, pair)| pair.split_once('=').ok_or_else(|| format!("--param {pair:?}: expected KEY=VALUE")))
+                .collect::<Result<Vec<(&str, &str)>, String>>()?;
+            let body = option(&opts, "--body").unwrap_or("");
+            let timestamp = match option(&opts, "--timestamp") {
+                Some(seconds) => {
+                    let seconds: u64 =
+                        seconds.parse().map_err(|_| format!("--timestamp {seconds:?}: expected seconds"))?;
+                    UNIX_EPOCH + Duration::from_secs(seconds)
+                }
+                None => SystemTime::now(),
+            };
+            let query = sign_api_request(&credentials()?, method, path, &params, body.as_bytes(), timestamp)?;
+            Ok(query.into_string())
+        }
+        [cmd, rest @ ..] if cmd == "webhook" && rest.len() <= 1 => {
+            let mut body = Vec::new();
+            match rest.first().map(String::as_str) {
+                None | Some("-") => {
+                    std::io::stdin().read_to_end(&mut body)?;
+                }
+                Some(path) => body = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?,
+            }
+            Ok(sign_webhook(&credentials()?, &body).signature().to_owned())
         }
         _ => Err(USAGE.into()),
     }

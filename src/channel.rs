@@ -59,14 +59,18 @@ impl PresenceMember {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn new(user_id: UserId, user_info: Option<serde_json::Value>) -> Result<Self, InvalidInput> {
-        let mut data = serde_json::Map::new();
-        data.insert("user_id".to_owned(), serde_json::Value::String(user_id.as_str().to_owned()));
-        if let Some(info) = user_info {
-            data.insert("user_info".to_owned(), info);
+        // Written directly, in one buffer, rather than through a `Value` object: the same
+        // bytes. A user id is of the channel alphabet, which JSON never escapes; the
+        // `user_info` is serde_json's compact form.
+        let mut channel_data = String::with_capacity(Self::MAX_CHANNEL_DATA_LEN.min(128));
+        channel_data.push_str(r#"{"user_id":""#);
+        channel_data.push_str(user_id.as_str());
+        channel_data.push('"');
+        if let Some(info) = &user_info {
+            channel_data.push_str(r#","user_info":"#);
+            push_json(&mut channel_data, info);
         }
-        // Keys in this order with or without serde_json's `preserve_order`: alphabetical
-        // and insertion order agree.
-        let channel_data = serde_json::Value::Object(data).to_string();
+        channel_data.push('}');
         if channel_data.len() > Self::MAX_CHANNEL_DATA_LEN {
             return Err(InvalidInput::TooLong {
                 kind: InputKind::ChannelData,
@@ -101,6 +105,18 @@ impl PresenceMember {
     #[must_use]
     pub fn channel_data(&self) -> &str {
         &self.channel_data
+    }
+}
+
+/// Appends `value`'s compact JSON to `out`, without an intermediate `String`.
+fn push_json(out: &mut String, value: &serde_json::Value) {
+    use core::fmt::Write as _;
+    let start = out.len();
+    // Writing to a `String` cannot fail, nor can serializing a `Value`. Were it ever to,
+    // the partial text is replaced by `to_string`, which is what this used before.
+    if write!(out, "{value}").is_err() {
+        out.truncate(start);
+        out.push_str(&value.to_string());
     }
 }
 
@@ -191,6 +207,22 @@ impl ChannelAuth {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
+        // The derived `Serialize` (fields in declaration order, absent ones skipped),
+        // straight into one buffer sized ahead: the field names and quotes, and a quarter
+        // more for the escaping of channel_data's quotes.
+        let data = self.channel_data.as_deref().map_or(0, str::len);
+        let secret = self.shared_secret.as_deref().map_or(0, str::len);
+        let mut out = Vec::with_capacity(64 + self.auth.len() + data + data / 4 + secret);
+        // Serializing strings into a `Vec` cannot fail and gives UTF-8; the `Value`
+        // object (same bytes, more allocations) only keeps this total without a panic.
+        match serde_json::to_writer(&mut out, self) {
+            Ok(()) => String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value()),
+            Err(_) => self.to_json_via_value(),
+        }
+    }
+
+    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
+    fn to_json_via_value(&self) -> String {
         let mut map = serde_json::Map::new();
         map.insert("auth".to_owned(), self.auth.clone().into());
         if let Some(data) = &self.channel_data {
@@ -227,7 +259,8 @@ impl core::fmt::Debug for ChannelAuth {
 /// # Errors
 /// [`AuthError::PublicChannel`] for a public channel, [`AuthError::PresenceNeedsMember`]
 /// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::MissingMasterKey`]
-/// for an encrypted channel without a master key.
+/// for an encrypted channel without a master key, [`AuthError::ReservedChannel`] for a
+/// `#server-to-user-` channel.
 ///
 /// ```
 /// use channel_auth::{sign_channel_auth, AuthError, Credentials};
@@ -253,6 +286,7 @@ pub fn sign_channel_auth(
             Some(shared_secret(channel, master_key))
         }
         ChannelKind::Presence => return Err(AuthError::PresenceNeedsMember),
+        ChannelKind::ServerToUser => return Err(AuthError::ReservedChannel),
         ChannelKind::Public => return Err(AuthError::PublicChannel),
     };
     let auth = credentials.auth_value(&[socket_id.as_str().as_bytes(), b":", channel.as_str().as_bytes()]);
@@ -312,7 +346,8 @@ pub fn sign_presence_auth(
 /// compares in constant time.
 ///
 /// # Errors
-/// [`VerifyError::MissingChannelData`], [`VerifyError::MalformedAuth`],
+/// [`VerifyError::ReservedChannel`] for a `#server-to-user-` channel, whatever the
+/// signature; [`VerifyError::MissingChannelData`], [`VerifyError::MalformedAuth`],
 /// [`VerifyError::UnknownKey`] (not this app's key) or [`VerifyError::InvalidSignature`].
 ///
 /// ```
@@ -334,6 +369,9 @@ pub fn verify_channel_auth(
     channel_data: Option<&str>,
     auth: &str,
 ) -> Result<(), VerifyError> {
+    if channel.kind() == ChannelKind::ServerToUser {
+        return Err(VerifyError::ReservedChannel);
+    }
     let socket = socket_id.as_str().as_bytes();
     let name = channel.as_str().as_bytes();
     match channel_data {
@@ -383,6 +421,22 @@ mod tests {
             sign_channel_auth(&no_master, &socket(), &channel("private-encrypted-a")),
             Err(AuthError::MissingMasterKey)
         );
+        let reserved = channel("#server-to-user-u");
+        assert_eq!(sign_channel_auth(&creds(), &socket(), &reserved), Err(AuthError::ReservedChannel));
+        assert_eq!(sign_presence_auth(&creds(), &socket(), &reserved, &member), Err(AuthError::NotPresenceChannel));
+    }
+
+    #[test]
+    fn reserved_channels_never_verify() {
+        // Even a correct MAC over `<socket>:#server-to-user-u` is refused.
+        let reserved = channel("#server-to-user-u");
+        let auth = creds().auth_value(&[b"1.1:#server-to-user-u"]);
+        assert_eq!(verify_channel_auth(&creds(), &socket(), &reserved, None, &auth), Err(VerifyError::ReservedChannel));
+        let auth = creds().auth_value(&[b"1.1:#server-to-user-u:{}"]);
+        assert_eq!(
+            verify_channel_auth(&creds(), &socket(), &reserved, Some("{}"), &auth),
+            Err(VerifyError::ReservedChannel)
+        );
     }
 
     #[test]
@@ -428,6 +482,19 @@ mod tests {
             verify_channel_auth(&creds(), &socket(), &presence, data, &format!("key:{sig}:")),
             Err(VerifyError::InvalidSignature)
         );
+    }
+
+    #[test]
+    fn to_json_is_the_value_objects_serialization() {
+        let member = PresenceMember::new("u".parse().unwrap(), Some(serde_json::json!({"n": "a\"b\\c"}))).unwrap();
+        let auths = [
+            sign_channel_auth(&creds(), &socket(), &channel("private-a")).unwrap(),
+            sign_channel_auth(&creds(), &socket(), &channel("private-encrypted-a")).unwrap(),
+            sign_presence_auth(&creds(), &socket(), &channel("presence-a"), &member).unwrap(),
+        ];
+        for auth in auths {
+            assert_eq!(auth.to_json(), auth.to_json_via_value());
+        }
     }
 
     #[test]

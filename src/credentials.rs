@@ -64,7 +64,9 @@ impl Credentials {
     }
 
     /// Binds the credentials to one app: a server verifying an API request under these
-    /// credentials then refuses a path under `/apps/<another id>/`.
+    /// credentials then refuses a path under `/apps/<another id>`, even with a good
+    /// signature (the exact rule: "App binding" on
+    /// [`verify_api_request`](crate::verify_api_request)).
     ///
     /// ```
     /// use channel_auth::Credentials;
@@ -129,6 +131,19 @@ impl Credentials {
         out
     }
 
+    /// The lowercase hex tag of the concatenation of `parts` (API requests, webhooks).
+    pub(crate) fn hex_tag(&self, parts: &[&[u8]]) -> String {
+        self.mac.hex_tag(parts)
+    }
+
+    /// Checks a received hex signature against the tag of `parts`, in constant time.
+    ///
+    /// # Errors
+    /// [`VerifyError::InvalidSignature`], whatever the reason.
+    pub(crate) fn verify_hex(&self, parts: &[&[u8]], received: &str) -> Result<(), VerifyError> {
+        self.mac.verify_hex(parts, received)
+    }
+
     /// Verifies an `auth` value `<key>:<hex>` against the tag of `parts`.
     ///
     /// # Errors
@@ -188,7 +203,8 @@ impl Keyring {
     }
 
     /// Every credential whose key is `key` (the text as received; no match for text
-    /// that is not a valid key).
+    /// that is not a valid key). The credentials borrow from the keyring only, not from
+    /// `key`, so a verifier can return them after the request is gone.
     ///
     /// ```
     /// # use channel_auth::{Credentials, Keyring};
@@ -196,7 +212,7 @@ impl Keyring {
     /// assert_eq!(ring.candidates("key").next().map(|c| c.key().as_str()), Some("key"));
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
-    pub fn candidates<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Credentials> + 'a {
+    pub fn candidates<'a, 'k>(&'a self, key: &'k str) -> impl Iterator<Item = &'a Credentials> + use<'a, 'k> {
         self.entries.iter().filter(move |c| c.key.as_str() == key)
     }
 

@@ -39,6 +39,18 @@ pub enum InputKind {
     EncryptionMasterKey,
     /// The `channel_data` of a [`PresenceMember`](crate::PresenceMember).
     ChannelData,
+    /// The path of an HTTP API request ([`sign_api_request`](crate::sign_api_request)).
+    ApiPath,
+    /// The key of an HTTP API query parameter.
+    ParamKey,
+    /// The value of an HTTP API query parameter.
+    ParamValue,
+    /// The time an HTTP API request is signed at.
+    Timestamp,
+    /// An HTTP [`Method`](crate::Method).
+    HttpMethod,
+    /// A [`FayeChannel`](crate::FayeChannel).
+    FayeChannel,
 }
 
 impl InputKind {
@@ -58,6 +70,12 @@ impl InputKind {
             Self::AppSecret => "app secret",
             Self::EncryptionMasterKey => "encryption master key",
             Self::ChannelData => "channel data",
+            Self::ApiPath => "api path",
+            Self::ParamKey => "param key",
+            Self::ParamValue => "param value",
+            Self::Timestamp => "timestamp",
+            Self::HttpMethod => "http method",
+            Self::FayeChannel => "faye channel",
         }
     }
 }
@@ -140,6 +158,33 @@ pub enum InvalidInput {
         /// The length that was given, in bytes.
         len: usize,
     },
+    /// The value is a name the protocol reserves for itself (an API parameter named
+    /// `auth_key`, `auth_timestamp`, `auth_version`, `auth_signature` or `body_md5`, in
+    /// any case).
+    #[error("{kind} {name:?} is reserved for the signature")]
+    Reserved {
+        /// What was being made.
+        kind: InputKind,
+        /// The reserved name, lowercase (never the caller's spelling).
+        name: &'static str,
+    },
+    /// Two values that must differ are the same (API parameter keys, compared after
+    /// lowercasing).
+    #[error("{kind}s {first} and {second} are the same (compared lowercased)")]
+    Duplicate {
+        /// What was being made.
+        kind: InputKind,
+        /// Index of the first of the two, in the order given.
+        first: usize,
+        /// Index of the second of the two, in the order given.
+        second: usize,
+    },
+    /// A time before 1970-01-01T00:00:00Z, which Unix seconds cannot express.
+    #[error("{kind} is before the Unix epoch")]
+    BeforeUnixEpoch {
+        /// What was being made.
+        kind: InputKind,
+    },
 }
 
 impl InvalidInput {
@@ -159,7 +204,10 @@ impl InvalidInput {
             | Self::InvalidChar { kind, .. }
             | Self::Malformed { kind, .. }
             | Self::InvalidBase64 { kind }
-            | Self::WrongLength { kind, .. } => *kind,
+            | Self::WrongLength { kind, .. }
+            | Self::Reserved { kind, .. }
+            | Self::Duplicate { kind, .. }
+            | Self::BeforeUnixEpoch { kind } => *kind,
         }
     }
 }
@@ -193,6 +241,10 @@ pub enum AuthError {
     /// [`Credentials`](crate::Credentials).
     #[error("private-encrypted channels need an encryption master key")]
     MissingMasterKey,
+    /// `#server-to-user-` channels are the server's own: no client is ever authorized
+    /// to subscribe to one.
+    #[error("server-to-user channels are reserved for the server")]
+    ReservedChannel,
 }
 
 /// A credential did not verify.
@@ -226,4 +278,105 @@ pub enum VerifyError {
     /// A `presence-` channel was presented without `channel_data`.
     #[error("presence channels need channel_data")]
     MissingChannelData,
+    /// A `#server-to-user-` channel: no client may subscribe, whatever it signs.
+    #[error("server-to-user channels are reserved for the server")]
+    ReservedChannel,
+    /// An API query string does not decode (a `%` not followed by two hex digits, bytes
+    /// that are not UTF-8), or a parameter breaks the signing rules (an empty key; a key
+    /// with `&`, `=`, whitespace or a control character; a value with `&` or a control
+    /// character).
+    #[error("malformed query string")]
+    MalformedQuery,
+    /// Two API query parameters have the same key, compared after lowercasing.
+    #[error("duplicate query parameter")]
+    DuplicateParam,
+    /// A parameter the signature needs is missing (`body_md5` is needed whenever the
+    /// body is not empty).
+    #[error("missing query parameter {name}")]
+    MissingParam {
+        /// The parameter's name.
+        name: &'static str,
+    },
+    /// `auth_version` is not `1.0`.
+    #[error("unsupported auth_version: expected 1.0")]
+    UnsupportedVersion,
+    /// `auth_timestamp` is not a decimal number of seconds.
+    #[error("auth_timestamp is not a number of seconds")]
+    InvalidTimestamp,
+    /// The timestamp is too far in the past.
+    #[error("timestamp is too old")]
+    TimestampTooOld,
+    /// The timestamp is too far in the future.
+    #[error("timestamp is too far in the future")]
+    TimestampTooNew,
+    /// The body's MD5 is not the signed `body_md5`.
+    #[error("body does not match body_md5")]
+    BodyMismatch,
+    /// The request path breaks the path rules (it must start with `/` and hold no `?`,
+    /// `#`, whitespace or control character).
+    #[error("invalid request path")]
+    InvalidPath,
+    /// The signature is good, but the credentials are bound to one app
+    /// ([`Credentials::with_app_id`](crate::Credentials::with_app_id)) and the path is
+    /// not within it.
+    #[error("path is outside the credentials' app")]
+    WrongApp,
+}
+
+/// A webhook was refused: it did not verify, or its verified body is not a webhook.
+///
+/// Parse errors name the field and the event's index; they quote nothing of the body
+/// but, for a name that fails its grammar, one escaped character (through
+/// [`InvalidInput`]).
+///
+/// ```
+/// use channel_auth::{verify_and_parse_webhook, Keyring, VerifyError, WebhookError};
+///
+/// let ring = Keyring::new([]);
+/// let err = verify_and_parse_webhook(&ring, "key", "00", b"{}").unwrap_err();
+/// assert_eq!(err, WebhookError::Verify(VerifyError::UnknownKey));
+/// assert_eq!(err.to_string(), "unknown app key");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The signature did not verify; the body was not looked at.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// The verified body is not JSON.
+    #[error("webhook body is not JSON (line {line}, column {column})")]
+    NotJson {
+        /// Line of the first error, from 1.
+        line: usize,
+        /// Column of the first error, from 1.
+        column: usize,
+    },
+    /// The verified body is JSON but a top-level field is missing or of the wrong type.
+    #[error("webhook body: {field} must be {expected}")]
+    MalformedBody {
+        /// The field.
+        field: &'static str,
+        /// What the protocol puts there.
+        expected: &'static str,
+    },
+    /// An event lacks a field its type requires, or has it with the wrong type.
+    #[error("webhook event {index}: {field} must be {expected}")]
+    MalformedEvent {
+        /// Index of the event in `events`.
+        index: usize,
+        /// The field.
+        field: &'static str,
+        /// What the protocol puts there.
+        expected: &'static str,
+    },
+    /// A channel name or socket id in an event fails its grammar.
+    #[error("webhook event {index}: {field}: {source}")]
+    InvalidEventField {
+        /// Index of the event in `events`.
+        index: usize,
+        /// The field.
+        field: &'static str,
+        /// Which rule the value broke.
+        source: InvalidInput,
+    },
 }

@@ -58,10 +58,26 @@ impl MacKey {
         mac.finalize().into_bytes().into()
     }
 
+    /// The lowercase hex tag of the concatenation of `parts`.
+    #[inline]
+    pub(crate) fn hex_tag(&self, parts: &[&[u8]]) -> String {
+        let mut out = String::with_capacity(HEX_TAG_LEN);
+        self.push_hex_tag(&mut out, parts);
+        out
+    }
+
     /// Appends the lowercase hex tag of the concatenation of `parts` to `out`.
+    ///
+    /// The digits are written into a stack buffer and appended with one copy, rather than
+    /// pushed one `char` at a time (64 capacity checks and UTF-8 length branches).
     #[inline]
     pub(crate) fn push_hex_tag(&self, out: &mut String, parts: &[&[u8]]) {
-        push_hex(out, &self.tag(parts));
+        let hex = hex_tag(&self.tag(parts));
+        match core::str::from_utf8(&hex) {
+            // Always taken: hex digits are ASCII. Checking costs a few word loads.
+            Ok(digits) => out.push_str(digits),
+            Err(_) => out.extend(hex.iter().map(|&b| char::from(b))),
+        }
     }
 
     /// Checks `received` (64 lowercase hex digits) against the tag of `parts`.
@@ -75,7 +91,7 @@ impl MacKey {
     pub(crate) fn verify_hex(&self, parts: &[&[u8]], received: &str) -> Result<(), VerifyError> {
         let received = decode_hex_tag(received).ok_or(VerifyError::InvalidSignature)?;
         let expected = self.tag(parts);
-        if bool::from(expected.ct_eq(&received)) {
+        if bool::from(tag_words(&expected).ct_eq(&tag_words(&received))) {
             Ok(())
         } else {
             Err(VerifyError::InvalidSignature)
@@ -83,78 +99,127 @@ impl MacKey {
     }
 }
 
-/// The lowercase hex digit of the low nibble of `n`, without a branch or a table.
+/// The lowercase hex digit (ASCII) of the low nibble of `n`, without a branch or a table.
 #[inline]
-fn hex_digit(n: u8) -> char {
+fn hex_digit(n: u8) -> u8 {
     let n = n & 0x0f;
     // 0x80 is set in (9 - n) exactly when n > 9: then add the gap between '9'+1 and 'a'.
     let gap = ((9u8.wrapping_sub(n) >> 7) & 1) * (b'a' - b'0' - 10);
-    char::from(b'0' + n + gap)
+    b'0' + n + gap
 }
 
-/// Appends `bytes` in lowercase hex to `out`.
+/// The 64 lowercase hex digits of a tag, as ASCII bytes.
 #[inline]
-pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
-    for &b in bytes {
-        out.push(hex_digit(b >> 4));
-        out.push(hex_digit(b));
+fn hex_tag(tag: &[u8; TAG_LEN]) -> [u8; HEX_TAG_LEN] {
+    let mut out = [0u8; HEX_TAG_LEN];
+    for (pair, &b) in out.chunks_exact_mut(2).zip(tag) {
+        if let [hi, lo] = pair {
+            *hi = hex_digit(b >> 4);
+            *lo = hex_digit(b);
+        }
     }
+    out
 }
 
-/// The value of a lowercase hex digit.
+/// A tag as four words, for the constant-time compare.
+///
+/// `subtle` compares a slice element by element, each through an optimization barrier
+/// (a call and a volatile read): over words that is 4 barriers rather than 32, and just
+/// as constant-time. Byte order does not matter, only that both sides use the same.
 #[inline]
-fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
+fn tag_words(tag: &[u8; TAG_LEN]) -> [u64; TAG_LEN / 8] {
+    let mut words = [0u64; TAG_LEN / 8];
+    for (word, bytes) in words.iter_mut().zip(tag.chunks_exact(8)) {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(bytes);
+        *word = u64::from_le_bytes(buf);
     }
+    words
+}
+
+/// Marks a byte that is not a lowercase hex digit in [`HEX_VALUES`].
+const NOT_HEX: u8 = 0x10;
+
+/// The value of each byte as a lowercase hex digit, or [`NOT_HEX`].
+static HEX_VALUES: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 16 {
+        // `i < 16`: both indexes are in bounds, and this runs at compile time anyway.
+        #[allow(clippy::indexing_slicing)]
+        {
+            table[b"0123456789abcdef"[i] as usize] = i as u8;
+        }
+        i += 1;
+    }
+    table
+};
+
+/// The value of the lowercase hex digit `c`, or [`NOT_HEX`].
+#[inline]
+fn nibble(c: u8) -> u8 {
+    // Every u8 indexes a 256-entry table: `get` cannot miss, and the check folds away.
+    HEX_VALUES.get(usize::from(c)).copied().unwrap_or(NOT_HEX)
 }
 
 /// Decodes exactly 64 lowercase hex digits.
+///
+/// One table load per digit and no early exit inside the loop: a bad digit is noted in
+/// `bad` and refused at the end.
 fn decode_hex_tag(s: &str) -> Option<[u8; TAG_LEN]> {
-    if s.len() != HEX_TAG_LEN {
-        return None;
-    }
+    let digits: &[u8; HEX_TAG_LEN] = s.as_bytes().try_into().ok()?;
     let mut out = [0u8; TAG_LEN];
-    for (byte, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-        let (hi, lo) = match pair {
-            [hi, lo] => (nibble(*hi)?, nibble(*lo)?),
-            _ => return None,
-        };
-        *byte = (hi << 4) | lo;
+    let mut bad = 0u8;
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        if let [hi, lo] = pair {
+            let (hi, lo) = (nibble(*hi), nibble(*lo));
+            bad |= hi | lo;
+            *byte = (hi << 4) | (lo & 0x0f);
+        }
     }
-    Some(out)
+    (bad & NOT_HEX == 0).then_some(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn hex(bytes: &[u8]) -> String {
-        let mut s = String::new();
-        push_hex(&mut s, bytes);
-        s
+    fn hex(tag: &[u8; TAG_LEN]) -> String {
+        String::from_utf8(hex_tag(tag).to_vec()).unwrap()
     }
 
     #[test]
     fn hex_matches_the_hex_crate() {
         let all: Vec<u8> = (0..=255).collect();
-        assert_eq!(hex(&all), hex::encode(&all));
-        let tag: [u8; 32] = core::array::from_fn(|i| (i * 8) as u8);
-        assert_eq!(decode_hex_tag(&hex(&tag)), Some(tag));
+        for chunk in all.chunks_exact(TAG_LEN) {
+            let tag: [u8; TAG_LEN] = chunk.try_into().unwrap();
+            assert_eq!(hex(&tag), hex::encode(tag));
+            assert_eq!(decode_hex_tag(&hex(&tag)), Some(tag));
+        }
+        let key = MacKey::new(b"k");
+        let mut out = "prefix:".to_owned();
+        key.push_hex_tag(&mut out, &[b"m"]);
+        assert_eq!(out, format!("prefix:{}", hex(&key.tag(&[b"m"]))));
     }
 
-    /// RFC 4231 test cases 1 (short key), 2 (short key and data) and 6 (a 131-byte key,
-    /// longer than a block, which exercises the key hashing in `MacKey::new`).
+    /// RFC 4231 test cases 1 (short key), 2 (short key and data), 3 (50 bytes of data),
+    /// 6 (a 131-byte key, longer than a block, which exercises the key hashing in
+    /// `MacKey::new`) and 7 (that key and 152 bytes of data: three inner blocks).
     #[test]
     fn rfc4231() {
-        let cases: [(&[u8], &[u8], &str); 3] = [
+        let cases: [(&[u8], &[u8], &str); 5] = [
             (&[0x0b; 20], b"Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
             (
                 b"Jefe",
                 b"what do ya want for nothing?",
                 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+            (&[0xaa; 20], &[0xdd; 50], "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"),
+            (
+                &[0xaa; 131],
+                b"This is a test using a larger than block-size key and a larger than block-size data. \
+                  The key needs to be hashed before being used by the HMAC algorithm.",
+                "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
             ),
             (
                 &[0xaa; 131],
@@ -166,6 +231,28 @@ mod tests {
             let key = MacKey::new(key);
             assert_eq!(hex(&key.tag(&[data])), want);
             assert_eq!(key.verify_hex(&[data], want), Ok(()));
+        }
+    }
+
+    /// Keys shorter than, as long as and longer than a block, and every message length
+    /// from 0 to 300 bytes fed whole and in parts: the same tag as the `hmac` crate keyed
+    /// the ordinary way.
+    #[test]
+    fn matches_the_hmac_crate_keyed_per_call() {
+        let message: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
+        for key_len in [0, 1, 20, 55, 63, 64, 65, 131] {
+            let key: Vec<u8> = (0..key_len).map(|i| (i * 13 + 1) as u8).collect();
+            let mac = MacKey::new(&key);
+            for len in 0..=message.len() {
+                let m = &message[..len];
+                let mut reference = <Hmac<Sha256> as KeyInit>::new_from_slice(&key).unwrap();
+                reference.update(m);
+                let want: [u8; TAG_LEN] = reference.finalize().into_bytes().into();
+                let (a, b) = m.split_at(len / 3);
+                let (b, c) = b.split_at(b.len() / 2);
+                assert_eq!(mac.tag(&[m]), want, "key {key_len}, message {len}");
+                assert_eq!(mac.tag(&[a, b, c, b""]), want, "key {key_len}, message {len}, in parts");
+            }
         }
     }
 
@@ -181,6 +268,31 @@ mod tests {
         let mut reference = <Hmac<Sha256> as KeyInit>::new_from_slice(&long).unwrap();
         reference.update(b"m");
         assert_eq!(hex(&MacKey::new(&long).tag(&[b"m"])), hex::encode(reference.finalize().into_bytes()));
+    }
+
+    #[test]
+    fn hex_tag_is_the_pushed_hex() {
+        let key = MacKey::new(b"k");
+        let mut pushed = String::from("x");
+        key.push_hex_tag(&mut pushed, &[b"m"]);
+        assert_eq!(key.hex_tag(&[b"m"]), pushed[1..]);
+        assert_eq!(key.hex_tag(&[b"m"]).len(), HEX_TAG_LEN);
+        assert_eq!(key.verify_hex(&[b"m"], &key.hex_tag(&[b"m"])), Ok(()));
+    }
+
+    #[test]
+    fn only_lowercase_hex_digits_decode() {
+        let good = hex(&[0xab; TAG_LEN]);
+        for b in 0..=255u8 {
+            let digit = b.is_ascii_digit() || (b'a'..=b'f').contains(&b);
+            for position in [0, 1, 31, 62, 63] {
+                let mut bytes = good.clone().into_bytes();
+                bytes[position] = b;
+                if let Ok(s) = String::from_utf8(bytes) {
+                    assert_eq!(decode_hex_tag(&s).is_some(), digit, "{b:#x} at {position}");
+                }
+            }
+        }
     }
 
     #[test]

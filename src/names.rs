@@ -8,11 +8,13 @@
 
 mod app;
 mod channel_name;
+mod faye_channel;
 mod socket_id;
 mod user_id;
 
 pub use app::{AppId, AppKey};
 pub use channel_name::{ChannelKind, ChannelName};
+pub use faye_channel::FayeChannel;
 pub use socket_id::SocketId;
 pub use user_id::UserId;
 
@@ -62,6 +64,9 @@ pub(crate) static CHANNEL_CHARS: ByteClass = ByteClass::new(&ALNUM, b"_-=@,.;");
 
 /// `A-Z a-z 0-9 _ - .`: app keys and app ids.
 pub(crate) static APP_CHARS: ByteClass = ByteClass::new(&ALNUM, b"_-.");
+
+/// `A-Z a-z 0-9 - _ ! ~ ( ) $ @`: the characters of a Bayeux channel segment.
+pub(crate) static FAYE_CHARS: ByteClass = ByteClass::new(&ALNUM, b"-_!~()$@");
 
 /// The character that starts at byte `position` of `s`, for an error message.
 ///
@@ -179,6 +184,9 @@ macro_rules! example {
     };
     (UserId) => {
         "user-42"
+    };
+    (FayeChannel) => {
+        "/chat/room-1"
     };
 }
 

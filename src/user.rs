@@ -98,17 +98,62 @@ impl UserData {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
+        // Written directly into one buffer: no intermediate `Value` tree, no clone of
+        // `user_info`. Ids are of the channel alphabet, which JSON never escapes, so they
+        // are written as they are; `user_info` goes through serde_json's serializer. The
+        // bytes are those of serializing the `Value` object {id, user_info, watchlist}.
+        let mut out = Vec::with_capacity(self.json_len_hint());
+        out.extend_from_slice(br#"{"id":""#);
+        out.extend_from_slice(self.id.as_str().as_bytes());
+        out.push(b'"');
+        if let Some(info) = &self.user_info {
+            out.extend_from_slice(br#","user_info":"#);
+            if serde_json::to_writer(&mut out, info).is_err() {
+                return self.to_json_via_value();
+            }
+        }
+        if let Some(watchlist) = &self.watchlist {
+            out.extend_from_slice(br#","watchlist":["#);
+            for (i, id) in watchlist.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.push(b'"');
+                out.extend_from_slice(id.as_str().as_bytes());
+                out.push(b'"');
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
+        // Serializing a `Value` into a `Vec` cannot fail and gives UTF-8, so neither
+        // fallback is ever taken; they keep this total without a panic.
+        String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value())
+    }
+
+    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
+    fn to_json_via_value(&self) -> String {
         let mut map = serde_json::Map::new();
         map.insert("id".to_owned(), self.id.as_str().into());
         if let Some(info) = &self.user_info {
             map.insert("user_info".to_owned(), info.clone());
         }
         if let Some(watchlist) = &self.watchlist {
-            let ids = watchlist.iter().map(|id| serde_json::Value::from(id.as_str())).collect();
-            map.insert("watchlist".to_owned(), serde_json::Value::Array(ids));
+            map.insert("watchlist".to_owned(), watchlist.iter().map(UserId::as_str).collect());
         }
         // Alphabetical and insertion order agree (id, user_info, watchlist).
         serde_json::Value::Object(map).to_string()
+    }
+
+    /// Bytes to reserve for [`to_json`](Self::to_json): exact but for `user_info`, for
+    /// which a typical small object's size is guessed.
+    fn json_len_hint(&self) -> usize {
+        const USER_INFO_GUESS: usize = 128;
+        let info = self.user_info.as_ref().map_or(0, |_| r#","user_info":"#.len() + USER_INFO_GUESS);
+        let watchlist = self
+            .watchlist
+            .as_ref()
+            .map_or(0, |ids| r#","watchlist":[]"#.len() + ids.iter().map(|id| id.as_str().len() + 3).sum::<usize>());
+        r#"{"id":""}"#.len() + self.id.as_str().len() + info + watchlist
     }
 }
 
@@ -171,6 +216,20 @@ impl UserAuth {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
+        // The derived `Serialize`, straight into one buffer sized ahead: the field names
+        // and quotes, and a quarter more for the escaping of user_data's quotes.
+        let data = self.user_data.len();
+        let mut out = Vec::with_capacity(32 + self.auth.len() + data + data / 4);
+        // Serializing strings into a `Vec` cannot fail and gives UTF-8; the `Value`
+        // object (same bytes, more allocations) only keeps this total without a panic.
+        match serde_json::to_writer(&mut out, self) {
+            Ok(()) => String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value()),
+            Err(_) => self.to_json_via_value(),
+        }
+    }
+
+    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
+    fn to_json_via_value(&self) -> String {
         let mut map = serde_json::Map::new();
         map.insert("auth".to_owned(), self.auth.clone().into());
         map.insert("user_data".to_owned(), self.user_data.clone().into());
@@ -239,5 +298,13 @@ mod tests {
             r#"{"auth":"278d425bdf160c739803:4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba","user_data":"{\"id\":\"12345\"}"}"#
         );
         assert_eq!(serde_json::to_string(&signed).unwrap(), signed.to_json());
+    }
+
+    #[test]
+    fn to_json_is_the_value_objects_serialization() {
+        let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+        let user = UserData::new("u".parse().unwrap()).with_user_info(serde_json::json!({"n": "a\"b\\c\u{1}é"}));
+        let auth = sign_user_auth(&creds, &"1.1".parse().unwrap(), &user).unwrap();
+        assert_eq!(auth.to_json(), auth.to_json_via_value());
     }
 }

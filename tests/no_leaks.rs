@@ -2,8 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
+use std::time::{Duration, UNIX_EPOCH};
+
 use channel_auth::{
-    sign_channel_auth, verify_channel_auth, verify_user_auth, AppSecret, Credentials, EncryptionMasterKey,
+    sign_api_request, sign_channel_auth, sign_faye_token, sign_webhook, verify_and_parse_webhook, verify_api_request,
+    verify_channel_auth, verify_faye_token, verify_user_auth, verify_webhook, AppSecret, Credentials,
+    EncryptionMasterKey, Keyring, Method,
 };
 
 const SECRET: &str = "7ad3773142a6692b25b8";
@@ -73,4 +77,41 @@ fn refused_secrets_are_not_quoted() {
 fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.decode(s).unwrap()
+}
+
+#[test]
+fn api_webhook_and_faye_errors_show_no_secret_or_expected_signature() {
+    let creds = creds();
+    let ring = Keyring::new([creds.clone()]);
+    let at = UNIX_EPOCH + Duration::from_secs(1_353_088_179);
+
+    let query = sign_api_request(&creds, Method::Post, "/apps/3/events", &[], b"{}", at).unwrap();
+    let expected_api = query.as_str().rsplit_once("auth_signature=").unwrap().1.to_owned();
+    let forged = query.as_str().replace(&expected_api, &"0".repeat(64));
+    let api_err = verify_api_request(&ring, Method::Post, "/apps/3/events", &forged, b"{}", at).unwrap_err();
+
+    let body = br#"{"time_ms":1,"events":[]}"#;
+    let expected_hook = sign_webhook(&creds, body).signature().to_owned();
+    let hook_err = verify_webhook(&ring, "278d425bdf160c739803", &"0".repeat(64), body).unwrap_err();
+    let parse_err = verify_and_parse_webhook(&ring, "278d425bdf160c739803", &"0".repeat(64), body).unwrap_err();
+    let verified = verify_and_parse_webhook(&ring, "278d425bdf160c739803", &expected_hook, body).unwrap();
+
+    let secret: AppSecret = SECRET.parse().unwrap();
+    let user = "u".parse().unwrap();
+    let expected_faye = sign_faye_token(&secret, &user, None).as_str().to_owned();
+    let faye_err = verify_faye_token(&secret, &user, None, &"0".repeat(64)).unwrap_err();
+
+    for text in [
+        api_err.to_string(),
+        format!("{api_err:?}"),
+        hook_err.to_string(),
+        format!("{hook_err:?}"),
+        parse_err.to_string(),
+        format!("{parse_err:?}"),
+        faye_err.to_string(),
+        format!("{faye_err:?}"),
+        format!("{verified:?}"),
+    ] {
+        assert_clean(&text, &[SECRET, &expected_api, &expected_hook, &expected_faye]);
+    }
 }

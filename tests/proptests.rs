@@ -1,10 +1,16 @@
-//! Properties of the names and of channel and user authorization.
+//! Properties of the names, of channel and user authorization, of HTTP API requests,
+//! webhooks and Faye tokens.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, UserAuthRequest};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, AppId, AppKey,
-    AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
+    sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
+    verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_token, verify_user_auth,
+    verify_webhook, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeChannel,
+    Keyring, Method, PresenceMember, SocketId, UserData, UserId, VerifyError,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
@@ -29,6 +35,25 @@ fn user_info() -> impl Strategy<Value = Option<serde_json::Value>> {
         proptest::collection::btree_map("[a-z]{1,8}", "\\PC{0,16}", 0..4)
             .prop_map(|m| serde_json::to_value(m).unwrap()),
     )
+}
+
+/// Any JSON value: strings with quotes, backslashes, controls and non-ASCII, numbers,
+/// nesting.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(serde_json::Value::from),
+        "(\\PC|[\"\\\\\u{0}-\u{1f}/<])*".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            proptest::collection::btree_map("\\PC{0,6}", inner, 0..4)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
 
 fn creds() -> impl Strategy<Value = Credentials> {
@@ -126,6 +151,36 @@ proptest! {
         prop_assert!(verify_user_auth(&creds, &socket, &bad_data, auth.auth()).is_err());
     }
 
+    /// The `channel_data` and `user_data` written directly are byte for byte serde_json's
+    /// serialization of the equivalent `Value` object.
+    #[test]
+    fn json_is_serde_jsons(id in user_id(), info in proptest::option::of(json_value()),
+                           watch in proptest::option::of(proptest::collection::vec(user_id(), 0..3))) {
+        let mut object = serde_json::Map::new();
+        object.insert("user_id".into(), id.as_str().into());
+        if let Some(info) = &info {
+            object.insert("user_info".into(), info.clone());
+        }
+        let want = serde_json::Value::Object(object).to_string();
+        match PresenceMember::new(id.clone(), info.clone()) {
+            Ok(member) => prop_assert_eq!(member.channel_data(), want.as_str()),
+            Err(_) => prop_assert!(want.len() > PresenceMember::MAX_CHANNEL_DATA_LEN),
+        }
+
+        let mut object = serde_json::Map::new();
+        object.insert("id".into(), id.as_str().into());
+        let mut user = UserData::new(id);
+        if let Some(info) = info {
+            object.insert("user_info".into(), info.clone());
+            user = user.with_user_info(info);
+        }
+        if let Some(watch) = watch {
+            object.insert("watchlist".into(), watch.iter().map(|w| w.as_str()).collect());
+            user = user.with_watchlist(watch);
+        }
+        prop_assert_eq!(user.to_json(), serde_json::Value::Object(object).to_string());
+    }
+
     /// (b) The channel string-to-sign is injective: a signature over the protocol's bytes
     /// for one (socket, channel, data) triple verifies for that triple and no other.
     #[test]
@@ -191,7 +246,7 @@ proptest! {
     /// (e) Arbitrary strings never panic a constructor, and whatever is accepted obeys
     /// the grammar and round-trips.
     #[test]
-    fn arbitrary_strings_never_panic(s in "\\PC{0,64}|[0-9.:a-z\\n]{0,48}|.{0,300}") {
+    fn arbitrary_strings_never_panic(s in "\\PC{0,64}|[0-9.:a-z\\n]{0,48}|.{0,300}|#server-to-user-[a-z#:]{0,8}") {
         if let Ok(v) = s.parse::<SocketId>() {
             prop_assert_eq!(v.as_str(), s.as_str());
             let (a, b) = s.split_once('.').unwrap();
@@ -201,7 +256,10 @@ proptest! {
         let channel_chars = |c: u8| c.is_ascii_alphanumeric() || b"_-=@,.;".contains(&c);
         if let Ok(v) = s.parse::<ChannelName>() {
             prop_assert_eq!(v.as_str(), s.as_str());
-            prop_assert!(s.len() <= 200 && s.bytes().all(channel_chars));
+            let server_to_user = s
+                .strip_prefix("#server-to-user-")
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(channel_chars));
+            prop_assert!(s.len() <= 200 && (s.bytes().all(channel_chars) || server_to_user));
         }
         if let Ok(v) = s.parse::<UserId>() {
             prop_assert!(v.as_str().len() <= 128 && s.bytes().all(channel_chars));
@@ -216,5 +274,254 @@ proptest! {
         let _ = s.parse::<AppSecret>();
         let _ = EncryptionMasterKey::from_base64(&s);
         let _ = serde_json::from_value::<SocketId>(serde_json::Value::String(s.clone()));
+    }
+
+    /// (f) Arbitrary form bodies never panic the auth request parsers; what they accept
+    /// is exactly the one `socket_id` (and `channel_name`) of the body, and a batch holds
+    /// at most `MAX_CHANNELS` distinct channels.
+    #[test]
+    fn form_bodies_never_panic(body in "[&=%0-9A-Fa-f.:\\[\\]_a-z\\n-]{0,120}|(&?(socket_id|channel_name|channel_name\\[[0-9]{1,3}\\])=([0-9]{1,2}\\.[0-9]{1,2}|private-[ab]{1,2}|[-a-z0-9.:%]{0,12})){0,6}") {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        let only = |key: &str| {
+            let mut values = pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str());
+            let first = values.next();
+            if values.next().is_some() { None } else { first }
+        };
+        if let Ok(req) = ChannelAuthRequest::from_form(body.as_bytes()) {
+            prop_assert_eq!(Some(req.socket_id().as_str()), only("socket_id"));
+            prop_assert_eq!(Some(req.channel_name().as_str()), only("channel_name"));
+        }
+        if let Ok(req) = UserAuthRequest::from_form(body.as_bytes()) {
+            prop_assert_eq!(Some(req.socket_id().as_str()), only("socket_id"));
+        }
+        if let Ok(req) = BatchAuthRequest::from_form(body.as_bytes()) {
+            prop_assert_eq!(Some(req.socket_id().as_str()), only("socket_id"));
+            let names = req.channel_names();
+            prop_assert!(!names.is_empty() && names.len() <= BatchAuthRequest::MAX_CHANNELS);
+            let distinct: std::collections::HashSet<_> = names.iter().collect();
+            prop_assert_eq!(distinct.len(), names.len());
+        }
+    }
+}
+
+// ---- HTTP API, webhooks, Faye ----
+
+const RESERVED: [&str; 5] = ["auth_key", "auth_signature", "auth_timestamp", "auth_version", "body_md5"];
+
+fn method() -> impl Strategy<Value = Method> {
+    prop_oneof![Just(Method::Get), Just(Method::Post), Just(Method::Put), Just(Method::Delete)]
+}
+
+fn key_ok(k: &str) -> bool {
+    !k.is_empty() && k.chars().all(|c| c != '&' && c != '=' && !c.is_whitespace() && !c.is_control())
+}
+
+fn value_ok(v: &str) -> bool {
+    v.chars().all(|c| c != '&' && !c.is_control())
+}
+
+/// Keys that need escaping or lowercasing come up often, as do arbitrary printable ones.
+fn param_key() -> impl Strategy<Value = String> {
+    prop_oneof!["[a-zA-Z_]{1,8}", "[a-z%+#?/\\[\\]\u{e9}\u{c9}\u{3a3}]{1,6}", "\\PC{1,8}"]
+        .prop_filter("key rules", |k| key_ok(k))
+}
+
+fn param_value() -> impl Strategy<Value = String> {
+    prop_oneof!["[a-z0-9 +%=/?#]{0,10}", "\\PC{0,16}"].prop_filter("value rules", |v| value_ok(v))
+}
+
+/// Valid parameters: keys unique after lowercasing, none reserved.
+fn params() -> impl Strategy<Value = Vec<(String, String)>> {
+    proptest::collection::vec((param_key(), param_value()), 0..6).prop_map(|pairs| {
+        let mut seen = std::collections::BTreeSet::new();
+        pairs
+            .into_iter()
+            .filter(|(k, _)| {
+                let lower = k.to_lowercase();
+                !RESERVED.contains(&lower.as_str()) && seen.insert(lower)
+            })
+            .collect()
+    })
+}
+
+fn api_path() -> impl Strategy<Value = String> {
+    prop_oneof!["/apps/[0-9]{1,3}/(events|channels|batch_events)", "/[A-Za-z0-9_\\-=@,.;/%+]{0,30}", "/\\PC{0,20}"]
+        .prop_filter("path rules", |p| p.chars().all(|c| c != '?' && c != '#' && !c.is_whitespace() && !c.is_control()))
+}
+
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![Just(Vec::new()), proptest::collection::vec(any::<u8>(), 0..64)]
+}
+
+fn api_creds() -> impl Strategy<Value = Credentials> {
+    ("[A-Za-z0-9_\\-.]{1,20}", "\\PC{1,40}").prop_map(|(k, s)| Credentials::new(k.parse().unwrap(), s.parse().unwrap()))
+}
+
+fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+fn borrowed(params: &[(String, String)]) -> Vec<(&str, &str)> {
+    params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+/// A query string from decoded pairs, form-urlencoded like the signer's.
+fn encode(pairs: &[(String, String)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        out.append_pair(k, v);
+    }
+    out.finish()
+}
+
+fn decode(query: &str) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// (f) A signed API request verifies, at its own time, for any valid parameters and
+    /// body, and the query carries exactly the lowercased parameters plus the auth ones.
+    #[test]
+    fn api_sign_verify(creds in api_creds(), method in method(), path in api_path(), params in params(),
+                       body in body(), ts in 0u64..4_000_000_000) {
+        let query = sign_api_request(&creds, method, &path, &borrowed(&params), &body, at(ts)).unwrap();
+        let ring = Keyring::new([creds.clone()]);
+        let signer = verify_api_request(&ring, method, &path, query.as_str(), &body, at(ts)).unwrap();
+        prop_assert_eq!(signer.key(), creds.key());
+        prop_assert!(verify_api_request(&ring, method, &path, query.as_str(), &body, at(ts + 599)).is_ok());
+
+        let sent = decode(query.as_str());
+        let mut want: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect();
+        want.push(("auth_key".into(), creds.key().to_string()));
+        want.push(("auth_timestamp".into(), ts.to_string()));
+        want.push(("auth_version".into(), "1.0".into()));
+        if !body.is_empty() {
+            want.push(("body_md5".into(), format!("{:x}", <md5::Md5 as md5::Digest>::digest(&body))));
+        }
+        want.sort();
+        prop_assert_eq!(&sent[..sent.len() - 1], &want[..]);
+        prop_assert_eq!(&sent[sent.len() - 1].0, "auth_signature");
+    }
+
+    /// (g) Any change of the method, the path, a parameter (key, value, or its presence)
+    /// or the body fails verification.
+    #[test]
+    fn api_any_change_fails(creds in api_creds(), method in method(), other in method(), path in api_path(),
+                            params in params(), body in body(), ts in 0u64..4_000_000_000,
+                            index in any::<usize>(), to in 0x21u8..0x7f, change in 0u8..4, byte in any::<u8>()) {
+        let query = sign_api_request(&creds, method, &path, &borrowed(&params), &body, at(ts)).unwrap();
+        let ring = Keyring::new([creds]);
+        let verify = |m: Method, p: &str, q: &str, b: &[u8]| verify_api_request(&ring, m, p, q, b, at(ts));
+        prop_assert!(verify(method, &path, query.as_str(), &body).is_ok());
+
+        if other != method {
+            prop_assert_eq!(verify(other, &path, query.as_str(), &body).err(), Some(VerifyError::InvalidSignature));
+        }
+
+        // One character of the path, to another printable ASCII character.
+        let chars: Vec<char> = path.chars().collect();
+        let i = index % chars.len();
+        let mut changed: Vec<char> = chars.clone();
+        changed[i] = if chars[i] == char::from(to) { char::from(to ^ 1) } else { char::from(to) };
+        let changed: String = changed.into_iter().collect();
+        prop_assert!(verify(method, &changed, query.as_str(), &body).is_err(), "path {:?}", changed);
+
+        // One parameter: its value, its key, or the parameter itself.
+        let mut pairs = decode(query.as_str());
+        let i = index % pairs.len();
+        match change {
+            0 => pairs[i].1.push('x'),
+            1 => pairs[i].1 = if pairs[i].1.is_empty() { "y".into() } else { String::new() },
+            2 => pairs[i].0.push('x'),
+            _ => { pairs.remove(i); }
+        }
+        prop_assert!(verify(method, &path, &encode(&pairs), &body).is_err(), "params {:?}", pairs);
+
+        // One byte of the body, or one more.
+        let mut changed = body.clone();
+        if changed.is_empty() {
+            changed.push(byte);
+        } else {
+            let i = index % changed.len();
+            changed[i] = if changed[i] == byte { byte ^ 1 } else { byte };
+        }
+        prop_assert!(verify(method, &path, query.as_str(), &changed).is_err());
+    }
+
+    /// (h) Arbitrary paths, query strings, bodies and clocks never panic the API
+    /// verifier, and whatever it accepts came from the signer.
+    #[test]
+    fn api_verifier_never_panics(path in "\\PC{0,30}|/[a-z/]{0,10}|.{0,40}",
+                                 query in "[a-z_%0-9A-F=&+.]{0,120}|\\PC{0,80}|.{0,200}",
+                                 body in proptest::collection::vec(any::<u8>(), 0..32), now in any::<u64>()) {
+        let ring = Keyring::new([Credentials::new("k".parse().unwrap(), "s".parse().unwrap())]);
+        let now = UNIX_EPOCH.checked_add(Duration::from_secs(now)).unwrap_or(UNIX_EPOCH);
+        for m in [Method::Get, Method::Post] {
+            prop_assert!(verify_api_request(&ring, m, &path, &query, &body, now).is_err());
+        }
+        let prefixed = format!("{query}&auth_key=k&auth_timestamp=1&auth_version=1.0&auth_signature={}", "0".repeat(64));
+        prop_assert!(verify_api_request(&ring, Method::Get, &path, &prefixed, &body, at(1)).is_err());
+    }
+
+    /// (i) A signed webhook verifies (and parses when it is one); any one-byte change of
+    /// the body or the signature fails.
+    #[test]
+    fn webhook_sign_verify(creds in api_creds(), body in proptest::collection::vec(any::<u8>(), 0..128),
+                           time_ms in any::<u64>(), index in any::<usize>(), byte in any::<u8>(), to in 0x21u8..0x7f) {
+        let ring = Keyring::new([creds.clone()]);
+        let signed = sign_webhook(&creds, &body);
+        let key = signed.key().as_str();
+        prop_assert!(verify_webhook(&ring, key, signed.signature(), &body).is_ok());
+        if !body.is_empty() {
+            let mut changed = body.clone();
+            let i = index % changed.len();
+            changed[i] = if changed[i] == byte { byte ^ 1 } else { byte };
+            prop_assert_eq!(verify_webhook(&ring, key, signed.signature(), &changed).err(), Some(VerifyError::InvalidSignature));
+        }
+        let bad = mutate(signed.signature(), index, to);
+        prop_assert_eq!(verify_webhook(&ring, key, &bad, &body).err(), Some(VerifyError::InvalidSignature));
+
+        let hook = format!(r#"{{"time_ms":{time_ms},"events":[{{"name":"channel_occupied","channel":"a"}}]}}"#);
+        let signed = sign_webhook(&creds, hook.as_bytes());
+        let parsed = verify_and_parse_webhook(&ring, key, signed.signature(), hook.as_bytes()).unwrap();
+        prop_assert_eq!(parsed.webhook().time_ms(), time_ms);
+    }
+
+    /// (j) Arbitrary header values and bodies never panic the webhook verifier, nor the
+    /// parser behind a good signature.
+    #[test]
+    fn webhook_verifier_never_panics(key in "\\PC{0,20}|k|.{0,30}", signature in "[0-9a-fA-F]{0,70}|\\PC{0,80}",
+                                     body in "[{}\\[\\]\":,0-9a-z_ .-]{0,120}|\\PC{0,60}",
+                                     event in "(channel_occupied|channel_vacated|member_added|member_removed|client_event|cache_miss|subscription_count|x)",
+                                     field in "(channel|user_id|event|data|socket_id|subscription_count)",
+                                     value in "(\"[a-z0-9.:#-]{0,8}\"|[0-9-]{1,22}|null|true|\\{\\}|\\[\\])") {
+        let creds = Credentials::new("k".parse().unwrap(), "s".parse().unwrap());
+        let ring = Keyring::new([creds.clone()]);
+        let _ = verify_webhook(&ring, &key, &signature, body.as_bytes());
+        let _ = verify_and_parse_webhook(&ring, &key, &signature, body.as_bytes());
+        for body in [body.clone(), format!(r#"{{"time_ms":1,"events":[{{"name":"{event}","{field}":{value}}}]}}"#)] {
+            let signed = sign_webhook(&creds, body.as_bytes());
+            let _ = verify_and_parse_webhook(&ring, "k", signed.signature(), body.as_bytes());
+        }
+    }
+
+    /// (k) Faye tokens: sign then verify succeeds; another user, channel or a one-byte
+    /// change of the token fails.
+    #[test]
+    fn faye_sign_verify(secret in "\\PC{1,40}", user in user_id(), other in user_id(),
+                        channel in proptest::option::of("(/[A-Za-z0-9_!~()$@-]{1,8}){1,4}(/\\*|/\\*\\*)?"),
+                        index in any::<usize>(), to in 0x21u8..0x7f) {
+        let secret: AppSecret = secret.parse().unwrap();
+        let channel: Option<FayeChannel> = channel.map(|c| c.parse().unwrap());
+        let token = sign_faye_token(&secret, &user, channel.as_ref());
+        prop_assert!(verify_faye_token(&secret, &user, channel.as_ref(), token.as_str()).is_ok());
+        if other != user {
+            prop_assert!(verify_faye_token(&secret, &other, channel.as_ref(), token.as_str()).is_err());
+        }
+        let flipped_channel = if channel.is_some() { None } else { Some("/x".parse().unwrap()) };
+        prop_assert!(verify_faye_token(&secret, &user, flipped_channel.as_ref(), token.as_str()).is_err());
+        prop_assert!(verify_faye_token(&secret, &user, channel.as_ref(), &mutate(token.as_str(), index, to)).is_err());
     }
 }

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
-use channel_auth::{AppId, AppKey, AppSecret, ChannelName, InvalidInput, SocketId, UserId};
+use channel_auth::{AppId, AppKey, AppSecret, ChannelName, FayeChannel, InvalidInput, SocketId, UserId};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -84,6 +84,12 @@ fn hostile_table() {
             check::<UserId>(input, category);
             check::<AppKey>(input, category);
             check::<AppId>(input, category);
+            check::<FayeChannel>(input, category);
+            // Inside a Faye channel, after its leading '/' ("/a/b" is the one legal
+            // two-segment name among them).
+            if *input != "a/b" {
+                check::<FayeChannel>(&format!("/{input}"), category);
+            }
         }
     }
 }
@@ -98,6 +104,8 @@ fn over_long() {
     check::<UserId>(&"a".repeat(129), "user over 128");
     check::<AppKey>(&"a".repeat(65), "key over 64");
     check::<AppId>(&"a".repeat(65), "id over 64");
+    check::<FayeChannel>(&format!("/{}", "a".repeat(1024)), "faye channel over 1024");
+    check::<FayeChannel>(&"/a".repeat(100_000), "huge faye channel");
     assert!("s".repeat(1025).parse::<AppSecret>().is_err());
 }
 

@@ -5,7 +5,12 @@ use crate::names::{validate_class, validated_name, CHANNEL_CHARS};
 ///
 /// # Constraints
 /// - 1 to [`ChannelName::MAX_LEN`] bytes;
-/// - only `A-Z a-z 0-9 _ - = @ , . ;` (so never `:`, space, newline, `&` or non-ASCII).
+/// - only `A-Z a-z 0-9 _ - = @ , . ;` (so never `:`, space, newline, `&` or non-ASCII);
+/// - or the server's own `#server-to-user-<user id>`, where `<user id>` is a valid
+///   [`UserId`](crate::UserId): the one place `#` may appear. Such a channel is
+///   [`ChannelKind::ServerToUser`], which no client may subscribe to: it is accepted so
+///   that a server's webhooks about it can be read, and refused by every sign and
+///   verify function.
 ///
 /// ```
 /// use channel_auth::{ChannelKind, ChannelName};
@@ -49,7 +54,25 @@ impl core::fmt::Debug for ChannelName {
 validated_name!(ChannelName, validate);
 
 fn validate(s: &str) -> Result<(), InvalidInput> {
-    validate_class(s, InputKind::ChannelName, ChannelName::MAX_LEN, &CHANNEL_CHARS)
+    // `#server-to-user-<id>`: the prefix, then a user id's grammar (1..=128 bytes of the
+    // same alphabet), so the whole is at most 144 bytes.
+    let (rest, offset) = match s.strip_prefix(ChannelKind::SERVER_TO_USER_PREFIX) {
+        Some(id) => (id, ChannelKind::SERVER_TO_USER_PREFIX.len()),
+        None => (s, 0),
+    };
+    let max = if offset == 0 { ChannelName::MAX_LEN } else { ChannelName::MAX_LEN - offset };
+    validate_class(rest, InputKind::ChannelName, max, &CHANNEL_CHARS).map_err(|e| match e {
+        InvalidInput::InvalidChar { kind, position, found } => {
+            InvalidInput::InvalidChar { kind, position: position + offset, found }
+        }
+        InvalidInput::TooLong { kind, max, len } => {
+            InvalidInput::TooLong { kind, max: max + offset, len: len + offset }
+        }
+        InvalidInput::Empty { kind } if offset > 0 => {
+            InvalidInput::Malformed { kind, position: offset, expected: "a user id" }
+        }
+        other => other,
+    })
 }
 
 /// What a channel's prefix makes it, and so what authorization it needs.
@@ -71,6 +94,9 @@ pub enum ChannelKind {
     Presence,
     /// `private-encrypted-`: signed like `private-`, plus a per-channel shared secret.
     PrivateEncrypted,
+    /// `#server-to-user-<id>`: the server subscribes a signed-in user to it; no client
+    /// may, so nothing is ever signed or verified for it.
+    ServerToUser,
 }
 
 impl ChannelKind {
@@ -81,8 +107,13 @@ impl ChannelKind {
     /// The prefix that selects `Presence`.
     pub const PRESENCE_PREFIX: &'static str = "presence-";
 
+    /// The prefix that selects `ServerToUser`.
+    pub const SERVER_TO_USER_PREFIX: &'static str = "#server-to-user-";
+
     fn of(name: &str) -> Self {
-        if name.starts_with(Self::PRIVATE_ENCRYPTED_PREFIX) {
+        if name.starts_with(Self::SERVER_TO_USER_PREFIX) {
+            Self::ServerToUser
+        } else if name.starts_with(Self::PRIVATE_ENCRYPTED_PREFIX) {
             Self::PrivateEncrypted
         } else if name.starts_with(Self::PRIVATE_PREFIX) {
             Self::Private
@@ -93,10 +124,12 @@ impl ChannelKind {
         }
     }
 
-    /// Whether subscribing needs a signed authorization.
+    /// Whether subscribing needs a signed authorization (fails closed: true for every
+    /// kind but `Public`, including `ServerToUser`, which no authorization opens).
     ///
     /// ```
     /// assert!(channel_auth::ChannelKind::PrivateEncrypted.needs_auth());
+    /// assert!(channel_auth::ChannelKind::ServerToUser.needs_auth());
     /// ```
     #[must_use]
     pub const fn needs_auth(self) -> bool {
@@ -148,6 +181,27 @@ mod tests {
         assert_eq!(err(CYRILLIC_A), InvalidInput::InvalidChar { kind: KIND, position: 4, found: '\u{0430}' });
         assert_eq!(err(ZERO_WIDTH_SPACE), InvalidInput::InvalidChar { kind: KIND, position: 8, found: '\u{200b}' });
         let too_long = "a".repeat(ChannelName::MAX_LEN + 1);
+        assert_eq!(err(&too_long), InvalidInput::TooLong { kind: KIND, max: 200, len: 201 });
+    }
+
+    #[test]
+    fn server_to_user_is_the_only_hash() {
+        let name: ChannelName = "#server-to-user-alice".parse().unwrap();
+        assert_eq!(name.kind(), ChannelKind::ServerToUser);
+        assert_eq!(err("#private-a"), InvalidInput::InvalidChar { kind: KIND, position: 0, found: '#' });
+        assert_eq!(
+            err("#server-to-user-"),
+            InvalidInput::Malformed { kind: KIND, position: 16, expected: "a user id" }
+        );
+        assert_eq!(err("#server-to-user-a:b"), InvalidInput::InvalidChar { kind: KIND, position: 17, found: ':' });
+        assert_eq!(
+            err("#server-to-user-#server-to-user-a"),
+            InvalidInput::InvalidChar { kind: KIND, position: 16, found: '#' }
+        );
+        assert_eq!(err("private-#a"), InvalidInput::InvalidChar { kind: KIND, position: 8, found: '#' });
+        let longest = format!("#server-to-user-{}", "u".repeat(184));
+        assert!(longest.parse::<ChannelName>().is_ok());
+        let too_long = format!("#server-to-user-{}", "u".repeat(185));
         assert_eq!(err(&too_long), InvalidInput::TooLong { kind: KIND, max: 200, len: 201 });
     }
 

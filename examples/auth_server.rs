@@ -1,0 +1,298 @@
+//! The main job: a Pusher Channels auth server on axum.
+//!
+//! ```text
+//! cargo run --example auth_server --features axum
+//! ```
+//!
+//! Serves on `127.0.0.1:$PORT` (default 3000):
+//!
+//! | route | what |
+//! |---|---|
+//! | `POST /pusher/auth` | channel authorization (pusher-js `channelAuthorization`) |
+//! | `POST /pusher/batch-auth` | batch channel authorization (`pusher-js-auth` plugin) |
+//! | `POST /pusher/user-auth` | user sign-in (pusher-js `userAuthentication`) |
+//! | `POST /pusher/webhook` | webhooks: `401` unless signed with the app's secret |
+//! | `GET /pusher/webhook/events` | the verified webhook events as JSON, only with `AUTH_SERVER_EXPOSE_WEBHOOKS=1` (for tests) |
+//!
+//! Credentials come from `PUSHER_APP_KEY`, `PUSHER_APP_SECRET` (and optionally
+//! `PUSHER_APP_ID`, `PUSHER_ENCRYPTION_MASTER_KEY_BASE64`). With none of them set, it
+//! uses a demo app whose key, secret and master key are PUBLIC (printed in Pusher's
+//! documentation and in this file): never use them for anything real.
+//!
+//! The demo policy trusts an `X-User-Id` request header; a user may join `private-`,
+//! `private-encrypted-` and `presence-` channels whose name contains their id, and joins
+//! presence channels as the member with that id. A real application checks its session
+//! instead, in `DemoPolicy` below: the request's headers (cookies) and extensions (what
+//! session middleware attached) are there.
+//!
+//! One line is logged per decision and per verified webhook event (name and channel);
+//! secrets and signatures are never logged. Ctrl-C or SIGTERM stops it gracefully.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::Request;
+use axum::http::request::Parts;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use channel_auth::integrations::axum::{
+    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
+    WebhookHandler,
+};
+use channel_auth::integrations::RequestError;
+use channel_auth::{
+    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
+    VerifiedWebhook, WebhookError, WebhookEvent,
+};
+
+/// Pusher's documented example app (auth signatures page): PUBLIC, not a secret.
+const DEMO_APP_ID: &str = "3";
+const DEMO_KEY: &str = "278d425bdf160c739803";
+const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
+/// base64 of the 32 ASCII bytes `channel-auth public demo key 32b`: PUBLIC, not a secret.
+const DEMO_MASTER_KEY_BASE64: &str = "Y2hhbm5lbC1hdXRoIHB1YmxpYyBkZW1vIGtleSAzMmI=";
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("auth_server: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run() -> Result<(), Error> {
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) => p.parse().map_err(|_| format!("PORT is not a port number: {p:?}"))?,
+        Err(_) => 3000,
+    };
+    let credentials = credentials()?;
+    let expose_webhooks = std::env::var("AUTH_SERVER_EXPOSE_WEBHOOKS").is_ok_and(|v| v == "1");
+    if expose_webhooks {
+        println!("auth_server: AUTH_SERVER_EXPOSE_WEBHOOKS=1: GET /pusher/webhook/events lists received events");
+    }
+    let app = app(credentials, expose_webhooks);
+
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("auth_server: listening on http://{addr}");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    println!("auth_server: stopped");
+    Ok(())
+}
+
+/// Credentials from the environment, or the public demo app (announced loudly).
+fn credentials() -> Result<Credentials, Error> {
+    let key = std::env::var("PUSHER_APP_KEY").ok();
+    let secret = std::env::var("PUSHER_APP_SECRET").ok();
+    let (creds, app_id, master) = match (key, secret) {
+        (Some(key), Some(secret)) => {
+            let creds = Credentials::new(key.parse()?, secret.parse()?);
+            let master = std::env::var("PUSHER_ENCRYPTION_MASTER_KEY_BASE64").ok();
+            (creds, std::env::var("PUSHER_APP_ID").ok(), master)
+        }
+        (None, None) => {
+            println!("auth_server: *** PUSHER_APP_KEY/PUSHER_APP_SECRET unset: using the PUBLIC DEMO APP ***");
+            println!("auth_server: *** app id {DEMO_APP_ID}, key {DEMO_KEY}: Pusher's documented example app ***");
+            println!("auth_server: *** its secret and demo master key are published (examples/auth_server.rs):");
+            println!("auth_server: *** anyone can sign with them. Demo only, never in production. ***");
+            let creds = Credentials::new(DEMO_KEY.parse()?, DEMO_SECRET.parse()?);
+            (creds, Some(DEMO_APP_ID.to_owned()), Some(DEMO_MASTER_KEY_BASE64.to_owned()))
+        }
+        _ => return Err("set both PUSHER_APP_KEY and PUSHER_APP_SECRET, or neither".into()),
+    };
+    let creds = match app_id {
+        Some(id) => creds.with_app_id(id.parse()?),
+        None => creds,
+    };
+    let creds = match master {
+        Some(b64) => creds.with_encryption_master_key(EncryptionMasterKey::from_base64(&b64)?),
+        None => {
+            println!("auth_server: no PUSHER_ENCRYPTION_MASTER_KEY_BASE64: private-encrypted channels answer 500");
+            creds
+        }
+    };
+    println!(
+        "auth_server: app key {}{}",
+        creds.key(),
+        creds.app_id().map(|id| format!(", app id {id}")).unwrap_or_default()
+    );
+    Ok(creds)
+}
+
+/// The routes, with one log line for each refusal the policy never saw.
+fn app(credentials: Credentials, expose_webhooks: bool) -> Router {
+    let events = WebhookLog::default();
+    let mut router = Router::new()
+        .route("/pusher/auth", channel_auth(credentials.clone(), DemoPolicy))
+        .route("/pusher/batch-auth", batch_channel_auth(credentials.clone(), DemoPolicy))
+        .route("/pusher/user-auth", user_auth(credentials.clone(), DemoPolicy))
+        .route("/pusher/webhook", webhook(Keyring::new([credentials]), events.clone()));
+    if expose_webhooks {
+        // For tests only: who may read this list is not checked.
+        router = router.route(
+            "/pusher/webhook/events",
+            get(move || {
+                let events = events.clone();
+                async move {
+                    let body = serde_json::Value::Array(events.snapshot()).to_string();
+                    ([(axum::http::header::CONTENT_TYPE, "application/json")], body)
+                }
+            }),
+        );
+    }
+    router.layer(middleware::from_fn(log_refusals))
+}
+
+/// The demo's decision: trusts `X-User-Id`. REAL APPS CHECK THEIR SESSION HERE.
+#[derive(Clone, Copy)]
+struct DemoPolicy;
+
+/// The user the request speaks for. A real app reads its session: a cookie in
+/// `parts.headers`, or what session middleware put in `parts.extensions`.
+fn user_of(parts: &Parts) -> Result<UserId, &'static str> {
+    let header = parts.headers.get("x-user-id").ok_or("no X-User-Id header")?;
+    let text = header.to_str().map_err(|_| "X-User-Id is not visible ASCII")?;
+    text.parse().map_err(|_| "X-User-Id is not a valid user id")
+}
+
+impl ChannelAuthorizer for DemoPolicy {
+    async fn authorize(&self, parts: &Parts, socket_id: &SocketId, channel: &ChannelName) -> Decision {
+        let (decision, user, why) = match user_of(parts) {
+            Err(why) => (Decision::Deny, None, why),
+            Ok(user) if !channel.as_str().contains(user.as_str()) => {
+                (Decision::Deny, Some(user), "channel name does not contain the user id")
+            }
+            Ok(user) => match channel.kind() {
+                ChannelKind::Presence => {
+                    let info = serde_json::json!({ "name": user.as_str() });
+                    match PresenceMember::new(user.clone(), Some(info)) {
+                        Ok(member) => (Decision::AllowAsMember(member), Some(user), "member of the presence channel"),
+                        Err(_) => (Decision::Deny, Some(user), "member data too long"),
+                    }
+                }
+                ChannelKind::Private | ChannelKind::PrivateEncrypted => {
+                    (Decision::Allow, Some(user), "the channel name contains the user id")
+                }
+                _ => (Decision::Deny, Some(user), "not an authorizable channel"),
+            },
+        };
+        let verdict = if decision == Decision::Deny { "deny" } else { "allow" };
+        println!(
+            "auth_server: channel {verdict} user={} socket={socket_id} channel={channel} ({why})",
+            user.as_ref().map_or("-", UserId::as_str)
+        );
+        decision
+    }
+}
+
+impl UserAuthenticator for DemoPolicy {
+    async fn authenticate(&self, parts: &Parts, socket_id: &SocketId) -> Option<UserData> {
+        match user_of(parts) {
+            Ok(user) => {
+                println!("auth_server: signin allow user={user} socket={socket_id}");
+                Some(UserData::new(user.clone()).with_user_info(serde_json::json!({ "name": user.as_str() })))
+            }
+            Err(why) => {
+                println!("auth_server: signin deny socket={socket_id} ({why})");
+                None
+            }
+        }
+    }
+}
+
+/// The verified webhook events: logged one line each, and kept (the last
+/// [`WebhookLog::KEEP`]) for `GET /pusher/webhook/events`.
+#[derive(Clone, Default)]
+struct WebhookLog(Arc<Mutex<Vec<serde_json::Value>>>);
+
+impl WebhookLog {
+    const KEEP: usize = 1000;
+
+    fn snapshot(&self) -> Vec<serde_json::Value> {
+        self.0.lock().map(|events| events.clone()).unwrap_or_default()
+    }
+}
+
+impl WebhookHandler for WebhookLog {
+    async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+        let webhook = webhook.into_webhook();
+        for event in webhook.events() {
+            let name = event.name();
+            let channel = event.channel().map_or("-", ChannelName::as_str);
+            let user_id = match event {
+                WebhookEvent::MemberAdded { user_id, .. } | WebhookEvent::MemberRemoved { user_id, .. } => {
+                    Some(user_id)
+                }
+                WebhookEvent::ClientEvent { user_id, .. } => user_id.as_ref(),
+                _ => None,
+            };
+            // Names and user ids come from the (verified) sender: printed escaped, so
+            // they cannot forge log lines.
+            match user_id {
+                Some(user) => println!("auth_server: webhook {name:?} channel={channel} user_id={user:?}"),
+                None => println!("auth_server: webhook {name:?} channel={channel}"),
+            }
+            let entry = serde_json::json!({ "name": name, "channel": channel, "user_id": user_id });
+            if let Ok(mut events) = self.0.lock() {
+                if events.len() >= Self::KEEP {
+                    events.remove(0);
+                }
+                events.push(entry);
+            }
+        }
+    }
+}
+
+/// Logs the requests refused before any decision (hostile body: 400, oversized: 413,
+/// unknown route or method, bad webhook signature: 401): one line each.
+async fn log_refusals(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN || status.is_server_error() {
+        // The handlers attach the typed reason of a refused body; it quotes at most one
+        // escaped character of the input.
+        let extensions = response.extensions();
+        if let Some(reason) = extensions.get::<RequestError>() {
+            println!("auth_server: refused {method} {path} -> {status} ({reason})");
+        } else if let Some(reason) = extensions.get::<WebhookError>() {
+            println!("auth_server: refused {method} {path} -> {status} (webhook: {reason})");
+        } else {
+            println!("auth_server: refused {method} {path} -> {status}");
+        }
+    }
+    response
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => println!("auth_server: Ctrl-C, shutting down"),
+        () = term => println!("auth_server: SIGTERM, shutting down"),
+    }
+}

@@ -1,0 +1,322 @@
+//! The axum handlers: what they sign, what they refuse, and that a refused body never
+//! reaches the application's decision.
+#![cfg(feature = "axum")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::request::Parts;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use channel_auth::integrations::axum::{
+    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
+    WebhookHandler,
+};
+use channel_auth::integrations::RequestError;
+use channel_auth::{
+    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName, Credentials,
+    EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifiedWebhook, WebhookError, WebhookEvent,
+};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+const KEY: &str = "278d425bdf160c739803";
+const SECRET: &str = "7ad3773142a6692b25b8";
+
+fn creds() -> Credentials {
+    Credentials::new(KEY.parse().unwrap(), SECRET.parse().unwrap())
+        .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]))
+}
+
+/// Allows channels that contain "ok", as member "u" on presence channels; counts calls.
+#[derive(Clone, Default)]
+struct Policy {
+    calls: Arc<AtomicUsize>,
+    /// Answers `Allow` even for presence channels (an application bug).
+    misfit: bool,
+}
+
+impl ChannelAuthorizer for Policy {
+    async fn authorize(&self, parts: &Parts, _socket: &SocketId, channel: &ChannelName) -> Decision {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        assert!(parts.headers.contains_key("x-test"), "the authorizer sees the request's headers");
+        if !channel.as_str().contains("ok") {
+            return Decision::Deny;
+        }
+        match channel.kind() {
+            ChannelKind::Presence if !self.misfit => {
+                Decision::AllowAsMember(PresenceMember::new("u".parse().unwrap(), None).unwrap())
+            }
+            _ => Decision::Allow,
+        }
+    }
+}
+
+impl UserAuthenticator for Policy {
+    async fn authenticate(&self, parts: &Parts, _socket: &SocketId) -> Option<UserData> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let id = parts.headers.get("x-user")?.to_str().ok()?;
+        Some(UserData::new(id.parse().ok()?))
+    }
+}
+
+fn app(policy: &Policy) -> Router {
+    Router::new()
+        .route("/auth", channel_auth(creds(), policy.clone()))
+        .route("/batch", batch_channel_auth(creds(), policy.clone()))
+        .route("/user", user_auth(creds(), policy.clone()))
+}
+
+async fn post(
+    app: Router,
+    path: &str,
+    body: &'static str,
+    user: Option<&str>,
+) -> (StatusCode, Value, Option<RequestError>) {
+    let mut req = Request::post(path).header("content-type", "application/x-www-form-urlencoded").header("x-test", "1");
+    if let Some(user) = user {
+        req = req.header("x-user", user);
+    }
+    let res = app.oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = res.status();
+    assert_eq!(res.headers()["content-type"], "application/json");
+    let reason = res.extensions().get::<RequestError>().cloned();
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap(), reason)
+}
+
+fn socket() -> SocketId {
+    "123.456".parse().unwrap()
+}
+
+fn name(s: &str) -> ChannelName {
+    s.parse().unwrap()
+}
+
+#[tokio::test]
+async fn signs_what_the_application_allows() {
+    let policy = Policy::default();
+    let (status, json, _) = post(app(&policy), "/auth", "socket_id=123.456&channel_name=private-ok", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let want = sign_channel_auth(&creds(), &socket(), &name("private-ok")).unwrap();
+    assert_eq!(json.to_string(), want.to_json());
+
+    let (status, json, _) =
+        post(app(&policy), "/auth", "socket_id=123.456&channel_name=presence-ok&extra=ignored", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+    let want = sign_presence_auth(&creds(), &socket(), &name("presence-ok"), &member).unwrap();
+    assert_eq!(json.to_string(), want.to_json());
+
+    let (status, json, _) =
+        post(app(&policy), "/auth", "socket_id=123.456&channel_name=private-encrypted-ok", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json["shared_secret"].is_string());
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn denied_is_403() {
+    let policy = Policy::default();
+    let (status, json, _) = post(app(&policy), "/auth", "socket_id=123.456&channel_name=private-no", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(json, serde_json::json!({"error": "forbidden"}));
+}
+
+/// Hostile or unauthorizable bodies: 400 with the typed reason, and the application is
+/// never asked (so nothing can be signed).
+#[tokio::test]
+async fn hostile_bodies_are_400_and_never_reach_the_policy() {
+    const CASES: &[(&str, &str)] = &[
+        (
+            "socket_id=1.1%3Aprivate-ok&channel_name=private-ok",
+            "invalid socket_id: socket id has a forbidden character ':' at byte 3",
+        ),
+        (
+            "socket_id=1.1:private-ok&channel_name=private-ok",
+            "invalid socket_id: socket id has a forbidden character ':' at byte 3",
+        ),
+        (
+            "socket_id=1.1&channel_name=private-ok%0Aprivate-b",
+            "invalid channel_name: channel name has a forbidden character '\\n' at byte 10",
+        ),
+        ("socket_id=1.1&channel_name=private-ok&channel_name=private-other", "field channel_name given more than once"),
+        ("socket_id=1.1&socket_id=2.2&channel_name=private-ok", "field socket_id given more than once"),
+        ("channel_name=private-ok", "missing field socket_id"),
+        ("socket_id=1.1", "missing field channel_name"),
+        ("socket_id=1.1&channel_name=ok-public", "public channels are not authorized"),
+        ("socket_id=1.1&channel_name=%23server-to-user-ok", "server-to-user channels are reserved for the server"),
+        ("{\"socket_id\":\"1.1\",\"channel_name\":\"private-ok\"}", "missing field socket_id"),
+    ];
+    let policy = Policy::default();
+    for (body, reason) in CASES {
+        let (status, json, _) = post(app(&policy), "/auth", body, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(json, serde_json::json!({ "error": reason }), "{body}");
+    }
+    for body in ["socket_id=1.1%0A", "socket_id=", "socket_id=1.1&socket_id=1.1"] {
+        let (status, _, reason) = post(app(&policy), "/user", body, Some("u")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(reason.is_some(), "the typed reason rides in the extensions");
+    }
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let policy = Policy::default();
+    let body: &'static str = format!("socket_id=1.1&channel_name=private-ok&pad={}", "x".repeat(9000)).leak();
+    let (status, json, reason) = post(app(&policy), "/auth", body, None).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reason, Some(RequestError::BodyTooLarge { max: 8192 }));
+    assert_eq!(json["error"], "body unreadable or longer than 8192 bytes");
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_decision_that_does_not_fit_the_channel_is_500_and_unsigned() {
+    let policy = Policy { misfit: true, ..Policy::default() };
+    let (status, json, _) = post(app(&policy), "/auth", "socket_id=1.1&channel_name=presence-ok", None).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(json, serde_json::json!({"error": "presence channels need member data (use sign_presence_auth)"}));
+}
+
+#[tokio::test]
+async fn batch_in_the_pusher_js_auth_wire_format() {
+    let policy = Policy::default();
+    let body = "&socket_id=123.456&channel_name[0]=private-ok&channel_name[1]=presence-ok&channel_name[2]=private-no&channel_name[3]=news";
+    let (status, json, _) = post(app(&policy), "/batch", body, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let private = sign_channel_auth(&creds(), &socket(), &name("private-ok")).unwrap();
+    let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+    let presence = sign_presence_auth(&creds(), &socket(), &name("presence-ok"), &member).unwrap();
+    let want = serde_json::json!({
+        "private-ok": {"status": 200, "data": private},
+        "presence-ok": {"status": 200, "data": presence},
+        "private-no": {"status": 403},
+        "news": {"status": 400},
+    });
+    assert_eq!(json, want);
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 3, "not asked about the public channel");
+
+    for hostile in [
+        "&socket_id=1.1:x&channel_name[0]=private-ok",
+        "&socket_id=1.1&channel_name[0]=private-ok&channel_name[0]=private-ok2",
+        "&socket_id=1.1&channel_name[0]=private-ok&channel_name[1]=private-ok%3Ax",
+        "&socket_id=1.1&channel_name=private-ok",
+        "&socket_id=1.1",
+    ] {
+        let (status, json, _) = post(app(&policy), "/batch", hostile, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{hostile}");
+        assert!(json["error"].is_string());
+    }
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 3, "a hostile batch signs nothing");
+}
+
+#[tokio::test]
+async fn user_sign_in() {
+    let policy = Policy::default();
+    let (status, json, _) = post(app(&policy), "/user", "socket_id=123.456", Some("ann")).await;
+    assert_eq!(status, StatusCode::OK);
+    let want = sign_user_auth(&creds(), &socket(), &UserData::new("ann".parse().unwrap())).unwrap();
+    assert_eq!(json.to_string(), want.to_json());
+    let (status, json, _) = post(app(&policy), "/user", "socket_id=123.456", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(json, serde_json::json!({"error": "forbidden"}));
+}
+
+#[tokio::test]
+async fn responses_never_carry_the_secret() {
+    let policy = Policy::default();
+    for (path, body) in
+        [("/auth", "socket_id=1.1&channel_name=private-ok"), ("/auth", "socket_id=x"), ("/user", "socket_id=1.1")]
+    {
+        let (_, json, _) = post(app(&policy), path, body, Some("u")).await;
+        assert!(!json.to_string().contains(SECRET));
+    }
+}
+
+/// Records the events of each verified webhook.
+#[derive(Clone, Default)]
+struct Hooks(Arc<std::sync::Mutex<Vec<Vec<WebhookEvent>>>>);
+
+impl WebhookHandler for Hooks {
+    async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+        assert_eq!(webhook.credentials().key().as_str(), KEY);
+        self.0.lock().unwrap().push(webhook.into_webhook().into_events());
+    }
+}
+
+async fn deliver(hooks: &Hooks, headers: &[(&str, &str)], body: &'static str) -> (StatusCode, Value) {
+    // Rotation: the old secret and the current one are both in the keyring.
+    let ring = Keyring::new([Credentials::new(KEY.parse().unwrap(), "old-secret".parse().unwrap()), creds()]);
+    let app: Router = Router::new().route("/hook", webhook(ring, hooks.clone()));
+    let mut req = Request::post("/hook");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app.oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+    let status = res.status();
+    if status != StatusCode::OK {
+        assert!(
+            res.extensions().get::<WebhookError>().is_some() || res.extensions().get::<RequestError>().is_some(),
+            "a refusal carries its typed error"
+        );
+    }
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+#[tokio::test]
+async fn webhook_verifies_the_raw_bytes_then_hands_over_typed_events() {
+    // Spacing and key order a re-serialization would change: the raw bytes are signed.
+    const BODY: &str = "{ \"events\": [ {\"channel\":\"presence-a\", \"name\":\"member_added\",\"user_id\":\"ann\"},\n {\"name\":\"channel_occupied\",\"channel\":\"#server-to-user-ann\"} ], \"time_ms\": 1700000000000 }";
+    let hooks = Hooks::default();
+    let signed = sign_webhook(&creds(), BODY.as_bytes());
+    let (status, json) =
+        deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", signed.signature())], BODY).await;
+    assert_eq!((status, json), (StatusCode::OK, serde_json::json!({})));
+    let seen = hooks.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].iter().map(WebhookEvent::name).collect::<Vec<_>>(), ["member_added", "channel_occupied"]);
+}
+
+#[tokio::test]
+async fn webhook_refusals() {
+    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    let hooks = Hooks::default();
+    let good = sign_webhook(&creds(), BODY.as_bytes());
+    let wrong = sign_webhook(&Credentials::new(KEY.parse().unwrap(), "wrong".parse().unwrap()), BODY.as_bytes());
+    let upper = good.signature().to_uppercase();
+    let cases: &[(&[(&str, &str)], &str)] = &[
+        (&[("x-pusher-key", KEY)], "missing or non-ASCII header X-Pusher-Signature"),
+        (&[("x-pusher-signature", good.signature())], "missing or non-ASCII header X-Pusher-Key"),
+        (&[], "missing or non-ASCII header X-Pusher-Key"),
+        (&[("x-pusher-key", KEY), ("x-pusher-signature", wrong.signature())], "invalid signature"),
+        (&[("x-pusher-key", KEY), ("x-pusher-signature", &upper)], "invalid signature"),
+        (&[("x-pusher-key", KEY), ("x-pusher-signature", "")], "invalid signature"),
+        (&[("x-pusher-key", "other"), ("x-pusher-signature", good.signature())], "unknown app key"),
+    ];
+    for (headers, reason) in cases {
+        let (status, json) = deliver(&hooks, headers, BODY).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{headers:?}");
+        assert_eq!(json, serde_json::json!({ "error": reason }));
+    }
+    // The signature covers the body: the same headers with another body fail.
+    const TAMPERED: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-b"}]}"#;
+    let (status, _) =
+        deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", good.signature())], TAMPERED).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(hooks.0.lock().unwrap().is_empty(), "nothing unverified reached the handler");
+
+    // Verified but not parseable: 400 with the reason, handler not called.
+    const BAD_CHANNEL: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a:b"}]}"#;
+    let signed = sign_webhook(&creds(), BAD_CHANNEL.as_bytes());
+    let (status, json) =
+        deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", signed.signature())], BAD_CHANNEL).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json["error"].as_str().unwrap().starts_with("webhook event 0: channel"), "{json}");
+    assert!(hooks.0.lock().unwrap().is_empty());
+}
