@@ -1,4 +1,4 @@
-//! Every name constructor on arbitrary bytes: never panics; what is accepted obeys the
+//! Every name constructor (and `FayeChannel`) on arbitrary bytes: never panics; what is accepted obeys the
 //! grammar (checked here independently), round-trips through `Display`, `FromStr` and
 //! serde; what is refused is refused alike by every constructor, with a short one-line
 //! message of the right kind.
@@ -9,10 +9,13 @@ use core::fmt::{Debug, Display};
 use core::str::FromStr;
 
 use channel_auth::{
-    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, InputKind,
+    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeChannel, InputKind,
     InvalidInput, SocketId, UserId,
 };
-use channel_auth_fuzz::{in_alphabet, is_socket_id, reference_shared_secret, text, APP_ALPHABET, CHANNEL_ALPHABET};
+use channel_auth_fuzz::{
+    in_alphabet, is_channel_name, is_faye_channel, is_socket_id, reference_shared_secret, text, APP_ALPHABET,
+    CHANNEL_ALPHABET,
+};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -20,9 +23,11 @@ use serde::Serialize;
 fuzz_target!(|data: &[u8]| {
     let s = text(data);
     check::<SocketId>(&s, InputKind::SocketId, is_socket_id(&s));
-    let channel = check::<ChannelName>(&s, InputKind::ChannelName, in_alphabet(&s, 200, CHANNEL_ALPHABET));
+    let channel = check::<ChannelName>(&s, InputKind::ChannelName, is_channel_name(&s));
     if let Some(channel) = channel {
-        let want = if s.starts_with("private-encrypted-") {
+        let want = if s.starts_with("#server-to-user-") {
+            ChannelKind::ServerToUser
+        } else if s.starts_with("private-encrypted-") {
             ChannelKind::PrivateEncrypted
         } else if s.starts_with("private-") {
             ChannelKind::Private
@@ -37,6 +42,7 @@ fuzz_target!(|data: &[u8]| {
     check::<UserId>(&s, InputKind::UserId, in_alphabet(&s, 128, CHANNEL_ALPHABET));
     check::<AppKey>(&s, InputKind::AppKey, in_alphabet(&s, 64, APP_ALPHABET));
     check::<AppId>(&s, InputKind::AppId, in_alphabet(&s, 64, APP_ALPHABET));
+    check::<FayeChannel>(&s, InputKind::FayeChannel, is_faye_channel(&s));
     secret(&s);
     master_key(&s);
 });
@@ -73,8 +79,8 @@ where
             assert!(!valid, "{kind}: refused {s:?}, which the grammar accepts: {err}");
             assert_eq!(err.kind(), kind);
             let message = err.to_string();
-            // One escaped character at most: short, on one line, whatever the input.
-            assert!(message.len() < 100 && !message.contains(['\n', '\r']), "{message:?}");
+            // One escaped character at most: bounded, on one line, whatever the input.
+            assert!(message.len() < 160 && !message.contains(['\n', '\r']), "{message:?}");
             let serde_err = from_json.expect_err("serde refuses what FromStr refuses").to_string();
             assert!(serde_err.starts_with(&message), "{serde_err:?} vs {message:?}");
             None

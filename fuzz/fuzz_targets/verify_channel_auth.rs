@@ -33,7 +33,9 @@ fuzz_target!(|data: &[u8]| {
         None => format!("{socket}:{channel}"),
     };
     let expected = reference_auth(&key, &secret, &message);
-    let want = if channel_data.is_none() && channel.kind() == ChannelKind::Presence {
+    let want = if channel.kind() == ChannelKind::ServerToUser {
+        Err(VerifyError::ReservedChannel)
+    } else if channel_data.is_none() && channel.kind() == ChannelKind::Presence {
         Err(VerifyError::MissingChannelData)
     } else {
         match auth.split_once(':') {

@@ -38,6 +38,41 @@ pub fn is_socket_id(s: &str) -> bool {
     }
 }
 
+/// The channel name grammar: 1..=200 bytes of the channel alphabet, or the server's own
+/// `#server-to-user-<user id>` where `<user id>` is a valid user id (1..=128 bytes of the
+/// same alphabet).
+pub fn is_channel_name(s: &str) -> bool {
+    match s.strip_prefix("#server-to-user-") {
+        Some(id) => in_alphabet(id, 128, CHANNEL_ALPHABET),
+        None => in_alphabet(s, 200, CHANNEL_ALPHABET),
+    }
+}
+
+/// Bayeux segment characters: `A-Z a-z 0-9 - _ ! ~ ( ) $ @`.
+pub const FAYE_SEGMENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_!~()$@";
+
+/// A Faye channel: at most 1024 bytes, `/` then non-empty segments of the Bayeux charset,
+/// `*` or `**` only as the last segment.
+pub fn is_faye_channel(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('/') else { return false };
+    if s.len() > 1024 {
+        return false;
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    let last = segments.len() - 1;
+    segments.iter().enumerate().all(|(i, seg)| {
+        (!seg.is_empty() && seg.bytes().all(|b| FAYE_SEGMENT.contains(&b)))
+            || (i == last && (*seg == "*" || *seg == "**"))
+    })
+}
+
+/// Lowercase hex HMAC-SHA256(secret, message), computed directly with `hmac`.
+pub fn reference_hex(secret: &str, message: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// Maps arbitrary bytes onto `alphabet`, keeping at most `max` and at least one.
 pub fn map_to(bytes: &[u8], alphabet: &[u8], max: usize) -> String {
     let mut out: String =
