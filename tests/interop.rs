@@ -10,7 +10,11 @@
 //!   our `to_json()` equal (as JSON) to the library's result object;
 //! - Python, compact JSON (`py_json: "compact"`): the same, byte for byte;
 //! - Python, default JSON (spaced, ASCII-escaped): our verifiers accept the library's
-//!   `(channel_data, auth)` and `(user_data, auth)` pairs as received.
+//!   `(channel_data, auth)` and `(user_data, auth)` pairs as received;
+//! - HTTP API (fixed timestamps): our `auth_signature` equals Node's and Python's, our
+//!   query's pairs are theirs, and `verify_api_request` accepts their query strings;
+//! - webhooks: our signature equals both libraries', and each library's verifier
+//!   (Node `isValid()`, Python `validate_webhook`) accepts ours.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
@@ -19,11 +23,13 @@ use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
-    Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
+    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, verify_api_request,
+    verify_channel_auth, verify_user_auth, verify_webhook, ChannelName, Credentials, EncryptionMasterKey, Keyring,
+    Method, PresenceMember, SocketId, UserData, UserId,
 };
 use serde_json::{json, Value};
 
@@ -455,6 +461,200 @@ fn channel_and_user_auth_match_the_official_libraries() {
             tally.record(format!("python {} (exact)", case.category), compare_exact(&case.ours, answer), sent);
         }
         tally.record(format!("python {} {mode} (we verify)", case.category), accept_theirs(&case.ours, answer), sent);
+    }
+
+    tally.print();
+    let total: usize = tally.counts.values().map(|(n, _)| n).sum();
+    println!("interop: {total} comparisons, {} mismatches", tally.mismatches());
+    assert_eq!(tally.mismatches(), 0, "see the MISMATCH lines above");
+}
+
+/// Parameter keys: lowercase (we lowercase keys, the libraries do not), never reserved.
+const PARAM_KEY: &str = "abcdefghijklmnopqrstuvwxyz0123456789_-.[]";
+/// Characters a query value may carry unescaped through both libraries (they append
+/// values raw): what our verifier can read back from their query strings.
+const URL_SAFE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$'()*,;:@/";
+/// Values that only the signature is compared on: spaces, `=`, `%`, `+`, `#`, non-ASCII.
+const VALUE: &str = "abcXYZ019 -._~!$'()*,;:@/=%+#?\"é日🦀";
+
+struct ApiCase {
+    method: Method,
+    path: String,
+    params: Vec<(String, String)>,
+    body: String,
+    timestamp: u64,
+    /// Every value in `URL_SAFE`: the libraries' raw query can be read back.
+    url_safe: bool,
+}
+
+impl Gen {
+    fn api(&mut self) -> ApiCase {
+        let method = *self.rng.pick(&[Method::Get, Method::Post]);
+        let app = self.rng.string_of(&self.digits, 1, 7);
+        let tail = *self.rng.pick(&[
+            "events",
+            "batch_events",
+            "channels",
+            "channels/presence-a/users",
+            "users/1/terminate_connections",
+        ]);
+        let path = format!("/apps/{app}/{tail}");
+        let url_safe = self.rng.chance(2);
+        let (key_chars, value_chars) = (chars(PARAM_KEY), chars(if url_safe { URL_SAFE } else { VALUE }));
+        let mut keys = std::collections::BTreeSet::new();
+        for _ in 0..self.rng.range(0, 4) {
+            let key = format!(
+                "{}{}",
+                self.rng.pick(&chars("abcdefghijklmnopqrstuvwxyz")),
+                self.rng.string_of(&key_chars, 0, 10)
+            );
+            if !key.starts_with("auth_") && key != "body_md5" {
+                keys.insert(key);
+            }
+        }
+        let params = keys.into_iter().map(|k| (k, self.rng.string_of(&value_chars, 0, 12))).collect();
+        let body = if self.rng.chance(3) { String::new() } else { self.json(3).to_string() };
+        // Within 32 bits: Node's timestamp is `(Date.now() / 1000) | 0`.
+        let timestamp = self.rng.next() % (1 << 31);
+        ApiCase { method, path, params, body, timestamp, url_safe }
+    }
+}
+
+/// `k=v` pairs of a query string, split raw (the libraries do not escape).
+fn raw_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn api_and_webhooks_match_the_official_libraries() {
+    if std::env::var("CHANNEL_AUTH_INTEROP").as_deref() != Ok("1") {
+        let _ =
+            writeln!(std::io::stderr(), "interop: skipped: set CHANNEL_AUTH_INTEROP=1 (or run tests/interop/run.sh)");
+        return;
+    }
+    let dir = interop_dir();
+    let node = PathBuf::from("node");
+    let node_args = [dir.join("oracle.mjs")];
+    let python = dir.join(".venv/bin/python");
+    let python_args = [dir.join("oracle.py")];
+    let node_args: Vec<&Path> = node_args.iter().map(PathBuf::as_path).collect();
+    let python_args: Vec<&Path> = python_args.iter().map(PathBuf::as_path).collect();
+    let mut g = Gen::new();
+    g.rng = Rng(SEED ^ 0xa91);
+    let mut tally = Tally::default();
+
+    // HTTP API.
+    let mut api = Vec::new();
+    for _ in 0..CASES {
+        let (key, secret) = (g.key(), g.secret());
+        api.push((key, secret, g.api()));
+    }
+    let oracle_cases: Vec<Value> = api
+        .iter()
+        .map(|(key, secret, c)| {
+            let params: serde_json::Map<String, Value> =
+                c.params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+            json!({"kind": "api", "key": key, "secret": secret, "method": c.method.as_str(), "path": c.path,
+                   "params": params, "body": if c.body.is_empty() { Value::Null } else { json!(c.body) },
+                   "timestamp": c.timestamp})
+        })
+        .collect();
+    let node_answers = run_oracle(&node, &node_args, &oracle_cases, "node");
+    let python_answers = run_oracle(&python, &python_args, &oracle_cases, "python");
+    for (((key, secret, c), sent), (from_node, from_python)) in
+        api.iter().zip(&oracle_cases).zip(node_answers.iter().zip(&python_answers))
+    {
+        let creds = Credentials::new(key.parse().unwrap(), secret.parse().unwrap());
+        let at = UNIX_EPOCH + Duration::from_secs(c.timestamp);
+        let params: Vec<(&str, &str)> = c.params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let ours = sign_api_request(&creds, c.method, &c.path, &params, c.body.as_bytes(), at).unwrap();
+        let ours_pairs: Vec<(String, String)> =
+            form_urlencoded::parse(ours.as_str().as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let our_signature = ours_pairs.last().map(|(_, v)| v.clone());
+        let ring = Keyring::new([creds.clone()]);
+
+        for (library, answer) in [("node", from_node), ("python", from_python)] {
+            if answer["ok"] != true {
+                tally.record(format!("{library} api"), vec![format!("library refused: {}", answer["error"])], sent);
+                continue;
+            }
+            let query = field(answer, "query").unwrap_or_default();
+            // Python always signs body_md5, also of an empty body: another string to
+            // sign by design, so only the verifier is compared there.
+            let python_empty_body = library == "python" && c.body.is_empty();
+            if !python_empty_body {
+                let mut problems = Vec::new();
+                if field(answer, "auth_signature") != our_signature.as_deref() {
+                    problems.push(format!(
+                        "signature: ours {our_signature:?}, theirs {:?}",
+                        field(answer, "auth_signature")
+                    ));
+                }
+                let mut theirs = raw_pairs(query);
+                let mut mine = ours_pairs.clone();
+                theirs.sort();
+                mine.sort();
+                if theirs != mine {
+                    problems.push(format!("pairs: ours {mine:?}, theirs {theirs:?} (ours: {})", ours.as_str()));
+                }
+                tally.record(format!("{library} api (exact)"), problems, sent);
+            }
+            if c.url_safe {
+                let verified = verify_api_request(&ring, c.method, &c.path, query, c.body.as_bytes(), at);
+                let problems = match verified {
+                    Ok(_) => Vec::new(),
+                    Err(e) => vec![format!("we refused their query {query:?}: {e}")],
+                };
+                tally.record(format!("{library} api (we verify)"), problems, sent);
+            }
+        }
+    }
+
+    // Webhooks: a JSON object body with a `time_ms`, as Pusher sends.
+    let mut hooks = Vec::new();
+    for _ in 0..CASES {
+        let (key, secret) = (g.key(), g.secret());
+        let time_ms = 1_600_000_000_000 + g.rng.next() % 100_000_000_000;
+        let mut body =
+            json!({"time_ms": time_ms, "events": [{"name": "channel_occupied", "channel": g.channel("private-")}]});
+        if let Some(info) = g.user_info() {
+            body["extra"] = info;
+        }
+        hooks.push((key, secret, time_ms, body.to_string()));
+    }
+    let mut cases = Vec::new();
+    for (key, secret, time_ms, body) in &hooks {
+        let creds = Credentials::new(key.parse().unwrap(), secret.parse().unwrap());
+        let ours = sign_webhook(&creds, body.as_bytes());
+        cases.push(json!({"kind": "webhook_sign", "key": key, "secret": secret, "body": body}));
+        cases.push(json!({"kind": "webhook_verify", "key": key, "secret": secret, "body": body,
+                          "signature": ours.signature(), "now_ms": time_ms}));
+    }
+    for (library, program, args) in [("node", &node, &node_args), ("python", &python, &python_args)] {
+        let answers = run_oracle(program, args, &cases, library);
+        for (i, (key, secret, _, body)) in hooks.iter().enumerate() {
+            let creds = Credentials::new(key.parse().unwrap(), secret.parse().unwrap());
+            let ours = sign_webhook(&creds, body.as_bytes());
+            let (signed, verified) = (&answers[2 * i], &answers[2 * i + 1]);
+            let mut problems = Vec::new();
+            if field(signed, "signature") != Some(ours.signature()) {
+                problems.push(format!("signature: ours {}, theirs {}", ours.signature(), signed));
+            }
+            tally.record(format!("{library} webhook sign (exact)"), problems, &cases[2 * i]);
+            let theirs_ok = field(signed, "signature")
+                .is_some_and(|sig| verify_webhook(&Keyring::new([creds.clone()]), key, sig, body.as_bytes()).is_ok());
+            let problems = if theirs_ok { Vec::new() } else { vec![format!("we refused {signed}")] };
+            tally.record(format!("{library} webhook (we verify)"), problems, &cases[2 * i]);
+            let problems =
+                if verified["valid"] == true { Vec::new() } else { vec![format!("they refused ours: {verified}")] };
+            tally.record(format!("{library} webhook (they verify)"), problems, &cases[2 * i + 1]);
+        }
     }
 
     tally.print();
