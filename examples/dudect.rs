@@ -1,4 +1,5 @@
-//! Constant-time check of signature verification with [dudect] (`dudect-bencher`).
+//! Constant-time check of signature verification with [dudect] (`dudect-bencher`):
+//! channel and user authorization, HTTP API requests, webhooks and Faye tokens.
 //!
 //! ```text
 //! cargo run --release --example dudect                     # every bench, 1,000,000 samples each
@@ -20,14 +21,24 @@
 //! Read `max t` on each line: |t| below 4.5 is no evidence of a timing leak (dudect's
 //! usual threshold); above it, investigate (run again, longer, on a quiet machine).
 //!
+//! `*_first_vs_last` is the check that matters: both classes are rejections that differ
+//! only in where the signature is wrong. `*_match_vs_first` also compares accept with
+//! reject, whose outcome the caller learns anyway; for `verify_api_request` and
+//! `verify_webhook` it is expected to exceed 4.5, because what happens *after* the
+//! constant-time comparison depends on its outcome (the rotation loop stops at the first
+//! matching credential; the app binding is checked only for a valid signature).
+//!
 //! [dudect]: https://eprint.iacr.org/2016/1123.pdf
 
 // A measurement harness, not library code: a failed setup may panic.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
 
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use channel_auth::{
-    sign_channel_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName, Credentials, SocketId,
-    UserData,
+    sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, sign_webhook, verify_api_request,
+    verify_channel_auth, verify_faye_token, verify_user_auth, verify_webhook, AppSecret, ChannelName, Credentials,
+    FayeChannel, Keyring, Method, SocketId, UserData, UserId,
 };
 use dudect_bencher::rand::RngExt as _;
 use dudect_bencher::{ctbench_main, BenchRng, Class, CtRunner};
@@ -54,12 +65,19 @@ struct Classes {
     right: Option<usize>,
 }
 
+impl Classes {
+    /// The signature bytes either class changes, each once.
+    fn positions(self) -> impl Iterator<Item = usize> {
+        let right = self.right.filter(|r| Some(*r) != self.left);
+        self.left.into_iter().chain(right)
+    }
+}
+
 const MATCH_VS_FIRST: Classes = Classes { left: None, right: Some(0) };
 const FIRST_VS_LAST: Classes = Classes { left: Some(0), right: Some(31) };
 
-/// Writes into `auth` (`<key>:<64 hex>`, as signed) the hex digit at the low nibble of
-/// signature byte `byte`, with its lowest bit flipped when `change` holds. Both classes
-/// make exactly this one write, so only the value differs.
+/// Writes into `auth` (ending in 64 hex digits, as signed) the hex digit at the low nibble of
+/// signature byte `byte`, with its lowest bit flipped when `change` holds.
 fn set_low_nibble(auth: &mut String, byte: usize, change: bool) {
     let at = auth.len() - 64 + 2 * byte + 1;
     let digit = auth.as_bytes()[at];
@@ -72,7 +90,7 @@ fn set_low_nibble(auth: &mut String, byte: usize, change: bool) {
 /// auth value), by class.
 ///
 /// For both classes the auth value is copied from the same string into the same buffer,
-/// changed there by one write, and timed at one call site. Keeping each class's value in
+/// changed there by the same writes (only the values differ), and timed at one call site. Keeping each class's value in
 /// a string of its own showed |t| of 5 to 9 in an A/A run (identical values in both
 /// classes): where a string lies in memory is a difference dudect sees too.
 fn measure<T>(
@@ -89,7 +107,12 @@ fn measure<T>(
             if rng.random::<bool>() { (Class::Left, classes.left) } else { (Class::Right, classes.right) };
         scratch.clear();
         scratch.push_str(auth);
-        set_low_nibble(&mut scratch, change.unwrap_or(0), change.is_some());
+        // Write every position either class changes, in both classes: a store to a
+        // byte just before the timed call shows in its timing (a load that overlaps a
+        // pending store is slower), so the stores must not differ by class, only values.
+        for byte in classes.positions() {
+            set_low_nibble(&mut scratch, byte, change == Some(byte));
+        }
         let scratch = scratch.as_str();
         runner.run_one(class, || verify(input, scratch));
     }
@@ -145,6 +168,100 @@ fn verify_user_auth_match_vs_first(runner: &mut CtRunner, rng: &mut BenchRng) {
     measure(runner, rng, &pool, MATCH_VS_FIRST, verify_user);
 }
 
+/// An API request (the auth value is the query, which ends with `auth_signature=<hex>`).
+struct ApiInput {
+    keyring: Keyring,
+    body: Vec<u8>,
+    now: SystemTime,
+}
+
+fn api_pool(rng: &mut BenchRng) -> Vec<(ApiInput, String)> {
+    let creds = creds();
+    (0..POOL)
+        .map(|_| {
+            let now = UNIX_EPOCH + Duration::from_secs(u64::from(rng.random::<u32>()));
+            let body = format!(r#"{{"name":"e","channels":["c{}"],"data":"{{}}"}}"#, rng.random::<u32>()).into_bytes();
+            let query = sign_api_request(&creds, Method::Post, "/apps/3/events", &[], &body, now).unwrap();
+            (ApiInput { keyring: Keyring::new([creds.clone()]), body, now }, query.as_str().to_owned())
+        })
+        .collect()
+}
+
+fn verify_api(input: &ApiInput, query: &str) -> bool {
+    verify_api_request(&input.keyring, Method::Post, "/apps/3/events", query, &input.body, input.now).is_ok()
+}
+
+fn webhook_pool(rng: &mut BenchRng) -> Vec<((Keyring, Vec<u8>), String)> {
+    let creds = creds();
+    (0..POOL)
+        .map(|_| {
+            let body = format!(
+                r#"{{"time_ms":{},"events":[{{"name":"channel_occupied","channel":"a"}}]}}"#,
+                rng.random::<u32>()
+            )
+            .into_bytes();
+            let signature = sign_webhook(&creds, &body).signature().to_owned();
+            ((Keyring::new([creds.clone()]), body), signature)
+        })
+        .collect()
+}
+
+fn verify_hook(input: &(Keyring, Vec<u8>), signature: &str) -> bool {
+    verify_webhook(&input.0, "278d425bdf160c739803", signature, &input.1).is_ok()
+}
+
+fn faye_pool(rng: &mut BenchRng) -> Vec<((AppSecret, UserId, FayeChannel), String)> {
+    let secret: AppSecret = "7ad3773142a6692b25b8".parse().unwrap();
+    let channel: FayeChannel = "/chat/room".parse().unwrap();
+    (0..POOL)
+        .map(|_| {
+            let user: UserId = format!("user-{}", rng.random::<u32>()).parse().unwrap();
+            let token = sign_faye_token(&secret, &user, Some(&channel)).as_str().to_owned();
+            ((secret.clone(), user, channel.clone()), token)
+        })
+        .collect()
+}
+
+fn verify_faye(input: &(AppSecret, UserId, FayeChannel), token: &str) -> bool {
+    verify_faye_token(&input.0, &input.1, Some(&input.2), token).is_ok()
+}
+
+/// `verify_api_request`: the right `auth_signature` vs one differing in its first byte.
+fn verify_api_request_match_vs_first(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let pool = api_pool(rng);
+    measure(runner, rng, &pool, MATCH_VS_FIRST, verify_api);
+}
+
+/// `verify_webhook`: the right signature vs one differing in its first byte.
+fn verify_webhook_match_vs_first(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let pool = webhook_pool(rng);
+    measure(runner, rng, &pool, MATCH_VS_FIRST, verify_hook);
+}
+
+/// `verify_faye_token`: the right token vs one differing in its first byte.
+fn verify_faye_token_match_vs_first(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let pool = faye_pool(rng);
+    measure(runner, rng, &pool, MATCH_VS_FIRST, verify_faye);
+}
+
+/// `verify_api_request`: first byte of `auth_signature` differs vs last byte differs.
+fn verify_api_request_first_vs_last(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let pool = api_pool(rng);
+    measure(runner, rng, &pool, FIRST_VS_LAST, verify_api);
+}
+
+/// `verify_webhook`: first byte differs vs last byte differs.
+fn verify_webhook_first_vs_last(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let pool = webhook_pool(rng);
+    measure(runner, rng, &pool, FIRST_VS_LAST, verify_hook);
+}
+
+/// `verify_faye_token`: first byte differs vs last byte differs.
+fn verify_faye_token_first_vs_last(runner: &mut CtRunner, rng: &mut BenchRng) {
+    let pool = faye_pool(rng);
+    measure(runner, rng, &pool, FIRST_VS_LAST, verify_faye);
+}
+
 /// Positive control, not the library: a byte-by-byte comparison that returns at the first
 /// difference, on the same inputs. Its |t| must be large, or the harness sees nothing.
 fn control_early_exit_compare(runner: &mut CtRunner, rng: &mut BenchRng) {
@@ -167,5 +284,11 @@ ctbench_main!(
     control_early_exit_compare,
     verify_channel_auth_match_vs_first,
     verify_channel_auth_first_vs_last,
-    verify_user_auth_match_vs_first
+    verify_user_auth_match_vs_first,
+    verify_api_request_match_vs_first,
+    verify_api_request_first_vs_last,
+    verify_webhook_match_vs_first,
+    verify_webhook_first_vs_last,
+    verify_faye_token_match_vs_first,
+    verify_faye_token_first_vs_last
 );
