@@ -272,7 +272,10 @@ fn generate() -> Vec<Case> {
 
 /// Runs one oracle over `cases` (one JSON line each) and returns its answers in order.
 fn run_oracle(program: &Path, args: &[&Path], cases: &[Value], name: &str) -> Vec<Value> {
-    let input_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("interop-{name}.jsonl"));
+    // One file per call: the tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let input_path = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("interop-{name}-{call}.jsonl"));
     let mut input = File::create(&input_path).unwrap();
     for case in cases {
         writeln!(input, "{case}").unwrap();
