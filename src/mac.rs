@@ -333,7 +333,7 @@ mod tests {
         }
         // A tag with a zero byte, that byte spelled "gg" instead of "00": invalid.
         let key = MacKey::new(b"k");
-        let (message, good) = (0u32..)
+        let (message, good) = (0u32..10_000)
             .map(|i| i.to_string())
             .map(|m| {
                 let good = hex(&key.tag(&[m.as_bytes()]));
