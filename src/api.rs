@@ -834,4 +834,27 @@ mod tests {
         }
         assert!(within_app(&creds(), "/apps/4/events"));
     }
+
+    #[test]
+    fn every_hex_digit_decodes_in_both_cases() {
+        assert_eq!(
+            percent_decode("%2a%2A%2f%2F%4a%4A%3b%3B%3c%3C%3d%3D%3e%3E%30%39").as_deref(),
+            Some("**//JJ;;<<==>>09")
+        );
+    }
+
+    #[test]
+    fn seconds_are_at_most_twenty_digits_even_with_leading_zeros() {
+        assert_eq!(parse_seconds("00000000000000000001"), Some(1));
+        assert_eq!(parse_seconds("000000000000000000001"), None);
+    }
+
+    #[test]
+    fn signed_query_text_is_the_same_every_way() {
+        let query = sign(&[("info", "a b")]).unwrap();
+        assert!(query.as_str().starts_with("auth_key=key&"));
+        assert_eq!(query.as_ref(), query.as_str());
+        assert_eq!(query.to_string(), query.as_str());
+        assert_eq!(query.clone().into_string(), query.as_str());
+    }
 }

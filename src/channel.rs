@@ -504,4 +504,25 @@ mod tests {
         let no_master = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
         assert_eq!(verify_channel_auth(&no_master, &socket(), &name, None, signed.auth()), Ok(()));
     }
+
+    #[test]
+    fn debug_shows_auth_and_data_but_not_the_shared_secret() {
+        let encrypted = sign_channel_auth(&creds(), &socket(), &channel("private-encrypted-a")).unwrap();
+        assert_eq!(
+            format!("{encrypted:?}"),
+            format!(
+                r#"ChannelAuth {{ auth: "{}", channel_data: None, shared_secret: Some([redacted]) }}"#,
+                encrypted.auth()
+            )
+        );
+        let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+        let presence = sign_presence_auth(&creds(), &socket(), &channel("presence-a"), &member).unwrap();
+        assert_eq!(
+            format!("{presence:?}"),
+            format!(
+                r#"ChannelAuth {{ auth: "{}", channel_data: Some("{{\"user_id\":\"u\"}}"), shared_secret: None }}"#,
+                presence.auth()
+            )
+        );
+    }
 }

@@ -236,3 +236,40 @@ impl Keyring {
         self.entries.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(key: &str, secret: &str) -> Credentials {
+        Credentials::new(key.parse().unwrap(), secret.parse().unwrap())
+    }
+
+    #[test]
+    fn app_id_is_kept() {
+        assert_eq!(creds("k", "s").app_id(), None);
+        let bound = creds("k", "s").with_app_id("3".parse().unwrap());
+        assert_eq!(bound.app_id().map(AppId::as_str), Some("3"));
+    }
+
+    #[test]
+    fn keyring_finds_every_credential_with_the_key_and_no_other() {
+        let ring = Keyring::new([creds("a", "old"), creds("b", "s"), creds("a", "new")]);
+        assert_eq!((ring.len(), ring.is_empty()), (3, false));
+        let found: Vec<&Credentials> = ring.candidates("a").collect();
+        assert_eq!(found.len(), 2);
+        // In order, both secrets kept: the one that signs is the one that verifies.
+        let message: &[&[u8]] = &[b"m"];
+        for (found, secret) in found.iter().zip(["old", "new"]) {
+            assert_eq!(found.key().as_str(), "a");
+            assert_eq!(found.auth_value(message), creds("a", secret).auth_value(message));
+        }
+        assert_eq!(ring.candidates("b").count(), 1);
+        assert_eq!(ring.candidates("c").count(), 0);
+        assert_eq!(ring.candidates("").count(), 0);
+        assert_eq!(ring.candidates("A").count(), 0);
+        let empty = Keyring::new([]);
+        assert_eq!((empty.len(), empty.is_empty()), (0, true));
+        assert_eq!(Keyring::new([creds("a", "s")]).len(), 1);
+    }
+}

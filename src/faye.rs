@@ -156,4 +156,13 @@ mod tests {
         }
         assert_eq!(bare.to_string(), bare.as_str());
     }
+
+    #[test]
+    fn token_text_is_the_same_every_way() {
+        let secret: AppSecret = "secret".parse().unwrap();
+        let token = sign_faye_token(&secret, &"alice".parse().unwrap(), None);
+        assert_eq!(token.as_str().len(), 64);
+        assert_eq!(token.as_ref(), token.as_str());
+        assert_eq!(token.to_string(), token.as_str());
+    }
 }

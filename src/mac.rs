@@ -323,4 +323,27 @@ mod tests {
         assert_eq!(key.verify_hex(&[b"m"], &good), Ok(()));
         assert_eq!(key.verify_hex(&[b"n"], &good), Err(VerifyError::InvalidSignature));
     }
+
+    /// A pair of two non-hex characters is refused like any other: it must not decode
+    /// (say, to 0x00, which it would if the two digits' "not hex" marks cancelled out).
+    #[test]
+    fn pairs_of_non_hex_digits_are_invalid() {
+        for junk in ["gg", "zz", "GG", "g\0", "  ", "::"] {
+            assert_eq!(decode_hex_tag(&junk.repeat(TAG_LEN)), None, "{junk:?}");
+        }
+        // A tag with a zero byte, that byte spelled "gg" instead of "00": invalid.
+        let key = MacKey::new(b"k");
+        let (message, good) = (0u32..10_000)
+            .map(|i| i.to_string())
+            .map(|m| {
+                let good = hex(&key.tag(&[m.as_bytes()]));
+                (m, good)
+            })
+            .find(|(_, good)| good.as_bytes().chunks(2).any(|pair| pair == b"00"))
+            .unwrap();
+        let at = good.as_bytes().chunks(2).position(|pair| pair == b"00").unwrap() * 2;
+        let spoofed = format!("{}gg{}", &good[..at], &good[at + 2..]);
+        assert_eq!(key.verify_hex(&[message.as_bytes()], &good), Ok(()));
+        assert_eq!(key.verify_hex(&[message.as_bytes()], &spoofed), Err(VerifyError::InvalidSignature));
+    }
 }

@@ -218,4 +218,16 @@ mod tests {
         let key = EncryptionMasterKey::from_bytes([0x41; 32]);
         assert_eq!(format!("{key:?}"), "EncryptionMasterKey([redacted])");
     }
+
+    /// Over 64 characters is refused before decoding, with the length it would decode to
+    /// (4 characters per 3 bytes), whatever the characters; 64 is still decoded.
+    #[test]
+    fn over_long_master_keys_are_refused_before_decoding() {
+        const KIND: InputKind = InputKind::EncryptionMasterKey;
+        let err = |s: &str| EncryptionMasterKey::from_base64(s).unwrap_err();
+        assert_eq!(err(&"!".repeat(65)), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 48 });
+        assert_eq!(err(&"!".repeat(100)), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 75 });
+        assert_eq!(err(&"!".repeat(64)), InvalidInput::InvalidBase64 { kind: KIND });
+        assert_eq!(err(&"A".repeat(64)), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 48 });
+    }
 }

@@ -287,11 +287,46 @@ pub fn verify_user_auth(
 mod tests {
     use super::*;
 
+    /// Pusher's documented user authentication example (V3).
+    #[test]
+    fn to_json_is_the_documented_response() {
+        let creds = Credentials::new("278d425bdf160c739803".parse().unwrap(), "7ad3773142a6692b25b8".parse().unwrap());
+        let signed =
+            sign_user_auth(&creds, &"1234.1234".parse().unwrap(), &UserData::new("12345".parse().unwrap())).unwrap();
+        assert_eq!(
+            signed.to_json(),
+            r#"{"auth":"278d425bdf160c739803:4708d583dada6a56435fb8bc611c77c359a31eebde13337c16ab43aa6de336ba","user_data":"{\"id\":\"12345\"}"}"#
+        );
+        assert_eq!(serde_json::to_string(&signed).unwrap(), signed.to_json());
+    }
+
     #[test]
     fn to_json_is_the_value_objects_serialization() {
         let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
         let user = UserData::new("u".parse().unwrap()).with_user_info(serde_json::json!({"n": "a\"b\\c\u{1}é"}));
         let auth = sign_user_auth(&creds, &"1.1".parse().unwrap(), &user).unwrap();
         assert_eq!(auth.to_json(), auth.to_json_via_value());
+    }
+
+    #[test]
+    fn the_fallback_serialization_is_the_same_json() {
+        let user = UserData::new("u".parse().unwrap())
+            .with_user_info(serde_json::json!({"b": [1, "\u{1}"], "a": null}))
+            .with_watchlist(vec!["v".parse().unwrap(), "w".parse().unwrap()]);
+        assert_eq!(user.to_json(), user.to_json_via_value());
+        assert_eq!(UserData::new("u".parse().unwrap()).to_json_via_value(), r#"{"id":"u"}"#);
+    }
+
+    /// The capacity hint is exact (a byte over with a watchlist) without `user_info`, and
+    /// adds a fixed guess for it.
+    #[test]
+    fn length_hint_is_exact_but_for_user_info() {
+        let bare = UserData::new("user-1".parse().unwrap());
+        assert_eq!(bare.json_len_hint(), bare.to_json().len());
+        let watching = bare.clone().with_watchlist(vec!["a".parse().unwrap(), "bcd".parse().unwrap()]);
+        // One byte over with a watchlist: every id is counted with a comma.
+        assert_eq!(watching.json_len_hint(), watching.to_json().len() + 1);
+        let with_info = watching.clone().with_user_info(serde_json::json!(1));
+        assert_eq!(with_info.json_len_hint(), watching.json_len_hint() + r#","user_info":"#.len() + 128);
     }
 }

@@ -681,7 +681,10 @@ mod tests {
             ),
             malformed("user_id", "a string or absent")
         );
-        for count in ["-1", "1.5", "\"\"", "\"1a\"", "\" 1\"", "null", "\"99999999999999999999\""] {
+        // Digits as a string: at most 20, even when leading zeros keep the value small.
+        for count in
+            ["-1", "1.5", "\"\"", "\"1a\"", "\" 1\"", "null", "\"99999999999999999999\"", "\"000000000000000000042\""]
+        {
             assert_eq!(
                 one(&format!(r#"{{"name":"subscription_count","channel":"a","subscription_count":{count}}}"#)),
                 malformed("subscription_count", "a whole number"),

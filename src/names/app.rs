@@ -100,4 +100,10 @@ mod tests {
         assert_eq!(err("3\n"), InvalidInput::InvalidChar { kind: KIND, position: 1, found: '\n' });
         assert_eq!(err("a=b"), InvalidInput::InvalidChar { kind: KIND, position: 1, found: '=' });
     }
+
+    #[test]
+    fn debug_shows_the_value() {
+        assert_eq!(format!("{:?}", "key".parse::<AppKey>().unwrap()), r#"AppKey("key")"#);
+        assert_eq!(format!("{:?}", "3".parse::<AppId>().unwrap()), r#"AppId("3")"#);
+    }
 }

@@ -1,5 +1,5 @@
 use crate::error::{InputKind, InvalidInput};
-use crate::names::{validate_class, validated_name, CHANNEL_CHARS};
+use crate::names::{validate_class, validated_name, UserId, CHANNEL_CHARS};
 
 /// A channel name, as the protocol allows it.
 ///
@@ -60,7 +60,7 @@ fn validate(s: &str) -> Result<(), InvalidInput> {
         Some(id) => (id, ChannelKind::SERVER_TO_USER_PREFIX.len()),
         None => (s, 0),
     };
-    let max = if offset == 0 { ChannelName::MAX_LEN } else { ChannelName::MAX_LEN - offset };
+    let max = if offset == 0 { ChannelName::MAX_LEN } else { UserId::MAX_LEN };
     validate_class(rest, InputKind::ChannelName, max, &CHANNEL_CHARS).map_err(|e| match e {
         InvalidInput::InvalidChar { kind, position, found } => {
             InvalidInput::InvalidChar { kind, position: position + offset, found }
@@ -199,10 +199,14 @@ mod tests {
             InvalidInput::InvalidChar { kind: KIND, position: 16, found: '#' }
         );
         assert_eq!(err("private-#a"), InvalidInput::InvalidChar { kind: KIND, position: 8, found: '#' });
-        let longest = format!("#server-to-user-{}", "u".repeat(184));
-        assert!(longest.parse::<ChannelName>().is_ok());
-        let too_long = format!("#server-to-user-{}", "u".repeat(185));
-        assert_eq!(err(&too_long), InvalidInput::TooLong { kind: KIND, max: 200, len: 201 });
+        // The id is a user id: at most UserId::MAX_LEN (128) bytes, so the whole name
+        // at most 144. (The fuzz target `names` found 129..=184-byte ids accepted.)
+        let longest = format!("#server-to-user-{}", "u".repeat(128));
+        assert_eq!(longest.parse::<ChannelName>().unwrap().as_str().len(), 144);
+        let too_long = format!("#server-to-user-{}", "u".repeat(129));
+        assert_eq!(err(&too_long), InvalidInput::TooLong { kind: KIND, max: 144, len: 145 });
+        let was_accepted = format!("#server-to-user-{}", "u".repeat(184));
+        assert_eq!(err(&was_accepted), InvalidInput::TooLong { kind: KIND, max: 144, len: 200 });
     }
 
     #[test]
@@ -217,5 +221,18 @@ mod tests {
         assert_eq!(kind("presence-a"), ChannelKind::Presence);
         assert_eq!(kind("presence"), ChannelKind::Public);
         assert_eq!(kind("public-private-a"), ChannelKind::Public);
+    }
+
+    #[test]
+    fn debug_shows_the_value() {
+        assert_eq!(format!("{:?}", "private-a".parse::<ChannelName>().unwrap()), r#"ChannelName("private-a")"#);
+    }
+
+    #[test]
+    fn every_kind_but_public_needs_auth() {
+        assert!(!ChannelKind::Public.needs_auth());
+        for kind in [ChannelKind::Private, ChannelKind::Presence, ChannelKind::PrivateEncrypted] {
+            assert!(kind.needs_auth(), "{kind:?}");
+        }
     }
 }

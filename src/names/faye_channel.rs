@@ -184,4 +184,9 @@ mod tests {
         let good: FayeChannel = serde_json::from_str("\"/a/**\"").unwrap();
         assert_eq!(serde_json::to_string(&good).unwrap(), "\"/a/**\"");
     }
+
+    #[test]
+    fn debug_shows_the_value() {
+        assert_eq!(format!("{:?}", "/chat/*".parse::<FayeChannel>().unwrap()), r#"FayeChannel("/chat/*")"#);
+    }
 }

@@ -160,4 +160,9 @@ mod tests {
             assert!(serde_json::from_str::<SocketId>(&json).is_err());
         }
     }
+
+    #[test]
+    fn debug_shows_the_value() {
+        assert_eq!(format!("{:?}", "1.1".parse::<SocketId>().unwrap()), r#"SocketId("1.1")"#);
+    }
 }

@@ -63,4 +63,9 @@ mod tests {
         assert_eq!(err(&too_long), InvalidInput::TooLong { kind: KIND, max: 128, len: 129 });
         assert!("u".repeat(UserId::MAX_LEN).parse::<UserId>().is_ok());
     }
+
+    #[test]
+    fn debug_shows_the_value() {
+        assert_eq!(format!("{:?}", "user-42".parse::<UserId>().unwrap()), r#"UserId("user-42")"#);
+    }
 }
