@@ -401,16 +401,19 @@ pub fn verify_api_request<'a>(
 
     let signed = params.iter().filter(|(k, _)| k != "auth_signature").map(|(k, v)| (k.as_str(), v.as_str()));
     let message = string_to_sign(method, path, signed);
+    // Every candidate is checked, and its app binding too, whatever the signature
+    // comparison said: the work done does not depend on which (if any) matched.
+    let mut found = None;
     let mut outside_app = false;
     for credentials in candidates {
-        if credentials.verify_hex(&message, signature).is_ok() {
-            if within_app(credentials, path) {
-                return Ok(credentials);
-            }
-            outside_app = true;
+        let signed = credentials.verify_hex(&message, signature).is_ok();
+        let inside = within_app(credentials, path);
+        if signed && inside && found.is_none() {
+            found = Some(credentials);
         }
+        outside_app |= signed && !inside;
     }
-    Err(if outside_app { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
+    found.ok_or(if outside_app { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
 }
 
 /// [`verify_api_request`] at the system clock's `now`.

@@ -112,14 +112,17 @@ pub fn verify_webhook<'a>(
     signature_header: &str,
     body: &[u8],
 ) -> Result<&'a Credentials, VerifyError> {
+    // Every candidate is checked, whatever an earlier one said: the work done does not
+    // depend on which (if any) matched.
     let mut known = false;
+    let mut found = None;
     for credentials in keyring.candidates(key_header) {
         known = true;
-        if credentials.verify_hex(&[body], signature_header).is_ok() {
-            return Ok(credentials);
+        if credentials.verify_hex(&[body], signature_header).is_ok() && found.is_none() {
+            found = Some(credentials);
         }
     }
-    Err(if known { VerifyError::InvalidSignature } else { VerifyError::UnknownKey })
+    found.ok_or(if known { VerifyError::InvalidSignature } else { VerifyError::UnknownKey })
 }
 
 /// Verifies a webhook, then parses its body into typed events: the only way to get a
