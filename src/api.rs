@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use md5::{Digest as _, Md5};
+use subtle::Choice;
 
 use crate::credentials::{Credentials, Keyring};
 use crate::error::{InputKind, InvalidInput, VerifyError};
@@ -388,8 +389,7 @@ pub fn verify_api_request<'a>(
         return Err(VerifyError::UnsupportedVersion);
     }
     let timestamp = parse_seconds(timestamp).ok_or(VerifyError::InvalidTimestamp)?;
-    let mut candidates = keyring.candidates(key).peekable();
-    if candidates.peek().is_none() {
+    if keyring.candidates(key).next().is_none() {
         return Err(VerifyError::UnknownKey);
     }
     check_window(timestamp, now)?;
@@ -402,18 +402,17 @@ pub fn verify_api_request<'a>(
     let signed = params.iter().filter(|(k, _)| k != "auth_signature").map(|(k, v)| (k.as_str(), v.as_str()));
     let message = string_to_sign(method, path, signed);
     // Every candidate is checked, and its app binding too, whatever the signature
-    // comparison said: the work done does not depend on which (if any) matched.
-    let mut found = None;
-    let mut outside_app = false;
-    for credentials in candidates {
-        let signed = credentials.verify_hex(&message, signature).is_ok();
-        let inside = within_app(credentials, path);
-        if signed && inside && found.is_none() {
-            found = Some(credentials);
-        }
-        outside_app |= signed && !inside;
-    }
-    found.ok_or(if outside_app { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
+    // comparison said, with no branch on the result: the work done does not depend on
+    // which (if any) matched.
+    let mut outside_app = Choice::from(0);
+    let lookup = keyring.first_passing(key, |credentials| {
+        let signed = credentials.matches_hex(&message, signature);
+        // The binding depends only on the path and the server's own configuration.
+        let inside = Choice::from(u8::from(within_app(credentials, path)));
+        outside_app |= signed & !inside;
+        signed & inside
+    });
+    lookup.ok_or(if bool::from(outside_app) { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
 }
 
 /// [`verify_api_request`] at the system clock's `now`.

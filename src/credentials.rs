@@ -1,5 +1,7 @@
 //! An app's credentials, with the HMAC key set up once, and a keyring of several apps.
 
+use subtle::{Choice, ConditionallySelectable as _};
+
 use crate::error::VerifyError;
 use crate::mac::{MacKey, HEX_TAG_LEN};
 use crate::names::{AppId, AppKey};
@@ -136,12 +138,10 @@ impl Credentials {
         self.mac.hex_tag(parts)
     }
 
-    /// Checks a received hex signature against the tag of `parts`, in constant time.
-    ///
-    /// # Errors
-    /// [`VerifyError::InvalidSignature`], whatever the reason.
-    pub(crate) fn verify_hex(&self, parts: &[&[u8]], received: &str) -> Result<(), VerifyError> {
-        self.mac.verify_hex(parts, received)
+    /// Whether `received` is the hex tag of `parts` under these credentials, as a
+    /// [`Choice`] (see [`Keyring::first_passing`]).
+    pub(crate) fn matches_hex(&self, parts: &[&[u8]], received: &str) -> Choice {
+        self.mac.matches_hex(parts, received)
     }
 
     /// Verifies an `auth` value `<key>:<hex>` against the tag of `parts`.
@@ -216,6 +216,34 @@ impl Keyring {
         self.entries.iter().filter(move |c| c.key.as_str() == key)
     }
 
+    /// Runs `check` on every candidate for `key`, in order, and returns the first that
+    /// passed, or `None` when none did (or none has the key).
+    ///
+    /// The results are combined as [`Choice`]s, with no branch on any of them: the work
+    /// done and the memory touched are the same whichever candidate passed, or if none
+    /// did. The answer is an index, out of range when none passed, looked up once (a
+    /// conditional move, not a jump). Only the caller's `Result` branches on the
+    /// outcome, which it reveals anyway.
+    pub(crate) fn first_passing(
+        &self,
+        key: &str,
+        mut check: impl FnMut(&Credentials) -> Choice,
+    ) -> Option<&Credentials> {
+        let mut passed = Choice::from(0);
+        let mut index = u64::MAX;
+        for (i, credentials) in self.entries.iter().enumerate() {
+            // The key is public: choosing the candidates in variable time reveals nothing.
+            if credentials.key.as_str() != key {
+                continue;
+            }
+            let pass = check(credentials);
+            // A `usize` index always fits in a `u64` on the targets Rust supports.
+            index.conditional_assign(&u64::try_from(i).unwrap_or(u64::MAX), pass & !passed);
+            passed |= pass;
+        }
+        usize::try_from(index).ok().and_then(|i| self.entries.get(i))
+    }
+
     /// How many credentials the keyring holds.
     ///
     /// ```
@@ -269,7 +297,63 @@ mod tests {
         assert_eq!(ring.candidates("").count(), 0);
         assert_eq!(ring.candidates("A").count(), 0);
         let empty = Keyring::new([]);
+        assert!(empty.first_passing("a", |_| Choice::from(1)).is_none());
         assert_eq!((empty.len(), empty.is_empty()), (0, true));
         assert_eq!(Keyring::new([creds("a", "s")]).len(), 1);
+    }
+
+    #[test]
+    fn first_passing_checks_every_candidate_and_returns_the_first_that_passed() {
+        // Told apart by secret: the signature each one makes of the same message.
+        let ring = Keyring::new([creds("a", "s0"), creds("b", "s1"), creds("a", "s2"), creds("a", "s3")]);
+        let message: &[&[u8]] = &[b"m"];
+        let secret_of = |found: Option<&Credentials>| {
+            found.map(|c| {
+                ["s0", "s1", "s2", "s3"]
+                    .into_iter()
+                    .find(|s| c.auth_value(message) == creds("a", s).auth_value(message))
+            })
+        };
+        for (passing, want) in [
+            (vec![false, false, false], None),
+            (vec![true, false, false], Some("s0")),
+            (vec![false, true, false], Some("s2")),
+            (vec![false, false, true], Some("s3")),
+            (vec![false, true, true], Some("s2")),
+            (vec![true, true, true], Some("s0")),
+        ] {
+            let mut calls = 0;
+            let found = ring.first_passing("a", |_| {
+                let pass = passing.get(calls).copied().unwrap_or(false);
+                calls += 1;
+                Choice::from(u8::from(pass))
+            });
+            // Every candidate with the key is checked, whichever passed; no other is.
+            assert_eq!(calls, 3, "{passing:?}");
+            assert_eq!(secret_of(found), want.map(Some), "{passing:?}");
+        }
+        let mut calls = 0;
+        assert!(ring
+            .first_passing("c", |_| {
+                calls += 1;
+                Choice::from(1)
+            })
+            .is_none());
+        assert_eq!(calls, 0);
+        let only_b = ring.first_passing("b", |_| Choice::from(1));
+        assert_eq!(only_b.map(|c| c.key().as_str()), Some("b"));
+    }
+
+    #[test]
+    fn matches_hex_accepts_only_the_tag_itself() {
+        let c = creds("a", "s");
+        let message: &[&[u8]] = &[b"to", b"sign"];
+        let tag = c.hex_tag(message);
+        assert!(bool::from(c.matches_hex(message, &tag)));
+        assert!(bool::from(c.matches_hex(&[b"tosign"], &tag)));
+        assert!(!bool::from(c.matches_hex(&[b"tosigN"], &tag)));
+        assert!(!bool::from(c.matches_hex(message, &tag.to_uppercase())));
+        assert!(!bool::from(c.matches_hex(message, &tag[1..])));
+        assert!(!bool::from(creds("a", "t").matches_hex(message, &tag)));
     }
 }

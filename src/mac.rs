@@ -8,7 +8,7 @@
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac as _};
 use sha2::{Digest as _, Sha256};
-use subtle::ConstantTimeEq as _;
+use subtle::{Choice, ConstantTimeEq as _};
 use zeroize::Zeroizing;
 
 use crate::error::VerifyError;
@@ -89,12 +89,22 @@ impl MacKey {
     /// # Errors
     /// [`VerifyError::InvalidSignature`], whatever the reason.
     pub(crate) fn verify_hex(&self, parts: &[&[u8]], received: &str) -> Result<(), VerifyError> {
-        let received = decode_hex_tag(received).ok_or(VerifyError::InvalidSignature)?;
-        let expected = self.tag(parts);
-        if bool::from(tag_words(&expected).ct_eq(&tag_words(&received))) {
+        if bool::from(self.matches_hex(parts, received)) {
             Ok(())
         } else {
             Err(VerifyError::InvalidSignature)
+        }
+    }
+
+    /// Whether `received` is the lowercase hex tag of the concatenation of `parts`, as a
+    /// [`Choice`] for callers that combine several results without branching on them.
+    ///
+    /// Text that is not 64 lowercase hex digits never matches (and no tag is computed:
+    /// that depends only on `received`, which the sender already knows).
+    pub(crate) fn matches_hex(&self, parts: &[&[u8]], received: &str) -> Choice {
+        match decode_hex_tag(received) {
+            Some(received) => tag_words(&self.tag(parts)).ct_eq(&tag_words(&received)),
+            None => Choice::from(0),
         }
     }
 }

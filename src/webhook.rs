@@ -112,17 +112,14 @@ pub fn verify_webhook<'a>(
     signature_header: &str,
     body: &[u8],
 ) -> Result<&'a Credentials, VerifyError> {
-    // Every candidate is checked, whatever an earlier one said: the work done does not
-    // depend on which (if any) matched.
-    let mut known = false;
-    let mut found = None;
-    for credentials in keyring.candidates(key_header) {
-        known = true;
-        if credentials.verify_hex(&[body], signature_header).is_ok() && found.is_none() {
-            found = Some(credentials);
-        }
+    // Every candidate is checked, whatever an earlier one said, with no branch on the
+    // result: the work done does not depend on which (if any) matched.
+    if keyring.candidates(key_header).next().is_none() {
+        return Err(VerifyError::UnknownKey);
     }
-    found.ok_or(if known { VerifyError::InvalidSignature } else { VerifyError::UnknownKey })
+    keyring
+        .first_passing(key_header, |credentials| credentials.matches_hex(&[body], signature_header))
+        .ok_or(VerifyError::InvalidSignature)
 }
 
 /// Verifies a webhook, then parses its body into typed events: the only way to get a
