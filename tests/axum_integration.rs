@@ -175,6 +175,35 @@ async fn oversized_body_is_413() {
     assert_eq!(policy.calls.load(Ordering::SeqCst), 0);
 }
 
+/// `form` with an ignored `pad` field, `len` bytes in all.
+fn padded(form: &str, len: usize) -> &'static str {
+    let pad = len - form.len() - "&pad=".len();
+    format!("{form}&pad={}", "x".repeat(pad)).leak()
+}
+
+#[tokio::test]
+async fn body_limits_are_exact_and_documented() {
+    use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, UserAuthRequest};
+    // The documented limits: 8 KiB for one channel or a sign-in, 64 KiB for a batch.
+    assert_eq!(ChannelAuthRequest::MAX_BODY_LEN, 8 * 1024);
+    assert_eq!(UserAuthRequest::MAX_BODY_LEN, 8 * 1024);
+    assert_eq!(BatchAuthRequest::MAX_BODY_LEN, 64 * 1024);
+    let routes = [
+        ("/auth", "socket_id=1.1&channel_name=private-ok", ChannelAuthRequest::MAX_BODY_LEN),
+        ("/batch", "socket_id=1.1&channel_name[0]=private-ok", BatchAuthRequest::MAX_BODY_LEN),
+        ("/user", "socket_id=1.1", UserAuthRequest::MAX_BODY_LEN),
+    ];
+    for (path, form, max) in routes {
+        let policy = Policy::default();
+        let (status, _, reason) = post(app(&policy), path, padded(form, max), Some("u")).await;
+        assert_eq!((status, reason), (StatusCode::OK, None), "{path}: exactly {max} bytes is read");
+        let (status, _, reason) = post(app(&policy), path, padded(form, max + 1), Some("u")).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{path}: {} bytes", max + 1);
+        assert_eq!(reason, Some(RequestError::BodyTooLarge { max }));
+        assert_eq!(policy.calls.load(Ordering::SeqCst), 1, "{path}: only the body that fits was decided");
+    }
+}
+
 #[tokio::test]
 async fn a_decision_that_does_not_fit_the_channel_is_500_and_unsigned() {
     let policy = Policy { misfit: true, ..Policy::default() };
@@ -281,6 +310,25 @@ async fn webhook_verifies_the_raw_bytes_then_hands_over_typed_events() {
     let seen = hooks.0.lock().unwrap().clone();
     assert_eq!(seen.len(), 1);
     assert_eq!(seen[0].iter().map(WebhookEvent::name).collect::<Vec<_>>(), ["member_added", "channel_occupied"]);
+}
+
+#[tokio::test]
+async fn webhook_body_limit_is_exact() {
+    use channel_auth::integrations::axum::MAX_WEBHOOK_BODY_LEN;
+    assert_eq!(MAX_WEBHOOK_BODY_LEN, 1024 * 1024, "the documented 1 MiB");
+    const EVENTS: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    let hooks = Hooks::default();
+    for (len, want) in
+        [(MAX_WEBHOOK_BODY_LEN, StatusCode::OK), (MAX_WEBHOOK_BODY_LEN + 1, StatusCode::PAYLOAD_TOO_LARGE)]
+    {
+        // JSON allows trailing whitespace: a signed, valid body of exactly `len` bytes.
+        let body: &'static str = format!("{EVENTS}{}", " ".repeat(len - EVENTS.len())).leak();
+        let signed = sign_webhook(&creds(), body.as_bytes());
+        let (status, _) =
+            deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", signed.signature())], body).await;
+        assert_eq!(status, want, "{len} bytes");
+    }
+    assert_eq!(hooks.0.lock().unwrap().len(), 1, "only the body that fits was handed over");
 }
 
 #[tokio::test]
