@@ -358,6 +358,9 @@ pub fn sign_api_request(
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+// Inline: a thin wrapper over `check_api_request`. Inlined, a caller that asks only
+// `is_ok()` gets a flag rather than a jump on the outcome (see examples/dudect.rs).
+#[inline]
 pub fn verify_api_request<'a>(
     keyring: &'a Keyring,
     method: Method,
@@ -366,6 +369,28 @@ pub fn verify_api_request<'a>(
     body: &[u8],
     now: SystemTime,
 ) -> Result<&'a Credentials, VerifyError> {
+    let checked = check_api_request(keyring, method, path, query, body, now)?;
+    checked.signer.ok_or(if checked.outside_app { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
+}
+
+/// What [`check_api_request`] found in a request whose signature it checked.
+struct Checked<'a> {
+    /// The first credentials that signed the request and whose app binding holds.
+    signer: Option<&'a Credentials>,
+    /// Whether some credentials signed it but are bound to another app.
+    outside_app: bool,
+}
+
+/// [`verify_api_request`] up to its outcome: `Err` for a request refused before its
+/// signature is checked, otherwise what checking the signature found.
+fn check_api_request<'a>(
+    keyring: &'a Keyring,
+    method: Method,
+    path: &str,
+    query: &str,
+    body: &[u8],
+    now: SystemTime,
+) -> Result<Checked<'a>, VerifyError> {
     validate_path(path).map_err(|_| VerifyError::InvalidPath)?;
     let mut params = decode_query(query)?;
     params.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -412,7 +437,7 @@ pub fn verify_api_request<'a>(
         outside_app |= signed & !inside;
         signed & inside
     });
-    lookup.ok_or(if bool::from(outside_app) { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
+    Ok(Checked { signer: lookup, outside_app: bool::from(outside_app) })
 }
 
 /// [`verify_api_request`] at the system clock's `now`.

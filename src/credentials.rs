@@ -222,8 +222,8 @@ impl Keyring {
     /// The results are combined as [`Choice`]s, with no branch on any of them: the work
     /// done and the memory touched are the same whichever candidate passed, or if none
     /// did. The answer is an index, out of range when none passed, looked up once (a
-    /// conditional move, not a jump). Only the caller's `Result` branches on the
-    /// outcome, which it reveals anyway.
+    /// conditional move, not a jump, in the x86-64 release build). Only the caller's
+    /// `Result` branches on the outcome, which it reveals anyway.
     pub(crate) fn first_passing(
         &self,
         key: &str,

@@ -106,6 +106,9 @@ pub fn sign_webhook(credentials: &Credentials, body: &[u8]) -> WebhookSignature 
 /// assert_eq!(verify_webhook(&ring, "other", good, body).unwrap_err(), VerifyError::UnknownKey);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+// Inline: a thin wrapper over `Keyring::first_passing`. Inlined, a caller that asks only
+// `is_ok()` gets a flag rather than a jump on the outcome (see examples/dudect.rs).
+#[inline]
 pub fn verify_webhook<'a>(
     keyring: &'a Keyring,
     key_header: &str,
