@@ -222,8 +222,9 @@ impl Keyring {
     /// The results are combined as [`Choice`]s, with no branch on any of them: the work
     /// done and the memory touched are the same whichever candidate passed, or if none
     /// did. The answer is an index, out of range when none passed, looked up once (a
-    /// conditional move, not a jump, in the x86-64 release build). Only the caller's
-    /// `Result` branches on the outcome, which it reveals anyway.
+    /// conditional move, not a jump, in the x86-64 release build). The verifiers turn it
+    /// into their `Result` in an inline wrapper, so a caller that asks only `is_ok()`
+    /// gets a flag; any other caller branches on an outcome it reveals anyway.
     pub(crate) fn first_passing(
         &self,
         key: &str,
