@@ -51,6 +51,12 @@ pub enum InputKind {
     HttpMethod,
     /// A [`FayeChannel`](crate::FayeChannel).
     FayeChannel,
+    /// A Pusher cluster name ([`Endpoint::cluster`](crate::Endpoint::cluster)).
+    Cluster,
+    /// An API endpoint URL ([`Endpoint::from_url`](crate::Endpoint::from_url)).
+    EndpointUrl,
+    /// A channel attribute list ([`Info`](crate::Info)).
+    InfoAttribute,
 }
 
 impl InputKind {
@@ -76,6 +82,9 @@ impl InputKind {
             Self::Timestamp => "timestamp",
             Self::HttpMethod => "http method",
             Self::FayeChannel => "faye channel",
+            Self::Cluster => "cluster",
+            Self::EndpointUrl => "endpoint url",
+            Self::InfoAttribute => "info attribute",
         }
     }
 }
@@ -245,6 +254,10 @@ pub enum AuthError {
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
     ReservedChannel,
+    /// Sending through the HTTP API ([`Api::new`](crate::Api::new)) needs credentials
+    /// that carry an app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)).
+    #[error("sending needs credentials with an app id")]
+    MissingAppId,
 }
 
 /// A credential did not verify.

@@ -11,6 +11,7 @@ pub mod integrations;
 mod mac;
 mod names;
 mod secret;
+pub mod send;
 mod user;
 mod webhook;
 
@@ -24,6 +25,7 @@ pub use error::{AuthError, InputKind, InvalidInput, VerifyError, WebhookError};
 pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
+pub use send::{Api, ApiError, BatchEvent, ChannelsQuery, Endpoint, Info, Limits, SendError, Trigger};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
     sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookEvent, WebhookSignature,
