@@ -51,6 +51,8 @@ pub enum InputKind {
     HttpMethod,
     /// A [`FayeChannel`](crate::FayeChannel).
     FayeChannel,
+    /// An [`EventName`](crate::EventName).
+    EventName,
 }
 
 impl InputKind {
@@ -76,6 +78,7 @@ impl InputKind {
             Self::Timestamp => "timestamp",
             Self::HttpMethod => "http method",
             Self::FayeChannel => "faye channel",
+            Self::EventName => "event name",
         }
     }
 }
@@ -179,6 +182,15 @@ pub enum InvalidInput {
         /// Index of the second of the two, in the order given.
         second: usize,
     },
+    /// The value starts with a prefix the protocol reserves for itself (an
+    /// [`EventName`](crate::EventName) starting with `pusher:` or `pusher_internal:`).
+    #[error("{kind} starts with the reserved prefix {prefix:?}")]
+    ReservedPrefix {
+        /// What was being made.
+        kind: InputKind,
+        /// The reserved prefix (the library's constant, never the caller's text).
+        prefix: &'static str,
+    },
     /// A time before 1970-01-01T00:00:00Z, which Unix seconds cannot express.
     #[error("{kind} is before the Unix epoch")]
     BeforeUnixEpoch {
@@ -207,6 +219,7 @@ impl InvalidInput {
             | Self::WrongLength { kind, .. }
             | Self::Reserved { kind, .. }
             | Self::Duplicate { kind, .. }
+            | Self::ReservedPrefix { kind, .. }
             | Self::BeforeUnixEpoch { kind } => *kind,
         }
     }

@@ -22,7 +22,7 @@ pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, Ch
 pub use credentials::{Credentials, Keyring};
 pub use error::{AuthError, InputKind, InvalidInput, VerifyError, WebhookError};
 pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, FayeChannel, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
