@@ -258,6 +258,71 @@ pub enum AuthError {
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
     ReservedChannel,
+    /// Payload encryption was asked for a channel that is not `private-encrypted-`.
+    #[error("not a private-encrypted channel")]
+    NotEncryptedChannel,
+    /// The random source failed to give a nonce (the OS source for
+    /// [`encrypt_payload`](crate::encrypt_payload), the caller's for
+    /// [`encrypt_payload_with_rng`](crate::encrypt_payload_with_rng)); nothing was
+    /// encrypted.
+    #[error("no randomness for the nonce")]
+    RandomnessUnavailable,
+    /// The cipher refused the plaintext: only for plaintexts beyond XSalsa20's keystream
+    /// (2^70 bytes), which no real payload reaches.
+    #[error("encryption failed")]
+    EncryptionFailed,
+}
+
+/// What is wrong with the `data` of an encrypted event, as
+/// [`VerifyError::MalformedPayload`] reports it. Quotes nothing of the data.
+///
+/// ```
+/// use channel_auth::{decrypt_payload, ChannelName, Credentials, EncryptionMasterKey, PayloadFault, VerifyError};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+/// let channel: ChannelName = "private-encrypted-chat".parse()?;
+/// let err = decrypt_payload(&creds, &channel, r#"{"nonce":"AAAA"}"#).unwrap_err();
+/// assert_eq!(err, VerifyError::MalformedPayload { fault: PayloadFault::MissingField { field: "ciphertext" } });
+/// assert_eq!(err.to_string(), "malformed encrypted payload: no ciphertext string");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PayloadFault {
+    /// `data` is not a JSON object.
+    #[error("not a JSON object")]
+    NotJsonObject,
+    /// A required field is absent or not a string.
+    #[error("no {field} string")]
+    MissingField {
+        /// `nonce` or `ciphertext`.
+        field: &'static str,
+    },
+    /// A field other than `nonce` and `ciphertext` (it would not be authenticated).
+    #[error("a field other than nonce and ciphertext")]
+    UnexpectedField,
+    /// `nonce` or `ciphertext` appears twice.
+    #[error("a field appears twice")]
+    DuplicateField,
+    /// A field is not standard padded base64.
+    #[error("{field} is not standard padded base64")]
+    InvalidBase64 {
+        /// `nonce` or `ciphertext`.
+        field: &'static str,
+    },
+    /// The nonce does not decode to 24 bytes.
+    #[error("nonce must be 24 bytes, got {len}")]
+    NonceLength {
+        /// The decoded length.
+        len: usize,
+    },
+    /// The ciphertext is shorter than its 16-byte authentication tag.
+    #[error("ciphertext must be at least 16 bytes, got {len}")]
+    CiphertextTooShort {
+        /// The decoded length.
+        len: usize,
+    },
 }
 
 /// A credential did not verify.
@@ -334,6 +399,22 @@ pub enum VerifyError {
     /// not within it.
     #[error("path is outside the credentials' app")]
     WrongApp,
+    /// Decryption was asked for a channel that is not `private-encrypted-`.
+    #[error("not a private-encrypted channel")]
+    NotEncryptedChannel,
+    /// Decrypting needs the credentials' encryption master key, and they have none.
+    #[error("private-encrypted channels need an encryption master key")]
+    MissingMasterKey,
+    /// An encrypted event's `data` is not `{"nonce":"<base64>","ciphertext":"<base64>"}`.
+    #[error("malformed encrypted payload: {fault}")]
+    MalformedPayload {
+        /// What is wrong with it.
+        fault: PayloadFault,
+    },
+    /// The encrypted payload does not authenticate under the channel's key (another
+    /// channel's or another master key's, or altered): nothing of it is returned.
+    #[error("encrypted payload does not authenticate")]
+    DecryptionFailed,
 }
 
 /// A webhook was refused: it did not verify, or its verified body is not a webhook.
