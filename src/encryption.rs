@@ -40,7 +40,7 @@ pub(crate) fn channel_key(channel: &ChannelName, master_key: &EncryptionMasterKe
 
 /// base64(SHA-256(channel ‖ master key)): the `shared_secret` of a channel authorization.
 pub(crate) fn shared_secret(channel: &ChannelName, master_key: &EncryptionMasterKey) -> String {
-    BASE64.encode(*channel_key(channel, master_key))
+    BASE64.encode(channel_key(channel, master_key).as_slice())
 }
 
 /// The key for `channel` from `credentials`, or why there is none.
@@ -514,6 +514,8 @@ mod tests {
             let ct = vec![0xfb_u8; len + TAG_LEN];
             let json = data_json(&[0xff; 24], &ct);
             assert_eq!(json.len(), json.capacity(), "{len}");
+            // The size the README states: 60 + 4 * ceil((n + 16) / 3).
+            assert_eq!(json.len(), 60 + 4 * (len + 16).div_ceil(3), "{len}");
             let v: Value = serde_json::from_str(&json).unwrap();
             assert_eq!(v["nonce"], BASE64.encode([0xff; 24]));
             assert_eq!(v["ciphertext"], BASE64.encode(&ct));
