@@ -25,8 +25,8 @@ use std::time::Duration;
 
 use channel_auth::send::{Client, ClientError, ReqwestHttp, TransportError};
 use channel_auth::{
-    Api, BatchEvent, ChannelName, ChannelsQuery, Credentials, EncryptionMasterKey, Endpoint, EventName, Info,
-    SocketId, Trigger, UserId,
+    Api, BatchEvent, ChannelName, ChannelsQuery, Credentials, EncryptionMasterKey, Endpoint, EventName, Info, SocketId,
+    Trigger, UserId,
 };
 
 const USAGE: &str = "usage: pusher [--url URL | --cluster NAME] [--timeout-s N] <command> ...
@@ -113,7 +113,8 @@ fn parse_args(args: &[String]) -> Result<Parsed, Usage> {
             }
             "--timeout-s" => {
                 let v = value(args, &mut i, arg)?;
-                let seconds: u64 = v.parse().map_err(|_| usage(format!("--timeout-s: not a number of seconds: {v:?}")))?;
+                let seconds: u64 =
+                    v.parse().map_err(|_| usage(format!("--timeout-s: not a number of seconds: {v:?}")))?;
                 if seconds == 0 {
                     return Err(usage("--timeout-s must be at least 1"));
                 }
@@ -411,8 +412,21 @@ mod tests {
     #[test]
     fn trigger_parses() {
         let run = run_of(&[
-            "--url", "http://127.0.0.1:7201", "--timeout-s", "3", "trigger", "--event", "ev", "--data", "hi",
-            "--exclude", "1.2", "--info", "subscription_count", "a", "b",
+            "--url",
+            "http://127.0.0.1:7201",
+            "--timeout-s",
+            "3",
+            "trigger",
+            "--event",
+            "ev",
+            "--data",
+            "hi",
+            "--exclude",
+            "1.2",
+            "--info",
+            "subscription_count",
+            "a",
+            "b",
         ]);
         assert_eq!(run.target, Target::Url("http://127.0.0.1:7201".into()));
         assert_eq!(run.timeout, Duration::from_secs(3));
@@ -429,7 +443,9 @@ mod tests {
         assert!(err_of(&["--url", "x", "--cluster", "y", "users", "presence-a"]).contains("once"));
         assert!(err_of(&["--cluster", "eu"]).contains("no command"));
         assert!(err_of(&["--cluster", "eu", "trigger", "--data", "d", "a"]).contains("--event"));
-        assert!(err_of(&["--cluster", "eu", "trigger", "--event", "pusher:x", "--data", "d", "a"]).contains("event name"));
+        assert!(
+            err_of(&["--cluster", "eu", "trigger", "--event", "pusher:x", "--data", "d", "a"]).contains("event name")
+        );
         assert!(err_of(&["--cluster", "eu", "trigger", "--event", "e", "--data", "d"]).contains("CHANNEL"));
         assert!(err_of(&["--cluster", "eu", "trigger", "--event", "e", "--data", "d", "a b"]).contains("channel"));
         assert!(err_of(&["--cluster", "eu", "users"]).contains("CHANNEL"));
@@ -443,7 +459,8 @@ mod tests {
     fn other_commands_parse() {
         assert!(matches!(run_of(&["--cluster", "eu", "users", "presence-a"]).command, Command::Users(_)));
         assert!(matches!(run_of(&["--cluster", "eu", "terminate", "alice"]).command, Command::Terminate(_)));
-        let Command::Channels(q) = run_of(&["--cluster", "eu", "channels", "--prefix", "presence-", "--info", "user_count"]).command
+        let Command::Channels(q) =
+            run_of(&["--cluster", "eu", "channels", "--prefix", "presence-", "--info", "user_count"]).command
         else {
             panic!()
         };
@@ -471,7 +488,10 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert_eq!(events[1].data(), r#"{"k":1}"#);
         assert!(events[1].info().user_count());
-        assert!(batch_from_json(r#"[{"channel":"a b","name":"e","data":"d"}]"#).unwrap_err().0.contains("batch event 0"));
+        assert!(batch_from_json(r#"[{"channel":"a b","name":"e","data":"d"}]"#)
+            .unwrap_err()
+            .0
+            .contains("batch event 0"));
         assert!(batch_from_json(r#"{"channel":"a"}"#).is_err());
     }
 
@@ -483,12 +503,21 @@ mod tests {
         assert!(credentials_from(env(&[])).unwrap_err().0.contains("PUSHER_APP_ID"));
         assert!(credentials_from(env(&[("PUSHER_APP_ID", "1")])).unwrap_err().0.contains("PUSHER_APP_KEY"));
         let base = [("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s")];
-        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k")])).unwrap_err().0.contains("PUSHER_APP_SECRET"));
-        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s"), ("PUSHER_ENCRYPTION_MASTER_KEY_BASE64", "short")]))
+        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k")]))
             .unwrap_err()
             .0
-            .contains("PUSHER_ENCRYPTION_MASTER_KEY_BASE64"));
+            .contains("PUSHER_APP_SECRET"));
+        assert!(credentials_from(env(&[
+            ("PUSHER_APP_ID", "1"),
+            ("PUSHER_APP_KEY", "k"),
+            ("PUSHER_APP_SECRET", "s"),
+            ("PUSHER_ENCRYPTION_MASTER_KEY_BASE64", "short")
+        ]))
+        .unwrap_err()
+        .0
+        .contains("PUSHER_ENCRYPTION_MASTER_KEY_BASE64"));
         let _ = base;
-        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s")])).is_ok());
+        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s")]))
+            .is_ok());
     }
 }

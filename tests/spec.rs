@@ -9,10 +9,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use channel_auth::send::{parse_channel, parse_channels, parse_users};
 use channel_auth::{
-    decrypt_payload, sign_channel_auth, sign_presence_auth, sign_webhook, verify_and_parse_webhook,
-    verify_api_request, verify_channel_auth, verify_webhook, Api, AuthError, BatchEvent, ChannelName, ChannelsQuery,
-    Credentials, EncryptionMasterKey, Endpoint, Info, Keyring, Method, PresenceMember, SendError, Trigger,
-    VerifyError, WebhookError, WebhookEvent,
+    decrypt_payload, sign_channel_auth, sign_presence_auth, sign_webhook, verify_and_parse_webhook, verify_api_request,
+    verify_channel_auth, verify_webhook, Api, AuthError, BatchEvent, ChannelName, ChannelsQuery, Credentials,
+    EncryptionMasterKey, Endpoint, Info, Keyring, Method, PresenceMember, SendError, Trigger, VerifyError,
+    WebhookError, WebhookEvent,
 };
 use serde_json::{json, Value};
 
@@ -114,7 +114,9 @@ fn test_post_batch_events_to_channel_succeeds_for_single_channel_events() {
         json!({"channel":"presence-b","name":"ev-3","data":"three","info":"user_count,subscription_count"})
     );
     // Each encrypted event under its own channel's key: c's data decrypts on c only.
-    for (item, channel, plain) in [(&batch[3], "private-encrypted-c", "secret four"), (&batch[4], "private-encrypted-d", "secret five")] {
+    for (item, channel, plain) in
+        [(&batch[3], "private-encrypted-c", "secret four"), (&batch[4], "private-encrypted-d", "secret five")]
+    {
         let data = item["data"].as_str().unwrap();
         assert_eq!(decrypt_payload(&creds(), &ch(channel), data).unwrap(), plain.as_bytes());
         let other = if channel.ends_with('c') { "private-encrypted-d" } else { "private-encrypted-c" };
@@ -169,10 +171,7 @@ fn test_post_event_to_channel_succeeds_for_private_channel() {
     let trigger = Trigger::new("ev".parse().unwrap(), "hello", [ch("private-a")]).exclude("123.456".parse().unwrap());
     let request = api().trigger(&trigger, at()).unwrap();
     assert_eq!((request.method().as_str(), request.uri().path()), ("POST", "/apps/4/events"));
-    assert_eq!(
-        request.body(),
-        br#"{"name":"ev","data":"hello","channels":["private-a"],"socket_id":"123.456"}"#
-    );
+    assert_eq!(request.body(), br#"{"name":"ev","data":"hello","channels":["private-a"],"socket_id":"123.456"}"#);
     verified(&request);
 }
 
@@ -187,8 +186,8 @@ fn test_post_event_to_channel_succeeds_for_public_channel() {
 #[test]
 fn test_post_event_to_channel_succeeds_for_valid_multichannel_event() {
     let channels: Vec<ChannelName> = (0..100).map(|i| ch(&format!("c{i}"))).collect();
-    let trigger = Trigger::new("ev".parse().unwrap(), "d", channels.clone())
-        .with_info(Info::new().with_subscription_count());
+    let trigger =
+        Trigger::new("ev".parse().unwrap(), "d", channels.clone()).with_info(Info::new().with_subscription_count());
     let body = verified(&api().trigger(&trigger, at()).unwrap());
     let sent: Vec<&str> = body["channels"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
     assert_eq!(sent, channels.iter().map(ChannelName::as_str).collect::<Vec<_>>());
@@ -206,7 +205,10 @@ fn test_authenticate_encrypted_channel_succeeds() {
     assert_eq!(base64_len(secret), 32);
     verify_channel_auth(&creds(), &socket, &ch("private-encrypted-a"), None, auth.auth()).unwrap();
     let no_key = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
-    assert_eq!(sign_channel_auth(&no_key, &socket, &ch("private-encrypted-a")).unwrap_err(), AuthError::MissingMasterKey);
+    assert_eq!(
+        sign_channel_auth(&no_key, &socket, &ch("private-encrypted-a")).unwrap_err(),
+        AuthError::MissingMasterKey
+    );
 }
 
 fn base64_len(s: &str) -> usize {
@@ -226,10 +228,7 @@ fn test_authenticate_presence_channel_succeeds() {
 #[test]
 fn test_authenticate_presence_channel_with_missing_user_data_fails() {
     let socket = "1234.1234".parse().unwrap();
-    assert_eq!(
-        sign_channel_auth(&creds(), &socket, &ch("presence-a")).unwrap_err(),
-        AuthError::PresenceNeedsMember
-    );
+    assert_eq!(sign_channel_auth(&creds(), &socket, &ch("presence-a")).unwrap_err(), AuthError::PresenceNeedsMember);
     // And a presence signature presented without its channel_data does not verify.
     let member = PresenceMember::new("alice".parse().unwrap(), None).unwrap();
     let auth = sign_presence_auth(&creds(), &socket, &ch("presence-a"), &member).unwrap();
@@ -418,7 +417,8 @@ fn test_get_channels_succeeds() {
         own_params(&request),
         [("filter_by_prefix".to_owned(), "presence-".to_owned()), ("info".to_owned(), "user_count".to_owned())]
     );
-    let parsed = parse_channels(&response(200, r#"{"channels":{"presence-a":{"user_count":2},"presence-b":{}}}"#)).unwrap();
+    let parsed =
+        parse_channels(&response(200, r#"{"channels":{"presence-a":{"user_count":2},"presence-b":{}}}"#)).unwrap();
     assert_eq!(parsed.channels["presence-a"].user_count, Some(2));
     assert_eq!(parsed.channels["presence-b"].user_count, None);
     // No filter, no info: no own parameter at all.
@@ -428,7 +428,10 @@ fn test_get_channels_succeeds() {
 #[test]
 fn test_get_users_for_channel_fails_for_public_channel() {
     for channel in ["news", "private-a", "private-encrypted-a"] {
-        assert_eq!(api().users(&ch(channel), at()).unwrap_err(), SendError::NotPresenceChannel { channel: ch(channel) });
+        assert_eq!(
+            api().users(&ch(channel), at()).unwrap_err(),
+            SendError::NotPresenceChannel { channel: ch(channel) }
+        );
     }
 }
 

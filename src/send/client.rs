@@ -159,6 +159,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn trigger(&self, trigger: &Trigger) -> Result<TriggerResponse, ClientError<H::Error>> {
         let response = self.send(self.api.trigger(trigger, SystemTime::now())?).await?;
         Ok(parse_trigger(&response)?)
@@ -169,6 +170,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn trigger_batch(&self, events: &[BatchEvent]) -> Result<BatchResponse, ClientError<H::Error>> {
         let response = self.send(self.api.trigger_batch(events, SystemTime::now())?).await?;
         Ok(parse_trigger_batch(&response)?)

@@ -342,14 +342,8 @@ mod tests {
         let kind = InputKind::Cluster;
         assert_eq!(Endpoint::cluster("ap3").unwrap().base_url(), "https://api-ap3.pusher.com");
         assert_eq!(Endpoint::cluster("").unwrap_err(), InvalidInput::Empty { kind });
-        assert_eq!(
-            Endpoint::cluster("a/b").unwrap_err(),
-            InvalidInput::InvalidChar { kind, position: 1, found: '/' }
-        );
-        assert_eq!(
-            Endpoint::cluster("EU").unwrap_err(),
-            InvalidInput::InvalidChar { kind, position: 0, found: 'E' }
-        );
+        assert_eq!(Endpoint::cluster("a/b").unwrap_err(), InvalidInput::InvalidChar { kind, position: 1, found: '/' });
+        assert_eq!(Endpoint::cluster("EU").unwrap_err(), InvalidInput::InvalidChar { kind, position: 0, found: 'E' });
         assert_eq!(
             Endpoint::cluster("-eu").unwrap_err(),
             InvalidInput::Malformed { kind, position: 0, expected: "a letter or digit" }
@@ -358,9 +352,6 @@ mod tests {
             Endpoint::cluster("eu-").unwrap_err(),
             InvalidInput::Malformed { kind, position: 2, expected: "a letter or digit" }
         );
-        assert_eq!(
-            Endpoint::cluster(&"a".repeat(64)).unwrap_err(),
-            InvalidInput::TooLong { kind, max: 63, len: 64 }
-        );
+        assert_eq!(Endpoint::cluster(&"a".repeat(64)).unwrap_err(), InvalidInput::TooLong { kind, max: 63, len: 64 });
     }
 }

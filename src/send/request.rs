@@ -6,9 +6,12 @@ use serde::Serialize;
 
 use crate::api::{sign_api_request, Method};
 use crate::credentials::Credentials;
-use crate::encryption::{encrypt_payload, encrypt_payload_with_nonce};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+use crate::encryption::encrypt_payload;
+use crate::encryption::encrypt_payload_with_rng;
 use crate::error::{AuthError, InputKind, InvalidInput};
 use crate::names::{AppId, ChannelKind, ChannelName, EventName, SocketId, UserId};
+use crate::rand_core::CryptoRngCore;
 use crate::send::endpoint::Endpoint;
 use crate::send::error::SendError;
 
@@ -217,7 +220,13 @@ impl core::str::FromStr for Info {
             match attribute {
                 "user_count" => info.user_count = true,
                 "subscription_count" => info.subscription_count = true,
-                _ => return Err(InvalidInput::Malformed { kind, position, expected: "user_count or subscription_count" }),
+                _ => {
+                    return Err(InvalidInput::Malformed {
+                        kind,
+                        position,
+                        expected: "user_count or subscription_count",
+                    })
+                }
             }
             position += attribute.len() + 1;
         }
@@ -623,13 +632,9 @@ struct BatchBody<'a> {
     batch: Vec<BatchItem<'a>>,
 }
 
-/// How a request encrypts `data` for a `private-encrypted-` channel.
-enum Encrypt<'n> {
-    /// OS randomness, through [`encrypt_payload`].
-    Os,
-    /// The caller's nonce source.
-    Nonces(&'n mut dyn FnMut() -> [u8; 24]),
-}
+/// Encrypts `data` for one `private-encrypted-` channel.
+trait Encrypt: FnMut(&ChannelName, &[u8]) -> Result<String, AuthError> {}
+impl<F: FnMut(&ChannelName, &[u8]) -> Result<String, AuthError>> Encrypt for F {}
 
 impl Api {
     /// The API of the app `credentials` are bound to
@@ -723,8 +728,8 @@ impl Api {
     /// official libraries send it, signed at `now`.
     ///
     /// A `private-encrypted-` channel is triggered alone, its `data` encrypted under that
-    /// channel's key with a fresh nonce from the OS (on `wasm32-unknown-unknown`, use
-    /// [`Api::trigger_with_nonces`]).
+    /// channel's key with a fresh nonce from the OS (not on `wasm32-unknown-unknown`:
+    /// there, use [`Api::trigger_with_rng`]).
     ///
     /// # Errors
     /// [`SendError`]: [`SendError::NoChannels`], [`SendError::TooManyChannels`],
@@ -746,49 +751,70 @@ impl Api {
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn trigger(&self, trigger: &Trigger, now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
-        self.build_trigger(trigger, now, &mut Encrypt::Os)
+        self.build_trigger(trigger, now, &mut |channel: &ChannelName, data: &[u8]| {
+            encrypt_payload(&self.credentials, channel, data)
+        })
     }
 
-    /// [`Api::trigger`] with the nonce for an encrypted channel taken from `nonces`
-    /// instead of the OS: for targets without an OS random source
-    /// (`wasm32-unknown-unknown`), where the caller has one (e.g. `crypto.getRandomValues`).
-    ///
-    /// `nonces` must return 24 fresh bytes from a cryptographically secure generator on
-    /// every call: a nonce used twice under one channel's key reveals both plaintexts.
+    /// [`Api::trigger`] with the nonce for an encrypted channel drawn from `rng` instead
+    /// of the OS: for targets without an OS random source (`wasm32-unknown-unknown`),
+    /// where the caller has one. `rng` must be a cryptographically secure generator
+    /// (`rand_core` 0.6's `CryptoRngCore`, re-exported as
+    /// [`channel_auth::rand_core`](crate::rand_core)).
     ///
     /// # Errors
     /// As [`Api::trigger`].
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, EncryptionMasterKey, Endpoint, Trigger};
+    /// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+    ///
+    /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
+    /// struct Platform(u8);
+    /// impl RngCore for Platform {
+    ///     fn next_u32(&mut self) -> u32 { impls::next_u32_via_fill(self) }
+    ///     fn next_u64(&mut self) -> u64 { impls::next_u64_via_fill(self) }
+    ///     fn fill_bytes(&mut self, dest: &mut [u8]) {
+    ///         for b in dest { self.0 = self.0.wrapping_add(1); *b = self.0; }
+    ///     }
+    ///     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+    ///         self.fill_bytes(dest);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// impl CryptoRng for Platform {}
+    /// use channel_auth::{decrypt_payload, Api, Credentials, EncryptionMasterKey, Endpoint, Trigger};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
     ///     .with_app_id("1".parse()?)
     ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
-    /// let trigger = Trigger::new("ev".parse()?, "secret text", ["private-encrypted-a".parse()?]);
-    /// let mut counter = 0u8;
-    /// let mut nonces = || { counter += 1; [counter; 24] }; // a real caller uses a CSPRNG
-    /// let request = api.trigger_with_nonces(&trigger, SystemTime::now(), &mut nonces)?;
-    /// assert!(!String::from_utf8(request.into_body())?.contains("secret text"));
+    /// let api = Api::new(creds.clone(), Endpoint::cluster("eu")?)?;
+    /// let channel = "private-encrypted-a".parse()?;
+    /// let trigger = Trigger::new("ev".parse()?, "secret text", [channel]);
+    /// let request = api.trigger_with_rng(&trigger, SystemTime::now(), &mut Platform(0))?;
+    /// let body: serde_json::Value = serde_json::from_slice(request.body())?;
+    /// let data = body["data"].as_str().unwrap_or_default();
+    /// assert_eq!(decrypt_payload(&creds, &"private-encrypted-a".parse()?, data)?, b"secret text");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn trigger_with_nonces(
+    pub fn trigger_with_rng(
         &self,
         trigger: &Trigger,
         now: SystemTime,
-        nonces: &mut dyn FnMut() -> [u8; 24],
+        rng: &mut impl CryptoRngCore,
     ) -> Result<http::Request<Vec<u8>>, SendError> {
-        self.build_trigger(trigger, now, &mut Encrypt::Nonces(nonces))
+        self.build_trigger(trigger, now, &mut |channel: &ChannelName, data: &[u8]| {
+            encrypt_payload_with_rng(&self.credentials, channel, data, rng)
+        })
     }
 
     fn build_trigger(
         &self,
         trigger: &Trigger,
         now: SystemTime,
-        encrypt: &mut Encrypt<'_>,
+        encrypt: &mut impl Encrypt,
     ) -> Result<http::Request<Vec<u8>>, SendError> {
         let channels = trigger.channels();
         if channels.is_empty() {
@@ -841,41 +867,60 @@ impl Api {
     /// assert!(api.trigger_batch(&events[..10], SystemTime::now()).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub fn trigger_batch(&self, events: &[BatchEvent], now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
-        self.build_batch(events, now, &mut Encrypt::Os)
+        self.build_batch(events, now, &mut |channel: &ChannelName, data: &[u8]| {
+            encrypt_payload(&self.credentials, channel, data)
+        })
     }
 
-    /// [`Api::trigger_batch`] with nonces from `nonces` (see
-    /// [`Api::trigger_with_nonces`]: 24 fresh bytes from a CSPRNG on every call).
+    /// [`Api::trigger_batch`] with nonces drawn from `rng` (see [`Api::trigger_with_rng`]).
     ///
     /// # Errors
     /// As [`Api::trigger_batch`].
     ///
     /// ```
     /// use std::time::SystemTime;
+    /// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+    ///
+    /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
+    /// struct Platform(u8);
+    /// impl RngCore for Platform {
+    ///     fn next_u32(&mut self) -> u32 { impls::next_u32_via_fill(self) }
+    ///     fn next_u64(&mut self) -> u64 { impls::next_u64_via_fill(self) }
+    ///     fn fill_bytes(&mut self, dest: &mut [u8]) {
+    ///         for b in dest { self.0 = self.0.wrapping_add(1); *b = self.0; }
+    ///     }
+    ///     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+    ///         self.fill_bytes(dest);
+    ///         Ok(())
+    ///     }
+    /// }
+    /// impl CryptoRng for Platform {}
     /// use channel_auth::{Api, BatchEvent, Credentials, Endpoint};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
     /// let events = [BatchEvent::new("a".parse()?, "ev".parse()?, "d")];
-    /// let mut nonces = || [0u8; 24]; // never called: no encrypted channel here
-    /// assert!(api.trigger_batch_with_nonces(&events, SystemTime::now(), &mut nonces).is_ok());
+    /// assert!(api.trigger_batch_with_rng(&events, SystemTime::now(), &mut Platform(0)).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn trigger_batch_with_nonces(
+    pub fn trigger_batch_with_rng(
         &self,
         events: &[BatchEvent],
         now: SystemTime,
-        nonces: &mut dyn FnMut() -> [u8; 24],
+        rng: &mut impl CryptoRngCore,
     ) -> Result<http::Request<Vec<u8>>, SendError> {
-        self.build_batch(events, now, &mut Encrypt::Nonces(nonces))
+        self.build_batch(events, now, &mut |channel: &ChannelName, data: &[u8]| {
+            encrypt_payload_with_rng(&self.credentials, channel, data, rng)
+        })
     }
 
     fn build_batch(
         &self,
         events: &[BatchEvent],
         now: SystemTime,
-        encrypt: &mut Encrypt<'_>,
+        encrypt: &mut impl Encrypt,
     ) -> Result<http::Request<Vec<u8>>, SendError> {
         if events.is_empty() {
             return Err(SendError::EmptyBatch);
@@ -894,7 +939,7 @@ impl Api {
         self.post(&format!("/apps/{}/batch_events", self.app_id.as_str()), body, now)
     }
 
-    fn batch_item<'e>(&self, event: &'e BatchEvent, encrypt: &mut Encrypt<'_>) -> Result<BatchItem<'e>, SendError> {
+    fn batch_item<'e>(&self, event: &'e BatchEvent, encrypt: &mut impl Encrypt) -> Result<BatchItem<'e>, SendError> {
         check_not_server_to_user(&event.channel)?;
         check_info(event.info, &event.channel)?;
         let data = self.data_for(&event.channel, &event.data, encrypt)?;
@@ -1022,7 +1067,11 @@ impl Api {
         user: &UserId,
         now: SystemTime,
     ) -> Result<http::Request<Vec<u8>>, SendError> {
-        self.post(&format!("/apps/{}/users/{}/terminate_connections", self.app_id.as_str(), user.as_str()), b"{}".to_vec(), now)
+        self.post(
+            &format!("/apps/{}/users/{}/terminate_connections", self.app_id.as_str(), user.as_str()),
+            b"{}".to_vec(),
+            now,
+        )
     }
 
     /// An event to every connection signed in as `user`: a trigger on
@@ -1064,16 +1113,12 @@ impl Api {
 
     /// The `data` to send on `channel`: encrypted for a `private-encrypted-` channel,
     /// then checked against the limit.
-    fn data_for(&self, channel: &ChannelName, data: &str, encrypt: &mut Encrypt<'_>) -> Result<String, SendError> {
+    fn data_for(&self, channel: &ChannelName, data: &str, encrypt: &mut impl Encrypt) -> Result<String, SendError> {
         let sent = if channel.kind() == ChannelKind::PrivateEncrypted {
             if self.credentials.encryption_master_key().is_none() {
                 return Err(SendError::MissingMasterKey { channel: channel.clone() });
             }
-            let encrypted = match encrypt {
-                Encrypt::Os => encrypt_payload(&self.credentials, channel, data.as_bytes()),
-                Encrypt::Nonces(next) => encrypt_payload_with_nonce(&self.credentials, channel, data.as_bytes(), next()),
-            };
-            encrypted.map_err(SendError::Encryption)?
+            encrypt(channel, data.as_bytes()).map_err(SendError::Encryption)?
         } else {
             data.to_owned()
         };

@@ -264,12 +264,16 @@ struct ErrorFields {
     message: Option<serde_json::Value>,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(operation: Operation, response: &http::Response<Vec<u8>>) -> Result<T, ApiError> {
+fn parse<T: serde::de::DeserializeOwned>(
+    operation: Operation,
+    response: &http::Response<Vec<u8>>,
+) -> Result<T, ApiError> {
     let status = response.status().as_u16();
     let body = response.body().as_slice();
     let fields: Option<ErrorFields> = serde_json::from_slice(body).ok();
     if !response.status().is_success() {
-        let message = fields.as_ref().and_then(json_message).unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+        let message =
+            fields.as_ref().and_then(json_message).unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
         return Err(ApiError::Refused { operation, status, message: cut(message.trim()) });
     }
     if let Some(code) = fields.as_ref().and_then(|f| f.code.as_ref()).and_then(serde_json::Value::as_u64) {
@@ -318,11 +322,7 @@ mod tests {
         let err = parse_trigger(&response(200, r#"{"error":"The app does not exist","code":404}"#)).unwrap_err();
         assert_eq!(
             err,
-            ApiError::Refused {
-                operation: Operation::Trigger,
-                status: 404,
-                message: "The app does not exist".into()
-            }
+            ApiError::Refused { operation: Operation::Trigger, status: 404, message: "The app does not exist".into() }
         );
     }
 
