@@ -19,3 +19,4 @@ fi
 
 cd "$here/../.."
 CHANNEL_AUTH_INTEROP=1 cargo test --test interop -- --nocapture
+CHANNEL_AUTH_INTEROP=1 cargo test --test interop_send -- --nocapture
