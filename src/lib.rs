@@ -20,9 +20,13 @@ pub use api::{
 };
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use credentials::{Credentials, Keyring};
-pub use error::{AuthError, InputKind, InvalidInput, VerifyError, WebhookError};
-pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
+pub use error::{AuthError, FayeError, InputKind, InvalidInput, VerifyError, WebhookError};
+pub use faye::{
+    faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
+    verify_faye_password, verify_faye_token, FayeAction, FayeGrant, FayeToken, FayeTokenScope, VerifiedFayeMessage,
+    FAYE_CREDENTIAL_KEYS,
+};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, FayeUserId, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
