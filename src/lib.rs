@@ -155,6 +155,7 @@ mod credentials;
 mod env;
 mod error;
 mod faye;
+mod http_compat;
 pub mod integrations;
 mod mac;
 mod names;
