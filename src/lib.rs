@@ -146,7 +146,7 @@
 //! command-line examples, the test and CI commands and the benchmarks.
 
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod channel;
