@@ -2,9 +2,11 @@
 //! `strip_faye_credentials`, one compact JSON value per line, prefixed by the number of
 //! entries removed and a tab. tests/faye/ compares this with its Node mirror of the rule.
 //!
+//! (`<TAB>` stands for one tab character.)
+//!
 //! ```text
 //! echo '{"channel":"/a","ext":{"token":"t","userId":"u"}}' | cargo run --example faye_strip
-//! 1	{"channel":"/a","ext":{"userId":"u"}}
+//! 1<TAB>{"channel":"/a","ext":{"userId":"u"}}
 //! ```
 
 use std::io::{BufRead, Write};
