@@ -510,6 +510,15 @@ pub fn verify_faye_message(
 
 /// The `ext` keys [`strip_faye_credentials`] deletes, compared ASCII-case-insensitively:
 /// the guide's `token` and `password`, and the `authToken` of Faye's extension docs.
+///
+/// ```
+/// use channel_auth::{strip_faye_credentials, FAYE_CREDENTIAL_KEYS};
+///
+/// for key in FAYE_CREDENTIAL_KEYS {
+///     let mut message = serde_json::json!({ "ext": { key: "x", key.to_uppercase(): "y" } });
+///     assert_eq!(strip_faye_credentials(&mut message), 2);
+/// }
+/// ```
 pub const FAYE_CREDENTIAL_KEYS: [&str; 3] = ["token", "password", "authToken"];
 
 /// Deletes credentials from a message before it is forwarded (the guide's outgoing
