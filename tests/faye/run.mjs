@@ -6,22 +6,25 @@
 //   FAYE_PORT      where this script's Faye server listens (127.0.0.1)
 //   FAYE_SECRET    the token secret, the same as the auth server's
 //   STRIPPED_FILE  examples/faye_strip's output for messages.jsonl
+//   FAYE_VERIFY    the examples/faye_verify binary (our verify_faye_message)
 // Prints one line per check and, last, `N passed, N failed` alone on a line.
 
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import faye from 'faye';
 
 const AUTH_URL = process.env.AUTH_URL;
 const FAYE_PORT = Number(process.env.FAYE_PORT);
 const SECRET = process.env.FAYE_SECRET;
 const STRIPPED_FILE = process.env.STRIPPED_FILE;
+const FAYE_VERIFY = process.env.FAYE_VERIFY;
 const PUSH_PASSWORD = 'e2e push password, long and unguessable';
 const STEP_MS = 5000;
-if (!AUTH_URL || !FAYE_PORT || !SECRET || !STRIPPED_FILE) {
-  console.error('run.mjs: AUTH_URL, FAYE_PORT, FAYE_SECRET and STRIPPED_FILE must be set');
+if (!AUTH_URL || !FAYE_PORT || !SECRET || !STRIPPED_FILE || !FAYE_VERIFY) {
+  console.error('run.mjs: AUTH_URL, FAYE_PORT, FAYE_SECRET, STRIPPED_FILE and FAYE_VERIFY must be set');
   process.exit(2);
 }
 
@@ -70,7 +73,12 @@ const serverExtension = {
       if (typeof ext.token !== 'string' || !sameText(ext.token, token)) {
         message.error = '403::Authentication required';
       }
-      serverLog.push({ subscription: message.subscription, userId: ext.userId, allowed: !message.error });
+      serverLog.push({
+        subscription: message.subscription,
+        userId: ext.userId,
+        allowed: !message.error,
+        message: JSON.stringify({ ...message, error: undefined }),
+      });
     } else if (!message.channel.match(/^\/meta\//)) {
       // "Push-only servers": only the application's own client publishes.
       const password = message.ext && message.ext.password;
@@ -256,6 +264,21 @@ async function main() {
     const allowed = serverLog.filter((e) => e.allowed);
     assert.ok(allowed.length >= 1 && allowed.every((e) => e.userId === 'alice' && e.subscription === '/chat/alice'));
     assert.ok(serverLog.some((e) => !e.allowed));
+  });
+
+  await check('verify_faye_message agrees with the Faye server on every subscribe message it saw', async () => {
+    assert.ok(serverLog.length >= 8, `only ${serverLog.length} subscribe messages`);
+    const input = serverLog.map((e) => e.message).join('\n') + '\n';
+    const verdicts = execFileSync(FAYE_VERIFY, { input, env: { ...process.env, FAYE_SECRET: SECRET }, timeout: 10000 })
+      .toString()
+      .split('\n')
+      .filter((l) => l);
+    assert.equal(verdicts.length, serverLog.length);
+    serverLog.forEach((entry, i) => {
+      const ours = verdicts[i].split('\t');
+      assert.equal(ours[0] === 'ok', entry.allowed, `${entry.message} -> ${verdicts[i]}`);
+      if (entry.allowed) assert.deepEqual([JSON.parse(ours[1]), ours[2]], [entry.userId, entry.subscription]);
+    });
   });
 
   await check('strip rule: Node mirror equals strip_faye_credentials on every message', async () => {

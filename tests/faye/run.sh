@@ -2,7 +2,9 @@
 # End-to-end test of the Faye security guide's method: a real Faye server (npm `faye`)
 # running the guide's server extension in Node, Node Faye clients with the guide's client
 # extension, tokens from examples/auth_server.rs (POST /faye/token), and our
-# strip_faye_credentials rule mirrored in Node and compared with examples/faye_strip.
+# strip_faye_credentials rule mirrored in Node and compared with examples/faye_strip, and
+# our verify_faye_message (examples/faye_verify) asked about every subscribe message the
+# Faye server saw, its verdicts compared with the server's.
 #
 #   bash tests/faye/run.sh
 #
@@ -69,9 +71,10 @@ if [ ! -d "$HERE/node_modules" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SU
 fi
 
 # ---- 2. Our binaries ------------------------------------------------------------------
-say "cargo build --example auth_server --features axum; cargo build --example faye_strip"
+say "cargo build --example auth_server --features axum; cargo build --example faye_strip --example faye_verify"
 (cd "$ROOT" && timeout 900 cargo build --quiet --example auth_server --features axum) || die "building auth_server failed"
-(cd "$ROOT" && timeout 900 cargo build --quiet --example faye_strip) || die "building faye_strip failed"
+(cd "$ROOT" && timeout 900 cargo build --quiet --example faye_strip --example faye_verify) \
+    || die "building faye_strip and faye_verify failed"
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | node -e \
     'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 
@@ -105,6 +108,7 @@ set +e
 (
     cd "$HERE"
     AUTH_URL="$AUTH_URL" FAYE_PORT="$FAYE_PORT" FAYE_SECRET="$FAYE_SECRET" STRIPPED_FILE="$WORK/stripped.txt" \
+        FAYE_VERIFY="$TARGET_DIR/debug/examples/faye_verify" \
         timeout --kill-after=5 "$(left)" node run.mjs
 )
 STATUS=$?
