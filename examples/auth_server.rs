@@ -239,7 +239,7 @@ async fn faye_token(secret: AppSecret, request: Request) -> Response {
     let Ok(body) = axum::body::to_bytes(body, 4096).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    let user = match user_of(&parts) {
+    let user = match user_of(&channel_auth::integrations::http::view_parts(&parts)) {
         Ok(user) => user,
         Err(why) => {
             println!("auth_server: faye deny user=- ({why})");
