@@ -1,6 +1,6 @@
 //! Sending: the Pusher HTTP API as typed, sans-IO requests.
 //!
-//! [`Api`](crate::Api) builds a signed `http::Request<Vec<u8>>` for every operation of
+//! [`Api`] builds a signed `http::Request<Vec<u8>>` for every operation of
 //! Pusher's server library specification (trigger, batch, channels, channel, users,
 //! terminate a user's connections, send to a user); a `parse_*` function per operation
 //! reads the `http::Response<Vec<u8>>`. Any HTTP client can carry them ([`HttpClient`]);
