@@ -1,0 +1,17 @@
+// Runs a wasm32-wasip1 binary under Node's built-in WASI (node:wasi, Node 20+).
+// Cargo calls it as CARGO_TARGET_WASM32_WASIP1_RUNNER: `node .ci/wasi-runner.mjs <file.wasm> <args…>`.
+// No filesystem is pre-opened (the tests read their data through include_str!), the
+// environment is passed through (e.g. PROPTEST_CASES), and the exit code is the program's.
+import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { WASI } from "node:wasi";
+
+const [wasmPath, ...args] = process.argv.slice(2);
+if (!wasmPath) {
+  console.error("usage: node .ci/wasi-runner.mjs <file.wasm> [args…]");
+  process.exit(2);
+}
+const wasi = new WASI({ version: "preview1", args: [wasmPath, ...args], env: process.env, returnOnExit: true });
+const module = await WebAssembly.compile(await readFile(wasmPath));
+const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
+process.exitCode = wasi.start(instance);
