@@ -11,7 +11,17 @@ if (!wasmPath) {
   console.error("usage: node .ci/wasi-runner.mjs <file.wasm> [args…]");
   process.exit(2);
 }
-const wasi = new WASI({ version: "preview1", args: [wasmPath, ...args], env: process.env, returnOnExit: true });
-const module = await WebAssembly.compile(await readFile(wasmPath));
-const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-process.exitCode = wasi.start(instance);
+// returnOnExit: false, so a program's proc_exit ends Node with its code. With `true`,
+// Node 20.20 crashed (SIGSEGV) inside proc_exit after every test had passed, for a test
+// binary that had grown its memory to ~30 MiB (tests/faye_messages.rs).
+const wasi = new WASI({ version: "preview1", args: [wasmPath, ...args], env: process.env, returnOnExit: false });
+const wasm = await WebAssembly.compile(await readFile(wasmPath));
+const instance = await WebAssembly.instantiate(wasm, wasi.getImportObject());
+let code = 0;
+try {
+  wasi.start(instance);
+} catch (e) {
+  console.error("wasi-runner:", e);
+  code = 1;
+}
+process.exit(code);
