@@ -18,8 +18,11 @@
 //!
 //! [`handler`] answers whole requests from plain data (headers, body bytes) with no
 //! framework; [`http`] adapts it to `http` 1.x types (hyper, Workers, any server on
-//! `http` 1.x); with the `axum` feature, the `axum` submodule mounts it as routes.
+//! `http` 1.x); with the `axum` feature, the `axum` submodule mounts it as routes, and
+//! with the `actix-web` feature, the `actix_web` submodule does the same on actix-web 4.
 
+#[cfg(feature = "actix-web")]
+pub mod actix_web;
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod handler;
