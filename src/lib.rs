@@ -157,6 +157,7 @@ mod api;
 mod channel;
 mod crate_error;
 mod credentials;
+mod encryption;
 mod env;
 mod error;
 mod faye;
@@ -165,6 +166,7 @@ pub mod integrations;
 mod mac;
 mod names;
 mod secret;
+pub mod send;
 mod user;
 mod webhook;
 
@@ -175,15 +177,22 @@ pub use api::verify_api_request_now;
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
+/// `rand_core` 0.6, as [`encrypt_payload_with_rng`] takes it (re-exported so a caller's
+/// random source implements the very trait the library names).
+pub use crypto_secretbox::aead::rand_core;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use encryption::encrypt_payload;
+pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
 pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, FayeError, InputKind, InvalidInput, VerifyError, WebhookError};
+pub use error::{AuthError, FayeError, InputKind, InvalidInput, PayloadFault, VerifyError, WebhookError};
 pub use faye::{
     faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
     verify_faye_password, verify_faye_token, FayeAction, FayeGrant, FayeToken, FayeTokenScope, VerifiedFayeMessage,
     FAYE_CREDENTIAL_KEYS,
 };
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, FayeUserId, SocketId, UserId};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, FayeChannel, FayeUserId, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
+pub use send::{Api, ApiError, BatchEvent, ChannelsQuery, Endpoint, Info, Limits, SendError, Trigger};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
     sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookEvent, WebhookSignature,

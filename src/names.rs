@@ -8,6 +8,7 @@
 
 mod app;
 mod channel_name;
+mod event_name;
 mod faye_channel;
 mod faye_user_id;
 mod socket_id;
@@ -15,6 +16,7 @@ mod user_id;
 
 pub use app::{AppId, AppKey};
 pub use channel_name::{ChannelKind, ChannelName};
+pub use event_name::EventName;
 pub use faye_channel::FayeChannel;
 pub use faye_user_id::FayeUserId;
 pub use socket_id::SocketId;
@@ -189,6 +191,9 @@ macro_rules! example {
     };
     (FayeChannel) => {
         "/chat/room-1"
+    };
+    (EventName) => {
+        "my-event"
     };
     (FayeUserId) => {
         "the user ID"

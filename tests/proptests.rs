@@ -570,3 +570,133 @@ proptest! {
         prop_assert_eq!(t1.as_str(), hex::encode(mac.finalize().into_bytes()));
     }
 }
+
+// End-to-end encryption (`private-encrypted-` payloads).
+
+fn encrypted_creds(master: [u8; 32]) -> Credentials {
+    Credentials::new("k".parse().unwrap(), "s".parse().unwrap())
+        .with_encryption_master_key(EncryptionMasterKey::from_bytes(master))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// (enc-a) encrypt → decrypt round-trips any bytes, through the OS-random and the
+    /// fixed-nonce paths alike.
+    #[test]
+    fn encryption_round_trips(master in any::<[u8; 32]>(), channel in channel("private-encrypted-"),
+                              plaintext in proptest::collection::vec(any::<u8>(), 0..600), nonce in any::<[u8; 24]>()) {
+        let creds = encrypted_creds(master);
+        let data = channel_auth::encrypt_payload(&creds, &channel, &plaintext).unwrap();
+        prop_assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &data).unwrap(), plaintext.clone());
+        let data = channel_auth::encrypt_payload_with_nonce(&creds, &channel, &plaintext, nonce).unwrap();
+        prop_assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &data).unwrap(), plaintext);
+    }
+
+    /// (enc-b) Any flipped bit of the nonce or the ciphertext, another channel or another
+    /// master key: decryption fails closed with `DecryptionFailed`.
+    #[test]
+    fn encryption_fails_closed(master in any::<[u8; 32]>(), other_master in any::<[u8; 32]>(),
+                               channel in channel("private-encrypted-"), other in channel("private-encrypted-"),
+                               plaintext in proptest::collection::vec(any::<u8>(), 0..200),
+                               bit in any::<usize>(), in_nonce in any::<bool>()) {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let creds = encrypted_creds(master);
+        let data = channel_auth::encrypt_payload(&creds, &channel, &plaintext).unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&data).unwrap();
+        let mut nonce = b64.decode(parsed["nonce"].as_str().unwrap()).unwrap();
+        let mut ciphertext = b64.decode(parsed["ciphertext"].as_str().unwrap()).unwrap();
+        let target = if in_nonce { &mut nonce } else { &mut ciphertext };
+        let bit = bit % (target.len() * 8);
+        target[bit / 8] ^= 1 << (bit % 8);
+        let tampered = serde_json::json!({"nonce": b64.encode(&nonce), "ciphertext": b64.encode(&ciphertext)}).to_string();
+        prop_assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &tampered), Err(VerifyError::DecryptionFailed));
+        if other != channel {
+            prop_assert_eq!(channel_auth::decrypt_payload(&creds, &other, &data), Err(VerifyError::DecryptionFailed));
+        }
+        if other_master != master {
+            prop_assert_eq!(
+                channel_auth::decrypt_payload(&encrypted_creds(other_master), &channel, &data),
+                Err(VerifyError::DecryptionFailed)
+            );
+        }
+    }
+
+    /// (enc-c) Arbitrary `data` strings never panic the decrypter; whatever it refuses is
+    /// a typed error.
+    #[test]
+    fn decrypt_never_panics(data in "\\PC{0,120}|\\{\"nonce\":\"[A-Za-z0-9+/=]{0,40}\",\"ciphertext\":\"[A-Za-z0-9+/=]{0,60}\"\\}") {
+        let creds = encrypted_creds([3; 32]);
+        let channel: ChannelName = "private-encrypted-x".parse().unwrap();
+        prop_assert!(channel_auth::decrypt_payload(&creds, &channel, &data).is_err());
+    }
+}
+
+/// (enc-d) Nonces never repeat: 100,000 events on one channel, 100,000 distinct nonces.
+#[test]
+fn encryption_nonces_never_repeat() {
+    let creds = encrypted_creds([5; 32]);
+    let channel: ChannelName = "private-encrypted-busy".parse().unwrap();
+    let mut seen = std::collections::HashSet::with_capacity(100_000);
+    for _ in 0..100_000 {
+        let data = channel_auth::encrypt_payload(&creds, &channel, b"x").unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&data).unwrap();
+        assert!(seen.insert(parsed["nonce"].as_str().unwrap().to_owned()), "a nonce repeated");
+    }
+    assert_eq!(seen.len(), 100_000);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// (send-a) Any valid trigger (1-5 public/private/presence channels, any event name,
+    /// any data, optional socket_id): the request verifies with our verifier at its time,
+    /// and its JSON body reads back the same name, data, channels and socket_id.
+    #[test]
+    fn send_trigger_requests_verify_and_carry_their_inputs(
+        channels in proptest::collection::vec("(private-|presence-)?[A-Za-z0-9_=@,.;-]{1,30}", 1..=5),
+        event in "[^\\p{Cc}]{1,60}",
+        data in "\\PC{0,200}",
+        socket in proptest::option::of(socket_id()),
+        seconds in 1_000_000_000u64..4_000_000_000,
+    ) {
+        prop_assume!(!event.starts_with("pusher:") && !event.starts_with("pusher_internal:"));
+        let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap()).with_app_id("5".parse().unwrap());
+        let api = channel_auth::Api::new(creds.clone(), channel_auth::Endpoint::cluster("eu").unwrap()).unwrap();
+        let names: Vec<ChannelName> = channels.iter().map(|c| c.parse().unwrap()).collect();
+        let mut trigger = channel_auth::Trigger::new(event.parse().unwrap(), data.clone(), names.clone());
+        if let Some(s) = &socket {
+            trigger = trigger.exclude(s.clone());
+        }
+        let at = UNIX_EPOCH + Duration::from_secs(seconds);
+        let request = api.trigger(&trigger, at).unwrap();
+        let ring = Keyring::new([creds]);
+        prop_assert!(verify_api_request(&ring, Method::Post, request.uri().path(), request.uri().query().unwrap(), request.body(), at).is_ok());
+        let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+        prop_assert_eq!(body["name"].as_str(), Some(event.as_str()));
+        prop_assert_eq!(body["data"].as_str(), Some(data.as_str()));
+        prop_assert_eq!(body["channels"].clone(), serde_json::json!(channels));
+        prop_assert_eq!(body.get("socket_id").and_then(|s| s.as_str()), socket.as_ref().map(SocketId::as_str));
+    }
+
+    /// (send-b) `Endpoint::from_url` accepts exactly `http(s)://host[:port][/]` and gives
+    /// back that address; the same text with anything appended after the authority but
+    /// `/` is refused.
+    #[test]
+    fn send_endpoint_urls_round_trip(
+        https in any::<bool>(),
+        host in "[a-z0-9]([a-z0-9.-]{0,30}[a-z0-9])?",
+        port in proptest::option::of(1u16..),
+        tail in "[/?#@][ -~]{1,10}",
+    ) {
+        let scheme = if https { "https" } else { "http" };
+        let base = match port { Some(p) => format!("{scheme}://{host}:{p}"), None => format!("{scheme}://{host}") };
+        let endpoint = channel_auth::Endpoint::from_url(&base).unwrap();
+        prop_assert_eq!(endpoint.base_url(), base.clone());
+        prop_assert_eq!(channel_auth::Endpoint::from_url(&format!("{base}/")).unwrap().base_url(), base.clone());
+        prop_assume!(tail != "/");
+        let hostile = format!("{base}{tail}");
+        prop_assert!(channel_auth::Endpoint::from_url(&hostile).is_err(), "accepted {:?}", hostile);
+    }
+}
