@@ -214,6 +214,49 @@ fn encrypted_channel(c: &mut Criterion) {
     group.finish();
 }
 
+/// A straightforward encryption, as a user might write it: a fresh key `Vec` from
+/// `Sha256::digest`, the allocating `Aead::encrypt`, two base64 `String`s and
+/// `serde_json::json!` for the envelope.
+fn naive_encrypt(channel: &str, master: &[u8], plaintext: &[u8]) -> String {
+    use base64::Engine as _;
+    use crypto_secretbox::aead::{Aead, KeyInit};
+    use sha2::Digest;
+    let key = Sha256::digest([channel.as_bytes(), master].concat()).to_vec();
+    let mut nonce = vec![0_u8; 24];
+    getrandom::getrandom(&mut nonce).unwrap();
+    let cipher = crypto_secretbox::XSalsa20Poly1305::new_from_slice(&key).unwrap();
+    let ciphertext = cipher.encrypt(crypto_secretbox::Nonce::from_slice(&nonce), plaintext).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD;
+    serde_json::json!({"nonce": b64.encode(&nonce), "ciphertext": b64.encode(&ciphertext)}).to_string()
+}
+
+/// Encrypting 1 KiB of event data for a `private-encrypted-` channel.
+fn encrypt_payload_1k(c: &mut Criterion) {
+    let creds = creds();
+    let channel: ChannelName = ENCRYPTED.parse().unwrap();
+    let plaintext = vec![b'x'; 1024];
+    let naive = naive_encrypt(ENCRYPTED, &[7; 32], &plaintext);
+    assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &naive).unwrap(), plaintext);
+    let ours = channel_auth::encrypt_payload(&creds, &channel, &plaintext).unwrap();
+    assert_eq!(ours.len(), naive.len());
+
+    let mut group = c.benchmark_group("encrypt_1KiB");
+    configure(&mut group);
+    group.bench_function("ours_encrypt", |b| {
+        b.iter(|| channel_auth::encrypt_payload(&creds, black_box(&channel), black_box(&plaintext)))
+    });
+    group.bench_function("naive_encrypt", |b| {
+        b.iter(|| naive_encrypt(black_box(ENCRYPTED), black_box(&[7; 32]), black_box(&plaintext)))
+    });
+    group.bench_function("ours_encrypt_fixed_nonce", |b| {
+        b.iter(|| channel_auth::encrypt_payload_with_nonce(&creds, black_box(&channel), black_box(&plaintext), [1; 24]))
+    });
+    group.bench_function("ours_decrypt", |b| {
+        b.iter(|| channel_auth::decrypt_payload(&creds, black_box(&channel), black_box(&ours)))
+    });
+    group.finish();
+}
+
 fn presence_channel(c: &mut Criterion) {
     let creds = creds();
     let socket: SocketId = SOCKET.parse().unwrap();
@@ -400,5 +443,16 @@ fn threads(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, private_channel, encrypted_channel, presence_channel, user, webhook, api, parse, threads);
+criterion_group!(
+    benches,
+    private_channel,
+    encrypted_channel,
+    encrypt_payload_1k,
+    presence_channel,
+    user,
+    webhook,
+    api,
+    parse,
+    threads
+);
 criterion_main!(benches);

@@ -8,14 +8,11 @@
 //! | `private-*`, `private-encrypted-*` | `<socket_id>:<channel>` |
 //! | `presence-*` | `<socket_id>:<channel>:<channel_data>` |
 
-use base64::Engine as _;
 use serde::Serialize;
-use sha2::{Digest as _, Sha256};
 
 use crate::credentials::Credentials;
 use crate::error::{AuthError, InputKind, InvalidInput, VerifyError};
 use crate::names::{ChannelKind, ChannelName, SocketId, UserId};
-use crate::secret::EncryptionMasterKey;
 
 /// A presence channel member: the `channel_data` signed into a presence authorization,
 /// serialized once, when the member is made.
@@ -283,7 +280,7 @@ pub fn sign_channel_auth(
         ChannelKind::Private => None,
         ChannelKind::PrivateEncrypted => {
             let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
-            Some(shared_secret(channel, master_key))
+            Some(crate::encryption::shared_secret(channel, master_key))
         }
         ChannelKind::Presence => return Err(AuthError::PresenceNeedsMember),
         ChannelKind::ServerToUser => return Err(AuthError::ReservedChannel),
@@ -381,16 +378,10 @@ pub fn verify_channel_auth(
     }
 }
 
-/// base64(SHA-256(channel ‖ master key)): the key a `private-encrypted-` channel's
-/// payloads are sealed with.
-fn shared_secret(channel: &ChannelName, master_key: &EncryptionMasterKey) -> String {
-    let digest = Sha256::new().chain_update(channel.as_str().as_bytes()).chain_update(master_key.expose()).finalize();
-    base64::engine::general_purpose::STANDARD.encode(digest)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::EncryptionMasterKey;
 
     fn creds() -> Credentials {
         Credentials::new("key".parse().unwrap(), "secret".parse().unwrap())

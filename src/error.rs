@@ -51,6 +51,14 @@ pub enum InputKind {
     HttpMethod,
     /// A [`FayeChannel`](crate::FayeChannel).
     FayeChannel,
+    /// A Pusher cluster name ([`Endpoint::cluster`](crate::Endpoint::cluster)).
+    Cluster,
+    /// An API endpoint URL ([`Endpoint::from_url`](crate::Endpoint::from_url)).
+    EndpointUrl,
+    /// A channel attribute list ([`Info`](crate::Info)).
+    InfoAttribute,
+    /// An [`EventName`](crate::EventName).
+    EventName,
 }
 
 impl InputKind {
@@ -76,6 +84,10 @@ impl InputKind {
             Self::Timestamp => "timestamp",
             Self::HttpMethod => "http method",
             Self::FayeChannel => "faye channel",
+            Self::Cluster => "cluster",
+            Self::EndpointUrl => "endpoint url",
+            Self::InfoAttribute => "info attribute",
+            Self::EventName => "event name",
         }
     }
 }
@@ -179,6 +191,15 @@ pub enum InvalidInput {
         /// Index of the second of the two, in the order given.
         second: usize,
     },
+    /// The value starts with a prefix the protocol reserves for itself (an
+    /// [`EventName`](crate::EventName) starting with `pusher:` or `pusher_internal:`).
+    #[error("{kind} starts with the reserved prefix {prefix:?}")]
+    ReservedPrefix {
+        /// What was being made.
+        kind: InputKind,
+        /// The reserved prefix (the library's constant, never the caller's text).
+        prefix: &'static str,
+    },
     /// A time before 1970-01-01T00:00:00Z, which Unix seconds cannot express.
     #[error("{kind} is before the Unix epoch")]
     BeforeUnixEpoch {
@@ -207,6 +228,7 @@ impl InvalidInput {
             | Self::WrongLength { kind, .. }
             | Self::Reserved { kind, .. }
             | Self::Duplicate { kind, .. }
+            | Self::ReservedPrefix { kind, .. }
             | Self::BeforeUnixEpoch { kind } => *kind,
         }
     }
@@ -245,6 +267,75 @@ pub enum AuthError {
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
     ReservedChannel,
+    /// Sending through the HTTP API ([`Api::new`](crate::Api::new)) needs credentials
+    /// that carry an app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)).
+    #[error("sending needs credentials with an app id")]
+    MissingAppId,
+    /// Payload encryption was asked for a channel that is not `private-encrypted-`.
+    #[error("not a private-encrypted channel")]
+    NotEncryptedChannel,
+    /// The random source failed to give a nonce (the OS source for
+    /// [`encrypt_payload`](crate::encrypt_payload), the caller's for
+    /// [`encrypt_payload_with_rng`](crate::encrypt_payload_with_rng)); nothing was
+    /// encrypted.
+    #[error("no randomness for the nonce")]
+    RandomnessUnavailable,
+    /// The cipher refused the plaintext: only for plaintexts beyond XSalsa20's keystream
+    /// (2^70 bytes), which no real payload reaches.
+    #[error("encryption failed")]
+    EncryptionFailed,
+}
+
+/// What is wrong with the `data` of an encrypted event, as
+/// [`VerifyError::MalformedPayload`] reports it. Quotes nothing of the data.
+///
+/// ```
+/// use channel_auth::{decrypt_payload, ChannelName, Credentials, EncryptionMasterKey, PayloadFault, VerifyError};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+/// let channel: ChannelName = "private-encrypted-chat".parse()?;
+/// let err = decrypt_payload(&creds, &channel, r#"{"nonce":"AAAA"}"#).unwrap_err();
+/// assert_eq!(err, VerifyError::MalformedPayload { fault: PayloadFault::MissingField { field: "ciphertext" } });
+/// assert_eq!(err.to_string(), "malformed encrypted payload: no ciphertext string");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PayloadFault {
+    /// `data` is not a JSON object.
+    #[error("not a JSON object")]
+    NotJsonObject,
+    /// A required field is absent or not a string.
+    #[error("no {field} string")]
+    MissingField {
+        /// `nonce` or `ciphertext`.
+        field: &'static str,
+    },
+    /// A field other than `nonce` and `ciphertext` (it would not be authenticated).
+    #[error("a field other than nonce and ciphertext")]
+    UnexpectedField,
+    /// `nonce` or `ciphertext` appears twice.
+    #[error("a field appears twice")]
+    DuplicateField,
+    /// A field is not standard padded base64.
+    #[error("{field} is not standard padded base64")]
+    InvalidBase64 {
+        /// `nonce` or `ciphertext`.
+        field: &'static str,
+    },
+    /// The nonce does not decode to 24 bytes.
+    #[error("nonce must be 24 bytes, got {len}")]
+    NonceLength {
+        /// The decoded length.
+        len: usize,
+    },
+    /// The ciphertext is shorter than its 16-byte authentication tag.
+    #[error("ciphertext must be at least 16 bytes, got {len}")]
+    CiphertextTooShort {
+        /// The decoded length.
+        len: usize,
+    },
 }
 
 /// A credential did not verify.
@@ -321,6 +412,22 @@ pub enum VerifyError {
     /// not within it.
     #[error("path is outside the credentials' app")]
     WrongApp,
+    /// Decryption was asked for a channel that is not `private-encrypted-`.
+    #[error("not a private-encrypted channel")]
+    NotEncryptedChannel,
+    /// Decrypting needs the credentials' encryption master key, and they have none.
+    #[error("private-encrypted channels need an encryption master key")]
+    MissingMasterKey,
+    /// An encrypted event's `data` is not `{"nonce":"<base64>","ciphertext":"<base64>"}`.
+    #[error("malformed encrypted payload: {fault}")]
+    MalformedPayload {
+        /// What is wrong with it.
+        fault: PayloadFault,
+    },
+    /// The encrypted payload does not authenticate under the channel's key (another
+    /// channel's or another master key's, or altered): nothing of it is returned.
+    #[error("encrypted payload does not authenticate")]
+    DecryptionFailed,
 }
 
 /// A webhook was refused: it did not verify, or its verified body is not a webhook.

@@ -153,6 +153,7 @@ mod channel;
 mod crate_error;
 mod credentials;
 mod env;
+mod encryption;
 mod error;
 mod faye;
 mod http_compat;
@@ -160,6 +161,7 @@ pub mod integrations;
 mod mac;
 mod names;
 mod secret;
+pub mod send;
 mod user;
 mod webhook;
 
@@ -171,10 +173,17 @@ pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, Ch
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
 pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, InputKind, InvalidInput, VerifyError, WebhookError};
+/// `rand_core` 0.6, as [`encrypt_payload_with_rng`] takes it (re-exported so a caller's
+/// random source implements the very trait the library names).
+pub use crypto_secretbox::aead::rand_core;
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use encryption::encrypt_payload;
+pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
+pub use error::{AuthError, InputKind, InvalidInput, PayloadFault, VerifyError, WebhookError};
 pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, FayeChannel, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
+pub use send::{Api, ApiError, BatchEvent, ChannelsQuery, Endpoint, Info, Limits, SendError, Trigger};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
     sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookEvent, WebhookSignature,

@@ -8,12 +8,14 @@
 
 mod app;
 mod channel_name;
+mod event_name;
 mod faye_channel;
 mod socket_id;
 mod user_id;
 
 pub use app::{AppId, AppKey};
 pub use channel_name::{ChannelKind, ChannelName};
+pub use event_name::EventName;
 pub use faye_channel::FayeChannel;
 pub use socket_id::SocketId;
 pub use user_id::UserId;
@@ -187,6 +189,9 @@ macro_rules! example {
     };
     (FayeChannel) => {
         "/chat/room-1"
+    };
+    (EventName) => {
+        "my-event"
     };
 }
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::credentials::{Credentials, Keyring};
 use crate::error::{VerifyError, WebhookError};
-use crate::names::{AppKey, ChannelName, SocketId};
+use crate::names::{AppKey, ChannelKind, ChannelName, SocketId};
 
 /// The headers a webhook is sent with: `X-Pusher-Key` and `X-Pusher-Signature`.
 ///
@@ -232,6 +232,36 @@ impl<'a> VerifiedWebhook<'a> {
     #[must_use]
     pub fn into_webhook(self) -> Webhook {
         self.webhook
+    }
+
+    /// [`WebhookEvent::decrypt_data`] with the credentials that verified this webhook
+    /// (which must carry the encryption master key).
+    ///
+    /// # Errors
+    /// As [`WebhookEvent::decrypt_data`].
+    ///
+    /// ```
+    /// use channel_auth::{
+    ///     encrypt_payload, sign_webhook, verify_and_parse_webhook, Credentials, EncryptionMasterKey, Keyring,
+    /// };
+    ///
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+    ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+    /// let data = encrypt_payload(&creds, &"private-encrypted-chat".parse()?, b"hello")?;
+    /// let body = serde_json::json!({"time_ms": 1, "events": [
+    ///     {"name": "client_event", "channel": "private-encrypted-chat", "event": "client-msg",
+    ///      "data": data, "socket_id": "1.1"},
+    /// ]}).to_string();
+    /// let signed = sign_webhook(&creds, body.as_bytes());
+    /// let ring = Keyring::new([creds]);
+    /// let verified = verify_and_parse_webhook(&ring, "key", signed.signature(), body.as_bytes())?;
+    /// for event in verified.webhook().events() {
+    ///     assert_eq!(verified.decrypt_data(event)?.as_deref(), Some(&b"hello"[..]));
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decrypt_data(&self, event: &WebhookEvent) -> Result<Option<Vec<u8>>, VerifyError> {
+        event.decrypt_data(self.credentials)
     }
 }
 
@@ -454,7 +484,10 @@ pub enum WebhookEvent {
         /// The event's name (`client-…`).
         event: String,
         /// The event's data: the string Pusher sends; a server that sends JSON other
-        /// than a string gets it kept as compact JSON text.
+        /// than a string gets it kept as compact JSON text. On a `private-encrypted-`
+        /// channel it is the encrypted `{"nonce":…,"ciphertext":…}` (read it with
+        /// [`WebhookEvent::decrypt_data`]), or empty when the event carried no data,
+        /// which is not an error there.
         data: String,
         /// The sending connection.
         socket_id: SocketId,
@@ -539,6 +572,51 @@ impl WebhookEvent {
         }
     }
 
+    /// Decrypts the data of a `client_event` on a `private-encrypted-` channel, on
+    /// request: parsing a webhook never decrypts, so a webhook is never refused because
+    /// of an encrypted event.
+    ///
+    /// `Ok(None)` when there is nothing to decrypt: another event type, a channel that is
+    /// not `private-encrypted-`, or an encrypted channel's `client_event` that carries no
+    /// data (absent or empty). [`VerifiedWebhook::decrypt_data`] does the same with the
+    /// credentials that verified the webhook.
+    ///
+    /// # Errors
+    /// As [`decrypt_payload`](crate::decrypt_payload): [`VerifyError::MissingMasterKey`],
+    /// [`VerifyError::MalformedPayload`], [`VerifyError::DecryptionFailed`].
+    ///
+    /// ```
+    /// use channel_auth::{
+    ///     encrypt_payload, sign_webhook, verify_and_parse_webhook, Credentials, EncryptionMasterKey, Keyring,
+    /// };
+    ///
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+    ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+    /// let data = encrypt_payload(&creds, &"private-encrypted-chat".parse()?, br#"{"text":"hi"}"#)?;
+    /// let body = serde_json::json!({"time_ms": 1, "events": [
+    ///     {"name": "client_event", "channel": "private-encrypted-chat", "event": "client-msg",
+    ///      "data": data, "socket_id": "1.1"},
+    ///     {"name": "channel_occupied", "channel": "private-encrypted-chat"},
+    /// ]}).to_string();
+    /// let signed = sign_webhook(&creds, body.as_bytes());
+    /// let ring = Keyring::new([creds.clone()]);
+    /// let webhook = verify_and_parse_webhook(&ring, "key", signed.signature(), body.as_bytes())?.into_webhook();
+    /// let events = webhook.events();
+    /// assert_eq!(events[0].decrypt_data(&creds)?, Some(br#"{"text":"hi"}"#.to_vec()));
+    /// assert_eq!(events[1].decrypt_data(&creds)?, None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decrypt_data(&self, credentials: &Credentials) -> Result<Option<Vec<u8>>, VerifyError> {
+        match self {
+            Self::ClientEvent { channel, data, .. }
+                if channel.kind() == ChannelKind::PrivateEncrypted && !data.is_empty() =>
+            {
+                crate::encryption::decrypt_payload(credentials, channel, data).map(Some)
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn parse(index: usize, raw: Value) -> Result<Self, WebhookError> {
         let Value::Object(map) = &raw else {
             return Err(WebhookError::MalformedEvent { index, field: "the event", expected: "an object" });
@@ -554,13 +632,25 @@ impl WebhookEvent {
             "member_removed" => {
                 Self::MemberRemoved { channel: fields.channel()?, user_id: fields.string("user_id")?.to_owned() }
             }
-            "client_event" => Self::ClientEvent {
-                channel: fields.channel()?,
-                event: fields.string("event")?.to_owned(),
-                data: fields.data()?,
-                socket_id: fields.socket_id()?,
-                user_id: fields.optional_string("user_id")?.map(str::to_owned),
-            },
+            "client_event" => {
+                let channel = fields.channel()?;
+                // On an encrypted channel an event without data is not an error (the
+                // specification's rule): it is kept with empty data, which
+                // `decrypt_data` reports as "no data".
+                let data = match fields.data() {
+                    Err(_) if channel.kind() == ChannelKind::PrivateEncrypted && !fields.map.contains_key("data") => {
+                        String::new()
+                    }
+                    other => other?,
+                };
+                Self::ClientEvent {
+                    channel,
+                    event: fields.string("event")?.to_owned(),
+                    data,
+                    socket_id: fields.socket_id()?,
+                    user_id: fields.optional_string("user_id")?.map(str::to_owned),
+                }
+            }
             "cache_miss" => Self::CacheMiss { channel: fields.channel()? },
             "subscription_count" => {
                 Self::SubscriptionCount { channel: fields.channel()?, subscription_count: fields.count()? }
@@ -718,6 +808,51 @@ mod tests {
         );
         let message = one(r#"{"name":"cache_miss","channel":""}"#).unwrap_err().to_string();
         assert_eq!(message, "webhook event 0: channel: channel name is empty");
+    }
+
+    #[test]
+    fn encrypted_client_event_data_is_decrypted_on_request() {
+        use crate::secret::EncryptionMasterKey;
+        let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap())
+            .with_encryption_master_key(EncryptionMasterKey::from_bytes([9; 32]));
+        let enc: ChannelName = "private-encrypted-room".parse().unwrap();
+        let data = crate::encryption::encrypt_payload(&creds, &enc, br#""quoted""#).unwrap();
+        let body = serde_json::json!({"time_ms": 1, "events": [
+            {"name": "client_event", "channel": "private-encrypted-room", "event": "client-x", "data": data, "socket_id": "1.1"},
+            {"name": "client_event", "channel": "private-encrypted-room", "event": "client-x", "socket_id": "1.2"},
+            {"name": "client_event", "channel": "private-encrypted-room", "event": "client-x", "data": "", "socket_id": "1.3"},
+            {"name": "channel_occupied", "channel": "private-encrypted-room"},
+            {"name": "client_event", "channel": "private-room", "event": "client-x", "data": data, "socket_id": "1.4"},
+            {"name": "client_event", "channel": "private-encrypted-room", "event": "client-x", "data": "{}", "socket_id": "1.5"},
+            {"name": "client_event", "channel": "private-encrypted-other", "event": "client-x", "data": data, "socket_id": "1.6"},
+        ]})
+        .to_string();
+        let signed = sign_webhook(&creds, body.as_bytes());
+        let ring = Keyring::new([creds.clone()]);
+        // Parsing never fails because of an encrypted event, with data or without.
+        let verified = verify_and_parse_webhook(&ring, "key", signed.signature(), body.as_bytes()).unwrap();
+        let events = verified.webhook().events();
+        assert_eq!(events.len(), 7);
+        assert_eq!(verified.decrypt_data(&events[0]).unwrap(), Some(br#""quoted""#.to_vec()));
+        assert_eq!(events[0].decrypt_data(&creds).unwrap(), Some(br#""quoted""#.to_vec()));
+        assert!(matches!(&events[1], WebhookEvent::ClientEvent { data, .. } if data.is_empty()));
+        assert_eq!(verified.decrypt_data(&events[1]), Ok(None));
+        assert_eq!(verified.decrypt_data(&events[2]), Ok(None));
+        assert_eq!(verified.decrypt_data(&events[3]), Ok(None));
+        assert_eq!(verified.decrypt_data(&events[4]), Ok(None));
+        assert_eq!(
+            verified.decrypt_data(&events[5]),
+            Err(VerifyError::MalformedPayload { fault: crate::PayloadFault::MissingField { field: "nonce" } })
+        );
+        assert_eq!(verified.decrypt_data(&events[6]), Err(VerifyError::DecryptionFailed));
+        // Credentials without the master key: a typed error, on request only.
+        let plain = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+        assert_eq!(events[0].decrypt_data(&plain), Err(VerifyError::MissingMasterKey));
+        // A client_event without data on any other channel is still malformed.
+        assert_eq!(
+            one(r#"{"name":"client_event","channel":"private-a","event":"client-x","socket_id":"1.1"}"#),
+            Err(WebhookError::MalformedEvent { index: 0, field: "data", expected: "present" })
+        );
     }
 
     #[test]

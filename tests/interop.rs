@@ -665,3 +665,83 @@ fn api_and_webhooks_match_the_official_libraries() {
     println!("interop: {total} comparisons, {} mismatches", tally.mismatches());
     assert_eq!(tally.mismatches(), 0, "see the MISMATCH lines above");
 }
+
+/// Port of the mock HTTP API server that `encryption.mjs` starts on 127.0.0.1 (in the
+/// range this test suite owns, 7100-7199).
+const ENCRYPTION_MOCK_PORT: &str = "7101";
+/// Cases per direction.
+const ENCRYPTION_CASES: usize = 300;
+
+/// End-to-end encryption against Node: data encrypted by the official `pusher` library's
+/// `trigger` and `triggerBatch` (captured from its request body by a mock server)
+/// decrypts with `decrypt_payload` to exactly the bytes it encrypted (JSON.stringify of
+/// the data, so bare strings arrive quoted); and our `encrypt_payload` output opens with
+/// tweetnacl's secretbox (what pusher-js uses) to our plaintext.
+#[test]
+fn encryption_interoperates_with_node_and_tweetnacl() {
+    use base64::engine::general_purpose::STANDARD as B64;
+    use channel_auth::{decrypt_payload, encrypt_payload};
+
+    if std::env::var("CHANNEL_AUTH_INTEROP").as_deref() != Ok("1") {
+        let _ = writeln!(std::io::stderr(), "interop: skipped: set CHANNEL_AUTH_INTEROP=1 (encryption)");
+        return;
+    }
+    let oracle = interop_dir().join("encryption.mjs");
+    let mut g = Gen::new();
+    let mut inputs = Vec::new();
+    for i in 0..ENCRYPTION_CASES {
+        let channel = g.channel("private-encrypted-");
+        let master = g.master_key();
+        // Every third case a bare string (arrives quoted), the rest any JSON.
+        let data = if i % 3 == 0 { Value::String(g.json_key()) } else { g.json(2) };
+        inputs.push((channel, master, data));
+    }
+
+    // Node encrypts, we decrypt.
+    let cases: Vec<Value> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (channel, master, data))| {
+            json!({"channel": channel, "master_key_base64": B64.encode(master), "data": data, "batch": i % 2 == 1})
+        })
+        .collect();
+    let args = [oracle.as_path(), Path::new("node-encrypts"), Path::new(ENCRYPTION_MOCK_PORT)];
+    let answers = run_oracle(Path::new("node"), &args, &cases, "node-encrypts");
+    let mut nonces = std::collections::HashSet::new();
+    for ((channel, master, data), answer) in inputs.iter().zip(&answers) {
+        let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap())
+            .with_encryption_master_key(EncryptionMasterKey::from_bytes(*master));
+        let name: ChannelName = channel.parse().unwrap();
+        let sent = answer["data"].as_str().unwrap();
+        let plaintext = decrypt_payload(&creds, &name, sent).unwrap_or_else(|e| panic!("{channel}: {e}: {sent}"));
+        assert_eq!(plaintext, answer["plaintext"].as_str().unwrap().as_bytes(), "{channel}");
+        assert_eq!(&serde_json::from_slice::<Value>(&plaintext).unwrap(), data, "{channel}");
+        // The library's wire format is the one we write: nonce first, compact.
+        let nonce = serde_json::from_str::<Value>(sent).unwrap()["nonce"].as_str().unwrap().to_owned();
+        assert!(sent.starts_with(&format!(r#"{{"nonce":"{nonce}","ciphertext":""#)) && sent.ends_with("\"}"), "{sent}");
+        assert!(nonces.insert(nonce));
+        let other =
+            if channel == "private-encrypted-other" { "private-encrypted-another" } else { "private-encrypted-other" };
+        assert!(decrypt_payload(&creds, &other.parse().unwrap(), sent).is_err());
+    }
+
+    // We encrypt, tweetnacl decrypts.
+    let ours: Vec<(Vec<u8>, Value)> = inputs
+        .iter()
+        .map(|(channel, master, data)| {
+            let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap())
+                .with_encryption_master_key(EncryptionMasterKey::from_bytes(*master));
+            let plaintext = data.to_string().into_bytes();
+            let sealed = encrypt_payload(&creds, &channel.parse().unwrap(), &plaintext).unwrap();
+            (plaintext, json!({"channel": channel, "master_key_base64": B64.encode(master), "data": sealed}))
+        })
+        .collect();
+    let cases: Vec<Value> = ours.iter().map(|(_, case)| case.clone()).collect();
+    let args = [oracle.as_path(), Path::new("tweetnacl-decrypts")];
+    let answers = run_oracle(Path::new("node"), &args, &cases, "tweetnacl-decrypts");
+    for ((plaintext, case), answer) in ours.iter().zip(&answers) {
+        let opened = answer["plaintext_base64"].as_str().unwrap_or_else(|| panic!("tweetnacl refused {case}"));
+        assert_eq!(&B64.decode(opened).unwrap(), plaintext, "{case}");
+    }
+    println!("interop: encryption: {ENCRYPTION_CASES} Node-encrypted payloads decrypted, {ENCRYPTION_CASES} of ours opened by tweetnacl");
+}

@@ -115,3 +115,62 @@ fn api_webhook_and_faye_errors_show_no_secret_or_expected_signature() {
         assert_clean(&text, &[SECRET, &expected_api, &expected_hook, &expected_faye]);
     }
 }
+
+/// Encrypted payloads: no error, `Debug` or `Display` of any failure shows the master
+/// key, the channel's shared secret (base64 or hex) or any byte of the plaintext.
+#[test]
+fn encryption_errors_show_no_key_or_plaintext() {
+    use channel_auth::{decrypt_payload, encrypt_payload, encrypt_payload_with_nonce, ChannelName, WebhookEvent};
+    use sha2::Digest as _;
+
+    const PLAINTEXT: &str = "attack-at-dawn-PLAINTEXT-MARKER";
+    let creds = creds();
+    let channel: ChannelName = "private-encrypted-leak".parse().unwrap();
+    let other: ChannelName = "private-encrypted-other".parse().unwrap();
+    let shared =
+        sha2::Sha256::new().chain_update(b"private-encrypted-leak").chain_update(base64_decode(MASTER_B64)).finalize();
+    let shared_b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, shared);
+    let shared_hex = hex::encode(shared);
+    let master_hex = hex::encode(base64_decode(MASTER_B64));
+    let forbidden = [MASTER_B64, &master_hex, &shared_b64, &shared_hex, PLAINTEXT, SECRET];
+
+    let data = encrypt_payload(&creds, &channel, PLAINTEXT.as_bytes()).unwrap();
+    assert_clean(&data, &forbidden);
+    let fixed = encrypt_payload_with_nonce(&creds, &channel, PLAINTEXT.as_bytes(), [0; 24]).unwrap();
+    assert_clean(&fixed, &forbidden);
+    let mut tampered = data.clone().into_bytes();
+    let at = tampered.len() - 4;
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let no_master = Credentials::new("278d425bdf160c739803".parse().unwrap(), SECRET.parse().unwrap());
+    let failures = [
+        decrypt_payload(&creds, &other, &data).unwrap_err(),
+        decrypt_payload(&creds, &channel, &tampered).unwrap_err(),
+        decrypt_payload(&creds, &channel, PLAINTEXT).unwrap_err(),
+        decrypt_payload(&creds, &channel, &format!(r#"{{"nonce":"{PLAINTEXT}","ciphertext":"{PLAINTEXT}"}}"#))
+            .unwrap_err(),
+        decrypt_payload(&no_master, &channel, &data).unwrap_err(),
+        decrypt_payload(&creds, &"private-leak".parse().unwrap(), &data).unwrap_err(),
+    ];
+    for err in failures {
+        assert_clean(&format!("{err} {err:?} {err:#?}"), &forbidden);
+    }
+    let refused = encrypt_payload(&no_master, &channel, PLAINTEXT.as_bytes()).unwrap_err();
+    assert_clean(&format!("{refused} {refused:?}"), &forbidden);
+
+    // A verified webhook carrying the encrypted event: its Debug shows the ciphertext
+    // only, and a failed decryption shows nothing more.
+    let body =
+        serde_json::json!({"time_ms": 1, "events": [{"name": "client_event", "channel": "private-encrypted-leak",
+        "event": "client-x", "data": data, "socket_id": "1.1"}]})
+        .to_string();
+    let signed = sign_webhook(&creds, body.as_bytes());
+    let ring = Keyring::new([creds.clone()]);
+    let verified =
+        verify_and_parse_webhook(&ring, "278d425bdf160c739803", signed.signature(), body.as_bytes()).unwrap();
+    assert_clean(&format!("{verified:?}"), &forbidden);
+    let event: &WebhookEvent = &verified.webhook().events()[0];
+    assert_eq!(verified.decrypt_data(event).unwrap().unwrap(), PLAINTEXT.as_bytes());
+    let err = event.decrypt_data(&no_master).unwrap_err();
+    assert_clean(&format!("{err} {err:?}"), &forbidden);
+}

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
-use channel_auth::{AppId, AppKey, AppSecret, ChannelName, FayeChannel, InvalidInput, SocketId, UserId};
+use channel_auth::{AppId, AppKey, AppSecret, ChannelName, EventName, FayeChannel, InvalidInput, SocketId, UserId};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -19,6 +19,26 @@ const HOSTILE: &[(&str, &[&str])] = &[
     ("zero-width and invisible", &["\u{200b}", "a\u{200b}b", "a\u{200d}b", "a\u{feff}", "a\u{2060}b", "a\u{00ad}b"]),
     ("line and paragraph separators", &["a\u{2028}b", "a\u{2029}b"]),
     ("whitespace around", &[" 1.1", "1.1 ", "\n1.1", "1.1\r\n"]),
+];
+
+/// Event names: any printable text is allowed (`:`, spaces, any script), so only these
+/// categories apply; `pusher:` is matched case-sensitively, as servers and pusher-js do.
+const HOSTILE_EVENT_NAMES: &[(&str, &[&str])] = &[
+    ("C0 controls", &["a\0b", "a\rb", "a\nb", "a\tb", "a\x0bb", "a\x0cb", "a\x1b[31m", "\x01", "event\r\n"]),
+    ("DEL and C1 controls", &["a\x7fb", "\u{85}", "a\u{80}", "a\u{9f}b", "\u{9b}31m"]),
+    (
+        "the protocol's own prefixes",
+        &[
+            "pusher:",
+            "pusher:subscribe",
+            "pusher:signin",
+            "pusher:error",
+            "pusher_internal:",
+            "pusher_internal:subscription_succeeded",
+            "pusher_internal:member_added",
+        ],
+    ),
+    ("empty", &[""]),
 ];
 
 fn check<T>(input: &str, what: &str)
@@ -95,6 +115,22 @@ fn hostile_table() {
 }
 
 #[test]
+fn hostile_event_names() {
+    for (category, inputs) in HOSTILE_EVENT_NAMES {
+        for input in *inputs {
+            check::<EventName>(input, category);
+        }
+    }
+    for input in HOSTILE.iter().find(|(c, _)| *c == "control characters").unwrap().1 {
+        check::<EventName>(input, "control characters");
+    }
+    // What the other names refuse but an event name may hold.
+    for ok in ["a:b", "a b", "a/b", "a\"b", "Pusher:subscribe", "PUSHER_INTERNAL:x", "client-\u{200b}", "\u{2028}"] {
+        assert_eq!(ok.parse::<EventName>().unwrap().as_str(), ok);
+    }
+}
+
+#[test]
 fn over_long() {
     let long = |n: usize| "1".repeat(n);
     check::<SocketId>(&format!("{}.1", long(21)), "socket part over 20 digits");
@@ -106,6 +142,9 @@ fn over_long() {
     check::<AppId>(&"a".repeat(65), "id over 64");
     check::<FayeChannel>(&format!("/{}", "a".repeat(1024)), "faye channel over 1024");
     check::<FayeChannel>(&"/a".repeat(100_000), "huge faye channel");
+    check::<EventName>(&"e".repeat(201), "event over 200");
+    check::<EventName>(&"\u{e9}".repeat(101), "event over 200 bytes in 101 characters");
+    check::<EventName>(&"e".repeat(100_000), "huge event");
     assert!("s".repeat(1025).parse::<AppSecret>().is_err());
 }
 

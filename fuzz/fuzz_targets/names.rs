@@ -1,4 +1,4 @@
-//! Every name constructor (and `FayeChannel`) on arbitrary bytes: never panics; what is accepted obeys the
+//! Every name constructor (and `FayeChannel`, `EventName`) on arbitrary bytes: never panics; what is accepted obeys the
 //! grammar (checked here independently), round-trips through `Display`, `FromStr` and
 //! serde; what is refused is refused alike by every constructor, with a short one-line
 //! message of the right kind.
@@ -9,11 +9,11 @@ use core::fmt::{Debug, Display};
 use core::str::FromStr;
 
 use channel_auth::{
-    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeChannel, InputKind,
+    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, EventName, FayeChannel, InputKind,
     InvalidInput, SocketId, UserId,
 };
 use channel_auth_fuzz::{
-    in_alphabet, is_channel_name, is_faye_channel, is_socket_id, reference_shared_secret, text, APP_ALPHABET,
+    in_alphabet, is_channel_name, is_event_name, is_faye_channel, is_socket_id, reference_shared_secret, text, APP_ALPHABET,
     CHANNEL_ALPHABET,
 };
 use libfuzzer_sys::fuzz_target;
@@ -43,6 +43,7 @@ fuzz_target!(|data: &[u8]| {
     check::<AppKey>(&s, InputKind::AppKey, in_alphabet(&s, 64, APP_ALPHABET));
     check::<AppId>(&s, InputKind::AppId, in_alphabet(&s, 64, APP_ALPHABET));
     check::<FayeChannel>(&s, InputKind::FayeChannel, is_faye_channel(&s));
+    check::<EventName>(&s, InputKind::EventName, is_event_name(&s));
     secret(&s);
     master_key(&s);
 });

@@ -48,6 +48,18 @@ pub fn is_channel_name(s: &str) -> bool {
     }
 }
 
+/// The event name grammar: 1..=200 bytes, no code point in U+0000..=U+001F, U+007F or
+/// U+0080..=U+009F, and not starting (case-sensitively) with `pusher:` or
+/// `pusher_internal:`.
+pub fn is_event_name(s: &str) -> bool {
+    let control = |c: char| matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f);
+    !s.is_empty()
+        && s.len() <= 200
+        && !s.chars().any(control)
+        && !s.starts_with("pusher:")
+        && !s.starts_with("pusher_internal:")
+}
+
 /// Bayeux segment characters: `A-Z a-z 0-9 - _ ! ~ ( ) $ @`.
 pub const FAYE_SEGMENT: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_!~()$@";
 

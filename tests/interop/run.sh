@@ -8,7 +8,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
 
 command -v node >/dev/null || { echo "interop: node (18 or later) is needed" >&2; exit 1; }
-if [ ! -d node_modules/pusher ] || ! node -e 'process.exit(require("./node_modules/pusher/package.json").version === "5.3.4" ? 0 : 1)'; then
+if [ ! -d node_modules/pusher ] || [ ! -d node_modules/tweetnacl ] \
+    || ! node -e 'process.exit(require("./node_modules/pusher/package.json").version === "5.3.4" ? 0 : 1)'; then
     npm ci --no-audit --no-fund >&2
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
@@ -18,3 +19,4 @@ fi
 
 cd "$here/../.."
 CHANNEL_AUTH_INTEROP=1 cargo test --test interop -- --nocapture
+CHANNEL_AUTH_INTEROP=1 cargo test --test interop_send -- --nocapture

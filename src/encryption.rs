@@ -1,0 +1,535 @@
+//! End-to-end encrypted channels (`private-encrypted-`): the one place for payload crypto,
+//! as `mac.rs` is for MACs.
+//!
+//! - The channel's **shared secret** is SHA-256(channel name ‖ master key): 32 bytes,
+//!   handed to subscribers base64-encoded in their channel authorization.
+//! - An event's `data` is sealed with NaCl **secretbox** (XSalsa20-Poly1305) under that
+//!   secret and a fresh 24-byte nonce, and sent as the JSON string
+//!   `{"nonce":"<base64>","ciphertext":"<base64>"}` (standard, padded base64; the
+//!   ciphertext is the 16-byte Poly1305 tag followed by the encrypted bytes), exactly as
+//!   pusher-http-node and pusher-http-go write it and pusher-js reads it.
+//!
+//! Keys are derived per call and zeroized when dropped; nothing here prints a key, a
+//! nonce's key or a plaintext.
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use crypto_secretbox::aead::rand_core::CryptoRngCore;
+use crypto_secretbox::aead::{AeadInPlace as _, KeyInit as _};
+use crypto_secretbox::{Key, Nonce, XSalsa20Poly1305};
+use sha2::{Digest as _, Sha256};
+use zeroize::Zeroizing;
+
+use crate::credentials::Credentials;
+use crate::error::{AuthError, PayloadFault, VerifyError};
+use crate::names::{ChannelKind, ChannelName};
+use crate::secret::EncryptionMasterKey;
+
+/// The length of a secretbox nonce, in bytes.
+pub(crate) const NONCE_LEN: usize = 24;
+/// The length of a Poly1305 tag, in bytes: the shortest valid ciphertext.
+pub(crate) const TAG_LEN: usize = 16;
+
+/// SHA-256(channel ‖ master key): a `private-encrypted-` channel's secretbox key.
+pub(crate) fn channel_key(channel: &ChannelName, master_key: &EncryptionMasterKey) -> Zeroizing<[u8; 32]> {
+    let mut key = Zeroizing::new([0_u8; 32]);
+    let out: &mut Key = (&mut *key).into();
+    Sha256::new().chain_update(channel.as_str().as_bytes()).chain_update(master_key.expose()).finalize_into(out);
+    key
+}
+
+/// base64(SHA-256(channel ‖ master key)): the `shared_secret` of a channel authorization.
+pub(crate) fn shared_secret(channel: &ChannelName, master_key: &EncryptionMasterKey) -> String {
+    BASE64.encode(channel_key(channel, master_key).as_slice())
+}
+
+/// The key for `channel` from `credentials`, or why there is none.
+fn key_for(credentials: &Credentials, channel: &ChannelName) -> Result<Zeroizing<[u8; 32]>, AuthError> {
+    if channel.kind() != ChannelKind::PrivateEncrypted {
+        return Err(AuthError::NotEncryptedChannel);
+    }
+    let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
+    Ok(channel_key(channel, master_key))
+}
+
+/// Secretbox: `tag ‖ XSalsa20(plaintext)` under `key` and `nonce`.
+pub(crate) fn seal(key: &[u8; 32], nonce: &[u8; NONCE_LEN], plaintext: &[u8]) -> Result<Vec<u8>, AuthError> {
+    let cipher = XSalsa20Poly1305::new(key.into());
+    let mut buffer = Vec::with_capacity(plaintext.len() + TAG_LEN);
+    buffer.extend_from_slice(plaintext);
+    match cipher.encrypt_in_place(Nonce::from_slice(nonce), b"", &mut buffer) {
+        Ok(()) => Ok(buffer),
+        Err(_) => {
+            zeroize::Zeroize::zeroize(&mut buffer);
+            Err(AuthError::EncryptionFailed)
+        }
+    }
+}
+
+/// Opens a secretbox `tag ‖ ciphertext`; any failure is [`VerifyError::DecryptionFailed`]
+/// and releases no byte of the plaintext.
+pub(crate) fn open(key: &[u8; 32], nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> Result<Vec<u8>, VerifyError> {
+    if ciphertext.len() < TAG_LEN {
+        return Err(VerifyError::MalformedPayload {
+            fault: PayloadFault::CiphertextTooShort { len: ciphertext.len() },
+        });
+    }
+    let cipher = XSalsa20Poly1305::new(key.into());
+    let mut buffer = ciphertext.to_vec();
+    // The tag is checked before anything is decrypted: on failure the buffer still holds
+    // the ciphertext, which the caller sent.
+    cipher.decrypt_in_place(Nonce::from_slice(nonce), b"", &mut buffer).map_err(|_| VerifyError::DecryptionFailed)?;
+    Ok(buffer)
+}
+
+/// The `data` JSON: `{"nonce":"<b64>","ciphertext":"<b64>"}`, written in one allocation.
+/// Base64's alphabet needs no JSON escaping.
+fn data_json(nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> String {
+    const OPEN: &str = "{\"nonce\":\"";
+    const MIDDLE: &str = "\",\"ciphertext\":\"";
+    const CLOSE: &str = "\"}";
+    let len = OPEN.len() + 32 + MIDDLE.len() + ciphertext.len().div_ceil(3) * 4 + CLOSE.len();
+    let mut out = String::with_capacity(len);
+    out.push_str(OPEN);
+    BASE64.encode_string(nonce, &mut out);
+    out.push_str(MIDDLE);
+    BASE64.encode_string(ciphertext, &mut out);
+    out.push_str(CLOSE);
+    out
+}
+
+/// Encrypts an event's data for a `private-encrypted-` channel, with a fresh nonce from
+/// the operating system's random source.
+///
+/// Returns the string to send as the event's `data`:
+/// `{"nonce":"<base64>","ciphertext":"<base64>"}`. `plaintext` is encrypted as given:
+/// pusher-js JSON-parses the decrypted bytes and falls back to the raw string, so JSON
+/// arrives as an object and anything else as a string. (The official Node library
+/// JSON-encodes its data first, so a bare string it sends arrives quoted.)
+///
+/// Not available on `wasm32-unknown-unknown`, which has no operating system: there, use
+/// [`encrypt_payload_with_rng`] with the platform's random source.
+///
+/// # Errors
+/// [`AuthError::NotEncryptedChannel`] for any channel that is not `private-encrypted-`,
+/// [`AuthError::MissingMasterKey`] when the credentials have no master key,
+/// [`AuthError::RandomnessUnavailable`] when the OS random source fails.
+///
+/// ```
+/// use channel_auth::{decrypt_payload, encrypt_payload, ChannelName, Credentials, EncryptionMasterKey};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+/// let channel: ChannelName = "private-encrypted-chat".parse()?;
+/// let data = encrypt_payload(&creds, &channel, br#"{"message":"hi"}"#)?;
+/// assert!(data.starts_with(r#"{"nonce":""#));
+/// assert_eq!(decrypt_payload(&creds, &channel, &data)?, br#"{"message":"hi"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub fn encrypt_payload(
+    credentials: &Credentials,
+    channel: &ChannelName,
+    plaintext: &[u8],
+) -> Result<String, AuthError> {
+    let key = key_for(credentials, channel)?;
+    let mut nonce = [0_u8; NONCE_LEN];
+    getrandom::getrandom(&mut nonce).map_err(|_| AuthError::RandomnessUnavailable)?;
+    Ok(data_json(&nonce, &seal(&key, &nonce, plaintext)?))
+}
+
+/// [`encrypt_payload`] with the nonce drawn from the caller's cryptographic random
+/// number generator: for platforms without an OS random source (such as
+/// `wasm32-unknown-unknown`) and for deterministic tests.
+///
+/// `rng` implements [`rand_core::CryptoRngCore`](crate::rand_core::CryptoRngCore) of
+/// `rand_core` 0.6, re-exported as [`channel_auth::rand_core`](crate::rand_core) (so
+/// `rand` 0.8's `OsRng` or `ThreadRng` fit). It must never repeat a nonce under one key:
+/// use a real CSPRNG.
+///
+/// # Errors
+/// As [`encrypt_payload`]; [`AuthError::RandomnessUnavailable`] when `rng` reports an
+/// error.
+///
+/// ```
+/// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+/// use channel_auth::{decrypt_payload, encrypt_payload_with_rng, ChannelName, Credentials, EncryptionMasterKey};
+///
+/// // A stand-in for the platform's random source (a counter: never in production).
+/// struct Platform(u8);
+/// impl RngCore for Platform {
+///     fn next_u32(&mut self) -> u32 { impls::next_u32_via_fill(self) }
+///     fn next_u64(&mut self) -> u64 { impls::next_u64_via_fill(self) }
+///     fn fill_bytes(&mut self, dest: &mut [u8]) {
+///         for b in dest {
+///             self.0 = self.0.wrapping_add(1);
+///             *b = self.0;
+///         }
+///     }
+///     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
+///         self.fill_bytes(dest);
+///         Ok(())
+///     }
+/// }
+/// impl CryptoRng for Platform {}
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+/// let channel: ChannelName = "private-encrypted-chat".parse()?;
+/// let data = encrypt_payload_with_rng(&creds, &channel, b"hello", &mut Platform(0))?;
+/// assert!(data.starts_with(r#"{"nonce":"AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcY","ciphertext":""#));
+/// assert_eq!(decrypt_payload(&creds, &channel, &data)?, b"hello");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn encrypt_payload_with_rng(
+    credentials: &Credentials,
+    channel: &ChannelName,
+    plaintext: &[u8],
+    rng: &mut impl CryptoRngCore,
+) -> Result<String, AuthError> {
+    let key = key_for(credentials, channel)?;
+    let mut nonce = [0_u8; NONCE_LEN];
+    rng.try_fill_bytes(&mut nonce).map_err(|_| AuthError::RandomnessUnavailable)?;
+    Ok(data_json(&nonce, &seal(&key, &nonce, plaintext)?))
+}
+
+/// [`encrypt_payload`] with a nonce chosen by the caller: **for known-answer tests
+/// only**.
+///
+/// A nonce used twice under one channel's key reveals the XOR of the two plaintexts and
+/// lets anyone forge messages on that channel. Production code calls
+/// [`encrypt_payload`] or [`encrypt_payload_with_rng`].
+///
+/// # Errors
+/// [`AuthError::NotEncryptedChannel`], [`AuthError::MissingMasterKey`], as
+/// [`encrypt_payload`].
+///
+/// ```
+/// use channel_auth::{encrypt_payload_with_nonce, ChannelName, Credentials, EncryptionMasterKey};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+/// let channel: ChannelName = "private-encrypted-chat".parse()?;
+/// let a = encrypt_payload_with_nonce(&creds, &channel, b"known answer", [0; 24])?;
+/// let b = encrypt_payload_with_nonce(&creds, &channel, b"known answer", [0; 24])?;
+/// assert_eq!(a, b); // deterministic: that is exactly why production must not use it
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn encrypt_payload_with_nonce(
+    credentials: &Credentials,
+    channel: &ChannelName,
+    plaintext: &[u8],
+    nonce: [u8; NONCE_LEN],
+) -> Result<String, AuthError> {
+    let key = key_for(credentials, channel)?;
+    Ok(data_json(&nonce, &seal(&key, &nonce, plaintext)?))
+}
+
+/// The received `data` JSON, with both fields required and nothing else allowed: only
+/// these two are authenticated, so an extra field would be unauthenticated data riding
+/// along.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sealed<'a> {
+    #[serde(borrow)]
+    nonce: std::borrow::Cow<'a, str>,
+    #[serde(borrow)]
+    ciphertext: std::borrow::Cow<'a, str>,
+}
+
+/// Parses the `data` JSON strictly, naming the first fault.
+fn parse_sealed(data: &str) -> Result<([u8; NONCE_LEN], Vec<u8>), PayloadFault> {
+    let sealed = match serde_json::from_str::<Sealed<'_>>(data) {
+        Ok(sealed) => sealed,
+        Err(_) => return Err(classify(data)),
+    };
+    let nonce = BASE64.decode(sealed.nonce.as_bytes()).map_err(|_| PayloadFault::InvalidBase64 { field: "nonce" })?;
+    let nonce: [u8; NONCE_LEN] =
+        nonce.as_slice().try_into().map_err(|_| PayloadFault::NonceLength { len: nonce.len() })?;
+    let ciphertext =
+        BASE64.decode(sealed.ciphertext.as_bytes()).map_err(|_| PayloadFault::InvalidBase64 { field: "ciphertext" })?;
+    Ok((nonce, ciphertext))
+}
+
+/// Why `data` is not a `{"nonce": string, "ciphertext": string}` object (called only
+/// after the strict parse failed).
+fn classify(data: &str) -> PayloadFault {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(data) else {
+        return PayloadFault::NotJsonObject;
+    };
+    for field in ["nonce", "ciphertext"] {
+        if !map.get(field).is_some_and(serde_json::Value::is_string) {
+            return PayloadFault::MissingField { field };
+        }
+    }
+    if map.len() > 2 {
+        PayloadFault::UnexpectedField
+    } else {
+        // Both fields are strings and nothing else is there: a field was given twice
+        // (the generic parse keeps the last; the strict one refuses).
+        PayloadFault::DuplicateField
+    }
+}
+
+/// Decrypts an event's `data` from a `private-encrypted-` channel (a webhook's
+/// `client_event`, or a payload sent by another library).
+///
+/// `data` must be exactly `{"nonce":"<base64 of 24 bytes>","ciphertext":"<base64>"}`
+/// (fields in any order, standard padded base64). Returns the plaintext bytes as they
+/// were encrypted (the official Node library JSON-encodes before encrypting, so its
+/// strings come back quoted).
+///
+/// # Errors
+/// [`VerifyError::NotEncryptedChannel`], [`VerifyError::MissingMasterKey`],
+/// [`VerifyError::MalformedPayload`] naming what is wrong with `data`, and
+/// [`VerifyError::DecryptionFailed`] when it does not authenticate under the channel's
+/// key (wrong channel, wrong master key, or any altered byte). No error carries the key
+/// or any byte of the plaintext.
+///
+/// ```
+/// use channel_auth::{
+///     decrypt_payload, encrypt_payload, ChannelName, Credentials, EncryptionMasterKey, VerifyError,
+/// };
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
+/// let channel: ChannelName = "private-encrypted-chat".parse()?;
+/// let data = encrypt_payload(&creds, &channel, b"hello")?;
+/// assert_eq!(decrypt_payload(&creds, &channel, &data)?, b"hello");
+///
+/// let other: ChannelName = "private-encrypted-other".parse()?;
+/// assert_eq!(decrypt_payload(&creds, &other, &data), Err(VerifyError::DecryptionFailed));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decrypt_payload(credentials: &Credentials, channel: &ChannelName, data: &str) -> Result<Vec<u8>, VerifyError> {
+    let key = key_for(credentials, channel).map_err(|e| match e {
+        AuthError::MissingMasterKey => VerifyError::MissingMasterKey,
+        _ => VerifyError::NotEncryptedChannel,
+    })?;
+    let (nonce, ciphertext) = parse_sealed(data).map_err(|fault| VerifyError::MalformedPayload { fault })?;
+    open(&key, &nonce, &ciphertext)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::secret::AppSecret;
+    use serde_json::Value;
+
+    const VECTORS: &str = include_str!("../tests/data/encryption.json");
+
+    fn vector(id: &str) -> Value {
+        let all: Value = serde_json::from_str(VECTORS).unwrap();
+        all["vectors"].as_array().unwrap().iter().find(|v| v["id"] == id).unwrap().clone()
+    }
+
+    fn b64(v: &Value) -> Vec<u8> {
+        BASE64.decode(v.as_str().unwrap()).unwrap()
+    }
+
+    fn raw_key(channel: &str, master: &[u8]) -> [u8; 32] {
+        Sha256::new().chain_update(channel.as_bytes()).chain_update(master).finalize().into()
+    }
+
+    fn nonce_of(v: &Value) -> [u8; NONCE_LEN] {
+        b64(&v["nonce_b64"]).try_into().unwrap()
+    }
+
+    fn creds(master: [u8; 32]) -> Credentials {
+        Credentials::new("key".parse().unwrap(), "secret".parse::<AppSecret>().unwrap())
+            .with_encryption_master_key(EncryptionMasterKey::from_bytes(master))
+    }
+
+    fn channel(s: &str) -> ChannelName {
+        s.parse().unwrap()
+    }
+
+    /// E1 (pusher-http-python): the key derivation from a 32-byte ASCII master key, then
+    /// seal and open.
+    #[test]
+    fn published_e1_python() {
+        let v = vector("E1");
+        let key = raw_key(v["channel"].as_str().unwrap(), v["master_key_ascii"].as_str().unwrap().as_bytes());
+        assert_eq!(hex::encode(key), v["key_hex"].as_str().unwrap());
+        let nonce: [u8; 24] = v["nonce_ascii"].as_str().unwrap().as_bytes().try_into().unwrap();
+        assert_eq!(nonce, nonce_of(&v));
+        let sealed = seal(&key, &nonce, v["plaintext"].as_str().unwrap().as_bytes()).unwrap();
+        assert_eq!(BASE64.encode(&sealed), v["ciphertext_b64"].as_str().unwrap());
+        assert_eq!(open(&key, &nonce, &sealed).unwrap(), v["plaintext"].as_str().unwrap().as_bytes());
+        // Through the typed API too: the 32 ASCII bytes are a valid master key.
+        let master: [u8; 32] = v["master_key_ascii"].as_str().unwrap().as_bytes().try_into().unwrap();
+        let name = channel(v["channel"].as_str().unwrap());
+        assert_eq!(channel_key(&name, &EncryptionMasterKey::from_bytes(master)).as_slice(), key);
+    }
+
+    /// E2 (pusher-http-go): a 33-byte master key, below the typed API.
+    #[test]
+    fn published_e2_go() {
+        let v = vector("E2");
+        let master = v["master_key_ascii"].as_str().unwrap().as_bytes();
+        assert_eq!(master.len(), 33);
+        let key = raw_key(v["channel"].as_str().unwrap(), master);
+        let ciphertext = b64(&v["ciphertext_b64"]);
+        assert_eq!(open(&key, &nonce_of(&v), &ciphertext).unwrap(), v["plaintext"].as_str().unwrap().as_bytes());
+        assert_eq!(seal(&key, &nonce_of(&v), b"Hello!").unwrap(), ciphertext);
+    }
+
+    /// E3 (pusher-websocket-swift): the shared secret as a client receives it.
+    #[test]
+    fn published_e3_swift() {
+        let v = vector("E3");
+        let key: [u8; 32] = b64(&v["shared_secret_b64"]).try_into().unwrap();
+        let ciphertext = b64(&v["ciphertext_b64"]);
+        let plaintext = open(&key, &nonce_of(&v), &ciphertext).unwrap();
+        assert_eq!(plaintext, v["plaintext"].as_str().unwrap().as_bytes());
+        assert_eq!(seal(&key, &nonce_of(&v), &plaintext).unwrap(), ciphertext);
+    }
+
+    /// E3-fail: the Swift suite's pair that must not open under E3's key.
+    #[test]
+    fn published_e3_fail_does_not_open() {
+        let v = vector("E3-fail");
+        assert_eq!(v["must_fail"], Value::Bool(true));
+        let key: [u8; 32] = b64(&v["shared_secret_b64"]).try_into().unwrap();
+        let ciphertext = b64(&v["ciphertext_b64"]);
+        assert_eq!(open(&key, &nonce_of(&v), &ciphertext), Err(VerifyError::DecryptionFailed));
+    }
+
+    /// Full path, typed API: master key → shared secret → secretbox → `data` JSON.
+    const FULL_MASTER_KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const FULL_CHANNEL: &str = "private-encrypted-full-path";
+    const FULL_NONCE: [u8; 24] = [
+        0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4a, 0x4b, 0x4c, 0x4d, 0x4e, 0x4f, 0x50, 0x51,
+        0x52, 0x53, 0x54, 0x55, 0x56, 0x57,
+    ];
+    const FULL_PLAINTEXT: &str = r#"{"message":"hello, encrypted world"}"#;
+    /// Computed independently with tweetnacl 1.0.3 and Node's crypto (tests/interop,
+    /// after `npm ci`), not with this crate:
+    ///
+    /// ```text
+    /// node -e 'const nacl=require("tweetnacl"),c=require("crypto");
+    ///   const m=Buffer.from("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=","base64");
+    ///   const k=c.createHash("sha256").update("private-encrypted-full-path").update(m).digest();
+    ///   const n=Buffer.from([...Array(24).keys()].map(i=>0x40+i));
+    ///   const p=Buffer.from(JSON.stringify({message:"hello, encrypted world"}));
+    ///   console.log(k.toString("base64"));
+    ///   console.log(JSON.stringify({nonce:n.toString("base64"),
+    ///     ciphertext:Buffer.from(nacl.secretbox(p,n,k)).toString("base64")}))'
+    /// ```
+    const FULL_SHARED_SECRET: &str = "WWWXgJvo7J+3t3bkhUJIejbQGVxlMz3bxgOjQtIUaBU=";
+    const FULL_DATA: &str = r#"{"nonce":"QEFCQ0RFRkdISUpLTE1OT1BRUlNUVVZX","ciphertext":"GZFKtZyuTC5uBr0FN+MUPxQJNp7ThfT/OKEVuOo49QIcdxHlXPvhUZH6BrTWcqyfxK7nDw=="}"#;
+
+    #[test]
+    fn full_path_known_answer() {
+        let master = EncryptionMasterKey::from_base64(FULL_MASTER_KEY_B64).unwrap();
+        let name = channel(FULL_CHANNEL);
+        assert_eq!(shared_secret(&name, &master), FULL_SHARED_SECRET);
+        let creds = creds(*master.expose());
+        let data = encrypt_payload_with_nonce(&creds, &name, FULL_PLAINTEXT.as_bytes(), FULL_NONCE).unwrap();
+        assert_eq!(data, FULL_DATA);
+        assert_eq!(decrypt_payload(&creds, &name, FULL_DATA).unwrap(), FULL_PLAINTEXT.as_bytes());
+    }
+
+    #[test]
+    fn refuses_channels_that_are_not_encrypted_and_missing_master_keys() {
+        let c = creds([1; 32]);
+        for name in ["private-a", "presence-a", "news", "#server-to-user-a", "private-encrypted"] {
+            assert_eq!(encrypt_payload(&c, &channel(name), b"x"), Err(AuthError::NotEncryptedChannel), "{name}");
+            assert_eq!(
+                encrypt_payload_with_nonce(&c, &channel(name), b"x", [0; 24]),
+                Err(AuthError::NotEncryptedChannel)
+            );
+            assert_eq!(decrypt_payload(&c, &channel(name), "{}"), Err(VerifyError::NotEncryptedChannel), "{name}");
+        }
+        let no_master = Credentials::new("key".parse().unwrap(), "secret".parse::<AppSecret>().unwrap());
+        let enc = channel("private-encrypted-a");
+        assert_eq!(encrypt_payload(&no_master, &enc, b"x"), Err(AuthError::MissingMasterKey));
+        assert_eq!(decrypt_payload(&no_master, &enc, "{}"), Err(VerifyError::MissingMasterKey));
+    }
+
+    #[test]
+    fn malformed_data_names_the_fault() {
+        let c = creds([1; 32]);
+        let enc = channel("private-encrypted-a");
+        let good_nonce = BASE64.encode([0_u8; 24]);
+        let good_ct = BASE64.encode([0_u8; 16]);
+        let fault = |data: &str| match decrypt_payload(&c, &enc, data) {
+            Err(VerifyError::MalformedPayload { fault }) => fault,
+            other => panic!("{data}: {other:?}"),
+        };
+        const NOT_JSON: &str = "hello";
+        const ARRAY: &str = "[1,2]";
+        const TRUNCATED: &str = r#"{"nonce":"#;
+        assert_eq!(fault(NOT_JSON), PayloadFault::NotJsonObject);
+        assert_eq!(fault(ARRAY), PayloadFault::NotJsonObject);
+        assert_eq!(fault(TRUNCATED), PayloadFault::NotJsonObject);
+        assert_eq!(fault("{}"), PayloadFault::MissingField { field: "nonce" });
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"{good_nonce}"}}"#)),
+            PayloadFault::MissingField { field: "ciphertext" }
+        );
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":1,"ciphertext":"{good_ct}"}}"#)),
+            PayloadFault::MissingField { field: "nonce" }
+        );
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"{good_nonce}","ciphertext":"{good_ct}","mac":"x"}}"#)),
+            PayloadFault::UnexpectedField
+        );
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"{good_nonce}","nonce":"{good_nonce}","ciphertext":"{good_ct}"}}"#)),
+            PayloadFault::DuplicateField
+        );
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"not base64!","ciphertext":"{good_ct}"}}"#)),
+            PayloadFault::InvalidBase64 { field: "nonce" }
+        );
+        let unpadded = good_ct.trim_end_matches('=');
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"{good_nonce}","ciphertext":"{unpadded}"}}"#)),
+            PayloadFault::InvalidBase64 { field: "ciphertext" }
+        );
+        let short_nonce = BASE64.encode([0_u8; 23]);
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"{short_nonce}","ciphertext":"{good_ct}"}}"#)),
+            PayloadFault::NonceLength { len: 23 }
+        );
+        let short_ct = BASE64.encode([0_u8; 15]);
+        assert_eq!(
+            fault(&format!(r#"{{"nonce":"{good_nonce}","ciphertext":"{short_ct}"}}"#)),
+            PayloadFault::CiphertextTooShort { len: 15 }
+        );
+        // Well-formed but forged: fails closed.
+        assert_eq!(
+            decrypt_payload(&c, &enc, &format!(r#"{{"ciphertext":"{good_ct}","nonce":"{good_nonce}"}}"#)),
+            Err(VerifyError::DecryptionFailed)
+        );
+    }
+
+    #[test]
+    fn data_json_is_exact_and_sized_right() {
+        for len in [0, 1, 2, 3, 100, 1024] {
+            let ct = vec![0xfb_u8; len + TAG_LEN];
+            let json = data_json(&[0xff; 24], &ct);
+            assert_eq!(json.len(), json.capacity(), "{len}");
+            // The size the README states: 60 + 4 * ceil((n + 16) / 3).
+            assert_eq!(json.len(), 60 + 4 * (len + 16).div_ceil(3), "{len}");
+            let v: Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(v["nonce"], BASE64.encode([0xff; 24]));
+            assert_eq!(v["ciphertext"], BASE64.encode(&ct));
+            assert!(json.starts_with(r#"{"nonce":""#));
+        }
+    }
+
+    #[test]
+    fn shared_secret_matches_channel_auth() {
+        // The value channel.rs hands to subscribers, pinned in its own tests.
+        let master = EncryptionMasterKey::from_bytes([0x61; 32]);
+        assert_eq!(
+            shared_secret(&channel("private-encrypted-foo"), &master),
+            BASE64.encode(raw_key("private-encrypted-foo", &[0x61; 32]))
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! Sending: the Pusher HTTP API as typed, sans-IO requests.
+//!
+//! [`Api`](crate::Api) builds a signed `http::Request<Vec<u8>>` for every operation of
+//! Pusher's server library specification (trigger, batch, channels, channel, users,
+//! terminate a user's connections, send to a user); a `parse_*` function per operation
+//! reads the `http::Response<Vec<u8>>`. Any HTTP client can carry them ([`HttpClient`]);
+//! the `reqwest` feature adds one ([`Client::new`]).
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use channel_auth::{Api, Credentials, Endpoint, Trigger};
+//!
+//! let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
+//! let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+//! let request = api.trigger(&Trigger::new("ev".parse()?, "hi", ["news".parse()?]), SystemTime::now())?;
+//! assert_eq!(request.uri().host(), Some("127.0.0.1"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod client;
+mod endpoint;
+mod error;
+mod request;
+mod response;
+
+pub use client::{Client, ClientError, HttpClient};
+#[cfg(feature = "reqwest")]
+pub use client::{ReqwestHttp, TransportError};
+pub use endpoint::{Endpoint, Scheme};
+pub use error::{ApiError, Operation, SendError};
+pub use request::{Api, BatchEvent, ChannelsQuery, Info, Limits, Trigger};
+pub use response::{
+    parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
+    parse_trigger_batch, parse_users, BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse,
+    TerminateResponse, TriggerResponse, User, UsersResponse,
+};

@@ -1,0 +1,257 @@
+//! What sending refuses: before building ([`SendError`]) and after ([`ApiError`]).
+
+use crate::error::{AuthError, InvalidInput};
+use crate::names::ChannelName;
+
+/// A request was refused before anything was built: a limit, a rule of the protocol, or
+/// a value that cannot be signed. Nothing was sent.
+///
+/// ```
+/// use std::time::SystemTime;
+/// use channel_auth::{Api, Credentials, Endpoint, SendError, Trigger};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
+/// let api = Api::new(creds, Endpoint::cluster("mt1")?)?;
+/// let trigger = Trigger::new("ev".parse()?, "hi", []);
+/// let err = api.trigger(&trigger, SystemTime::now()).unwrap_err();
+/// assert_eq!(err, SendError::NoChannels);
+/// assert_eq!(err.to_string(), "no channel to trigger on");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// A trigger names no channel.
+    #[error("no channel to trigger on")]
+    NoChannels,
+    /// A trigger names more channels than [`Limits::max_channels`](crate::Limits::max_channels).
+    #[error("too many channels: {len}, at most {max}")]
+    TooManyChannels {
+        /// The limit.
+        max: usize,
+        /// How many were given.
+        len: usize,
+    },
+    /// A batch holds no event.
+    #[error("empty batch")]
+    EmptyBatch,
+    /// A batch holds more events than [`Limits::max_batch`](crate::Limits::max_batch).
+    #[error("batch too large: {len} events, at most {max}")]
+    BatchTooLarge {
+        /// The limit.
+        max: usize,
+        /// How many were given.
+        len: usize,
+    },
+    /// The `data` to send (after encryption, for an encrypted channel) is longer than
+    /// [`Limits::max_data_len`](crate::Limits::max_data_len).
+    #[error("data too long: {len} bytes as sent, at most {max}")]
+    DataTooLong {
+        /// The limit, in bytes.
+        max: usize,
+        /// The length as it would be sent, in bytes.
+        len: usize,
+    },
+    /// A `private-encrypted-` channel among several: each encrypted channel has its own
+    /// key, so it is only ever triggered alone.
+    #[error("encrypted channel {channel} cannot be triggered together with other channels")]
+    EncryptedAmongSeveral {
+        /// The encrypted channel.
+        channel: ChannelName,
+    },
+    /// A `private-encrypted-` channel, but the credentials carry no encryption master key.
+    #[error("encrypted channel {channel} needs an encryption master key")]
+    MissingMasterKey {
+        /// The encrypted channel.
+        channel: ChannelName,
+    },
+    /// `users` of a channel that is not a `presence-` channel.
+    #[error("{channel} is not a presence channel")]
+    NotPresenceChannel {
+        /// The channel.
+        channel: ChannelName,
+    },
+    /// A `#server-to-user-` channel given to an operation other than
+    /// [`Api::send_to_user`](crate::Api::send_to_user).
+    #[error("{channel} is reserved: use send_to_user")]
+    ServerToUserChannel {
+        /// The channel.
+        channel: ChannelName,
+    },
+    /// An info attribute that does not apply: `user_count` on a channel that is not a
+    /// `presence-` channel (or on a channel list not filtered by `presence-`),
+    /// `subscription_count` on a channel list.
+    #[error("info attribute {attribute} does not apply{}", channel.as_ref().map(|c| format!(" to {c}")).unwrap_or_default())]
+    InfoNotApplicable {
+        /// The attribute (`user_count` or `subscription_count`).
+        attribute: &'static str,
+        /// The channel it does not apply to, if one.
+        channel: Option<ChannelName>,
+    },
+    /// One event of a batch was refused.
+    #[error("batch event {index}: {source}")]
+    InBatch {
+        /// The event's index in the batch.
+        index: usize,
+        /// Why.
+        source: Box<SendError>,
+    },
+    /// Encryption refused the channel.
+    #[error("encryption: {0}")]
+    Encryption(AuthError),
+    /// A value cannot be signed (see [`sign_api_request`](crate::sign_api_request)).
+    #[error(transparent)]
+    Invalid(#[from] InvalidInput),
+    /// The JSON body could not be written.
+    #[error("request body could not be serialized")]
+    Body,
+    /// The `http` crate refused the assembled request.
+    #[error("request could not be assembled")]
+    Request,
+}
+
+/// Which API operation an [`ApiError`] is about.
+///
+/// ```
+/// assert_eq!(channel_auth::send::Operation::TriggerBatch.to_string(), "trigger_batch");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// `POST /apps/<id>/events`.
+    Trigger,
+    /// `POST /apps/<id>/batch_events`.
+    TriggerBatch,
+    /// `GET /apps/<id>/channels`.
+    Channels,
+    /// `GET /apps/<id>/channels/<channel>`.
+    Channel,
+    /// `GET /apps/<id>/channels/<channel>/users`.
+    Users,
+    /// `POST /apps/<id>/users/<user>/terminate_connections`.
+    TerminateUserConnections,
+    /// `POST /apps/<id>/events` on `#server-to-user-<user>`.
+    SendToUser,
+}
+
+impl Operation {
+    /// The operation's name, snake case.
+    ///
+    /// ```
+    /// assert_eq!(channel_auth::send::Operation::Users.as_str(), "users");
+    /// ```
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Trigger => "trigger",
+            Self::TriggerBatch => "trigger_batch",
+            Self::Channels => "channels",
+            Self::Channel => "channel",
+            Self::Users => "users",
+            Self::TerminateUserConnections => "terminate_user_connections",
+            Self::SendToUser => "send_to_user",
+        }
+    }
+}
+
+impl core::fmt::Display for Operation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The server refused a request, or answered something that is not the operation's
+/// response.
+///
+/// Carries the operation, the status and the server's message (at most
+/// [`ApiError::MAX_MESSAGE_LEN`] characters, printed escaped); never the request's URL,
+/// query or signature. soketi answers some refusals with HTTP 200 and a JSON `code` of
+/// 4xx/5xx: that is a [`ApiError::Refused`] with that code as its status.
+///
+/// ```
+/// use channel_auth::send::{parse_trigger, ApiError, Operation};
+///
+/// let response = http::Response::builder().status(401).body(b"Invalid signature".to_vec())?;
+/// let err = parse_trigger(&response).unwrap_err();
+/// assert_eq!(err.status(), 401);
+/// assert_eq!(err.operation(), Operation::Trigger);
+/// assert_eq!(err.to_string(), "trigger refused with status 401: \"Invalid signature\"");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// The server said no: a status outside 2xx, or a 2xx body whose JSON `code` is 400
+    /// or more.
+    #[error("{operation} refused with status {status}: {message:?}")]
+    Refused {
+        /// The operation.
+        operation: Operation,
+        /// The HTTP status, or the JSON `code` of a 2xx body.
+        status: u16,
+        /// The server's message (its JSON `error`/`message`, or the body's text), cut
+        /// short.
+        message: String,
+    },
+    /// A 2xx answer that is not the operation's JSON response.
+    #[error("{operation}: unreadable response with status {status}: {reason}")]
+    InvalidResponse {
+        /// The operation.
+        operation: Operation,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong (the JSON parser's message; it quotes nothing of the body).
+        reason: String,
+    },
+}
+
+impl ApiError {
+    /// The longest server message kept, in characters.
+    pub const MAX_MESSAGE_LEN: usize = 200;
+
+    /// The operation.
+    ///
+    /// ```
+    /// use channel_auth::send::{parse_users, Operation};
+    /// let response = http::Response::builder().status(400).body(Vec::new())?;
+    /// assert_eq!(parse_users(&response).unwrap_err().operation(), Operation::Users);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn operation(&self) -> Operation {
+        match self {
+            Self::Refused { operation, .. } | Self::InvalidResponse { operation, .. } => *operation,
+        }
+    }
+
+    /// The status (for [`ApiError::Refused`] from a 2xx body: its JSON `code`).
+    ///
+    /// ```
+    /// use channel_auth::send::parse_trigger;
+    /// let response = http::Response::builder().status(200).body(br#"{"code":401,"error":"no"}"#.to_vec())?;
+    /// assert_eq!(parse_trigger(&response).unwrap_err().status(), 401);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Refused { status, .. } | Self::InvalidResponse { status, .. } => *status,
+        }
+    }
+
+    /// The server's message (empty for [`ApiError::InvalidResponse`]).
+    ///
+    /// ```
+    /// use channel_auth::send::parse_trigger;
+    /// let response = http::Response::builder().status(200).body(br#"{"code":401,"error":"no"}"#.to_vec())?;
+    /// assert_eq!(parse_trigger(&response).unwrap_err().message(), "no");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Refused { message, .. } => message,
+            Self::InvalidResponse { .. } => "",
+        }
+    }
+}
