@@ -152,8 +152,8 @@ mod api;
 mod channel;
 mod crate_error;
 mod credentials;
-mod env;
 mod encryption;
+mod env;
 mod error;
 mod faye;
 mod http_compat;
@@ -172,13 +172,13 @@ pub use api::{
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
-pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
 /// `rand_core` 0.6, as [`encrypt_payload_with_rng`] takes it (re-exported so a caller's
 /// random source implements the very trait the library names).
 pub use crypto_secretbox::aead::rand_core;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use encryption::encrypt_payload;
 pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
+pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
 pub use error::{AuthError, InputKind, InvalidInput, PayloadFault, VerifyError, WebhookError};
 pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, FayeChannel, SocketId, UserId};
