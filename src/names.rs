@@ -10,6 +10,7 @@ mod app;
 mod channel_name;
 mod event_name;
 mod faye_channel;
+mod faye_user_id;
 mod socket_id;
 mod user_id;
 
@@ -17,6 +18,7 @@ pub use app::{AppId, AppKey};
 pub use channel_name::{ChannelKind, ChannelName};
 pub use event_name::EventName;
 pub use faye_channel::FayeChannel;
+pub use faye_user_id::FayeUserId;
 pub use socket_id::SocketId;
 pub use user_id::UserId;
 
@@ -192,6 +194,9 @@ macro_rules! example {
     };
     (EventName) => {
         "my-event"
+    };
+    (FayeUserId) => {
+        "the user ID"
     };
 }
 
