@@ -24,23 +24,28 @@ use crate::send::response::{
 /// use channel_auth::send::{Client, HttpClient};
 /// use channel_auth::{Api, Credentials, Endpoint, Trigger};
 /// use http_body_util::{BodyExt, Full};
+/// use hyper::body::Bytes;
 ///
 /// struct Hyper;
 ///
 /// impl HttpClient for Hyper {
-///     type Error = Box<dyn std::error::Error + Send + Sync>;
+///     type Error = std::io::Error;
 ///
-///     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Self::Error> {
-///         let authority = request.uri().authority().ok_or("no host")?.to_string();
+///     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, std::io::Error> {
+///         let authority = request.uri().authority().ok_or(std::io::ErrorKind::InvalidInput)?.to_string();
 ///         let stream = tokio::net::TcpStream::connect(authority.as_str()).await?;
-///         let (mut sender, connection) =
-///             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+///         let (mut sender, connection) = hyper::client::conn::http1::handshake::<_, Full<Bytes>>(
+///             hyper_util::rt::TokioIo::new(stream),
+///         )
+///         .await
+///         .map_err(std::io::Error::other)?;
 ///         tokio::spawn(connection);
 ///         let (mut parts, body) = request.into_parts();
-///         parts.headers.insert(http::header::HOST, authority.parse()?);
-///         let response = sender.send_request(http::Request::from_parts(parts, Full::new(body.into()))).await?;
+///         parts.headers.insert(http::header::HOST, authority.parse().map_err(std::io::Error::other)?);
+///         let request = http::Request::from_parts(parts, Full::new(Bytes::from(body)));
+///         let response = sender.send_request(request).await.map_err(std::io::Error::other)?;
 ///         let (parts, body) = response.into_parts();
-///         let bytes = body.collect().await?.to_bytes().to_vec();
+///         let bytes = body.collect().await.map_err(std::io::Error::other)?.to_bytes().to_vec();
 ///         Ok(http::Response::from_parts(parts, bytes))
 ///     }
 /// }
