@@ -18,6 +18,8 @@
 # PATH or in ~/.cargo/bin (tests/e2e/install-sockudo.sh installs it).
 # E2E_PUSHER_CLI replaces our CLI by another program with the same contract (for
 # testing the harness itself); by default it is target/debug/examples/pusher.
+# E2E_AUTH_EXAMPLE picks the auth server: auth_server (axum, the default) or
+# auth_server_actix (actix-web).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +31,12 @@ CLUSTER_PORT=${E2E_CLUSTER_PORT:-11002}
 AUTH_PORT=${E2E_AUTH_PORT:-3000}
 SOCKUDO_PORT=${E2E_SOCKUDO_PORT:-6002}
 SERVERS=${E2E_SERVERS:-soketi sockudo}
+AUTH_EXAMPLE=${E2E_AUTH_EXAMPLE:-auth_server}
+case "$AUTH_EXAMPLE" in
+    auth_server) AUTH_FEATURES=axum ;;
+    auth_server_actix) AUTH_FEATURES=actix-web ;;
+    *) printf '==> e2e: FAILED: unknown E2E_AUTH_EXAMPLE %s\n' "$AUTH_EXAMPLE" >&2; exit 1 ;;
+esac
 BUDGET_S=${E2E_BUDGET_S:-240}
 
 # A test app known to both servers. Not all digits: soketi JSON-parses env values.
@@ -96,14 +104,14 @@ if [ ! -d "$HERE/node_modules" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SU
 fi
 
 # ---- 2. Our binaries: one build of the examples ----------------------------------------
-# `reqwest` (the HTTP client behind examples/pusher.rs) is added when Cargo.toml has it.
-FEATURES=axum
-grep -Eq '^reqwest *=' "$ROOT/Cargo.toml" && FEATURES=axum,reqwest
+# The auth server's framework feature, and `reqwest` for examples/pusher.rs; examples
+# whose required features are off are skipped.
+FEATURES="$AUTH_FEATURES,reqwest"
 say "cargo build --examples --features $FEATURES"
 (cd "$ROOT" && timeout 900 cargo build --quiet --examples --features "$FEATURES") || die "building the examples failed"
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | node -e \
     'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-AUTH_SERVER="$TARGET_DIR/debug/examples/auth_server"
+AUTH_SERVER="$TARGET_DIR/debug/examples/$AUTH_EXAMPLE"
 SIGN="$TARGET_DIR/debug/examples/sign"
 PUSHER_CLI=${E2E_PUSHER_CLI:-$TARGET_DIR/debug/examples/pusher}
 [ -x "$PUSHER_CLI" ] || say "WARNING: $PUSHER_CLI is missing; every sending check will fail"
@@ -177,7 +185,7 @@ COMMON_ENV=(env AUTH_URL="$AUTH_URL" APP_ID="$APP_ID" APP_KEY="$APP_KEY" APP_SEC
     PUSHER_CLI="$PUSHER_CLI" E2E_TIMEOUT_MS="${E2E_TIMEOUT_MS:-10000}")
 
 # ---- 3. the auth server ---------------------------------------------------------------
-say "starting examples/auth_server on $AUTH_URL"
+say "starting examples/$AUTH_EXAMPLE on $AUTH_URL"
 PORT="$AUTH_PORT" PUSHER_APP_ID="$APP_ID" PUSHER_APP_KEY="$APP_KEY" PUSHER_APP_SECRET="$APP_SECRET" \
     PUSHER_ENCRYPTION_MASTER_KEY_BASE64="$MASTER_KEY" AUTH_SERVER_EXPOSE_WEBHOOKS=1 \
     "$AUTH_SERVER" >"$WORK/auth_server.log" 2>&1 &
