@@ -5,6 +5,7 @@
 use crate::env::EnvError;
 use crate::error::{AuthError, FayeError, InvalidInput, VerifyError, WebhookError};
 use crate::integrations::RequestError;
+use crate::send::{ApiError, SendError};
 
 /// Any error of this crate, for `?` in an application that handles them alike.
 ///
@@ -50,6 +51,12 @@ pub enum Error {
     /// A Bayeux (Faye) message or token request was refused.
     #[error(transparent)]
     Faye(#[from] FayeError),
+    /// An HTTP API request was refused before it was built.
+    #[error(transparent)]
+    Send(#[from] SendError),
+    /// The HTTP API refused a request, or answered something unreadable.
+    #[error(transparent)]
+    Api(#[from] ApiError),
 }
 
 #[cfg(test)]

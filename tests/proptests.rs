@@ -646,3 +646,57 @@ fn encryption_nonces_never_repeat() {
     }
     assert_eq!(seen.len(), 100_000);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// (send-a) Any valid trigger (1-5 public/private/presence channels, any event name,
+    /// any data, optional socket_id): the request verifies with our verifier at its time,
+    /// and its JSON body reads back the same name, data, channels and socket_id.
+    #[test]
+    fn send_trigger_requests_verify_and_carry_their_inputs(
+        channels in proptest::collection::vec("(private-|presence-)?[A-Za-z0-9_=@,.;-]{1,30}", 1..=5),
+        event in "[^\\p{Cc}]{1,60}",
+        data in "\\PC{0,200}",
+        socket in proptest::option::of(socket_id()),
+        seconds in 1_000_000_000u64..4_000_000_000,
+    ) {
+        prop_assume!(!event.starts_with("pusher:") && !event.starts_with("pusher_internal:"));
+        let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap()).with_app_id("5".parse().unwrap());
+        let api = channel_auth::Api::new(creds.clone(), channel_auth::Endpoint::cluster("eu").unwrap()).unwrap();
+        let names: Vec<ChannelName> = channels.iter().map(|c| c.parse().unwrap()).collect();
+        let mut trigger = channel_auth::Trigger::new(event.parse().unwrap(), data.clone(), names.clone());
+        if let Some(s) = &socket {
+            trigger = trigger.exclude(s.clone());
+        }
+        let at = UNIX_EPOCH + Duration::from_secs(seconds);
+        let request = api.trigger(&trigger, at).unwrap();
+        let ring = Keyring::new([creds]);
+        prop_assert!(verify_api_request(&ring, Method::Post, request.uri().path(), request.uri().query().unwrap(), request.body(), at).is_ok());
+        let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+        prop_assert_eq!(body["name"].as_str(), Some(event.as_str()));
+        prop_assert_eq!(body["data"].as_str(), Some(data.as_str()));
+        prop_assert_eq!(body["channels"].clone(), serde_json::json!(channels));
+        prop_assert_eq!(body.get("socket_id").and_then(|s| s.as_str()), socket.as_ref().map(SocketId::as_str));
+    }
+
+    /// (send-b) `Endpoint::from_url` accepts exactly `http(s)://host[:port][/]` and gives
+    /// back that address; the same text with anything appended after the authority but
+    /// `/` is refused.
+    #[test]
+    fn send_endpoint_urls_round_trip(
+        https in any::<bool>(),
+        host in "[a-z0-9]([a-z0-9.-]{0,30}[a-z0-9])?",
+        port in proptest::option::of(1u16..),
+        tail in "[/?#@][ -~]{1,10}",
+    ) {
+        let scheme = if https { "https" } else { "http" };
+        let base = match port { Some(p) => format!("{scheme}://{host}:{p}"), None => format!("{scheme}://{host}") };
+        let endpoint = channel_auth::Endpoint::from_url(&base).unwrap();
+        prop_assert_eq!(endpoint.base_url(), base.clone());
+        prop_assert_eq!(channel_auth::Endpoint::from_url(&format!("{base}/")).unwrap().base_url(), base.clone());
+        prop_assume!(tail != "/");
+        let hostile = format!("{base}{tail}");
+        prop_assert!(channel_auth::Endpoint::from_url(&hostile).is_err(), "accepted {:?}", hostile);
+    }
+}

@@ -24,7 +24,7 @@ const HOSTILE: &[(&str, &[&str])] = &[
 ];
 
 /// Event names: any printable text is allowed (`:`, spaces, any script), so only these
-/// categories apply; `pusher:` is matched case-sensitively, as servers and pusher-js do.
+/// categories apply; `pusher:` is matched case-sensitively, as servers do.
 const HOSTILE_EVENT_NAMES: &[(&str, &[&str])] = &[
     ("C0 controls", &["a\0b", "a\rb", "a\nb", "a\tb", "a\x0bb", "a\x0cb", "a\x1b[31m", "\x01", "event\r\n"]),
     ("DEL and C1 controls", &["a\x7fb", "\u{85}", "a\u{80}", "a\u{9f}b", "\u{9b}31m"]),

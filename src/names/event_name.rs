@@ -10,10 +10,9 @@ use crate::names::validated_name;
 /// - not starting with the protocol's own prefixes [`EventName::PUSHER_PREFIX`]
 ///   (`pusher:`) or [`EventName::PUSHER_INTERNAL_PREFIX`] (`pusher_internal:`).
 ///
-/// The prefix check is **case-sensitive**, as the protocol is: Pusher's servers, soketi,
-/// sockudo and pusher-js all recognise their own events with a case-sensitive
-/// `starts_with("pusher:")`, so `Pusher:x` or `PUSHER:x` is an ordinary event name to
-/// every one of them and is accepted here too.
+/// The prefix check is **case-sensitive**, as the servers' own is (Pusher's service, and
+/// sockudo's client-event check, a case-sensitive `starts_with("pusher:")`): `Pusher:x`
+/// or `PUSHER:x` is an ordinary event name to them, and is accepted here too.
 ///
 /// ```
 /// use channel_auth::EventName;

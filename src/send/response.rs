@@ -270,7 +270,10 @@ fn parse<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ApiError> {
     let status = response.status().as_u16();
     let body = response.body().as_slice();
-    let fields: Option<ErrorFields> = serde_json::from_slice(body).ok();
+    // JSON is UTF-8: a body that is not is no JSON at all (serde_json would skip an
+    // unknown field's bad bytes, and so read a `code` from an invalid document).
+    let text = core::str::from_utf8(body).ok();
+    let fields: Option<ErrorFields> = text.and_then(|t| serde_json::from_str(t).ok());
     if !response.status().is_success() {
         let message =
             fields.as_ref().and_then(json_message).unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
@@ -283,8 +286,11 @@ fn parse<T: serde::de::DeserializeOwned>(
             return Err(ApiError::Refused { operation, status, message: cut(&message) });
         }
     }
-    let text = if body.iter().all(u8::is_ascii_whitespace) { b"{}".as_slice() } else { body };
-    serde_json::from_slice(text).map_err(|e| ApiError::InvalidResponse {
+    let Some(text) = text else {
+        return Err(ApiError::InvalidResponse { operation, status, reason: "body is not UTF-8".to_owned() });
+    };
+    let text = if text.trim().is_empty() { "{}" } else { text };
+    serde_json::from_str(text).map_err(|e| ApiError::InvalidResponse {
         operation,
         status,
         reason: format!("{:?} error at line {} column {}", e.classify(), e.line(), e.column()),
@@ -359,6 +365,13 @@ mod tests {
         assert_eq!(parse_trigger(&response(200, "")).unwrap(), TriggerResponse::default());
         assert_eq!(parse_users(&response(200, r#"{"users":[{"id":"a","x":1}],"y":2}"#)).unwrap().users.len(), 1);
         assert_eq!(parse_channel(&response(200, "{}")).unwrap(), ChannelResponse::default());
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_not_json() {
+        let body = b"{\"x\":\"\xa0\",\"code\":405}".to_vec();
+        let err = parse_trigger(&http::Response::builder().status(200).body(body).unwrap()).unwrap_err();
+        assert!(matches!(err, ApiError::InvalidResponse { status: 200, .. }), "{err:?}");
     }
 
     #[test]
