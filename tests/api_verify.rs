@@ -327,6 +327,8 @@ fn app_binding() {
     ] {
         assert_eq!(check(outside), Err(VerifyError::WrongApp), "{outside}");
     }
+    // A channel name may hold `;`: after the app's two segments it is allowed.
+    assert_eq!(check("/apps/3/channels/presence-a;b/users"), Ok(()));
     // Unbound credentials sign for any app.
     let q = sign_api_request(&creds(), Method::Post, "/apps/4/events", &[], BODY, at(T)).unwrap();
     assert_eq!(verify(Method::Post, "/apps/4/events", q.as_str(), BODY, T), Ok(()));
@@ -388,4 +390,39 @@ fn the_clock_wrapper_reads_the_clock() {
         verify_api_request_now(&ring, Method::Post, PATH, old.as_str(), BODY).unwrap_err(),
         VerifyError::TimestampTooOld
     );
+}
+
+/// Issue 13, fix 1: paths that a front end stripping `;` path parameters, decoding
+/// percent-escapes, taking `\` as `/` or dropping trailing dots maps into another app,
+/// signed by app 3's own secret, are refused.
+#[test]
+fn app_binding_holds_whatever_the_front_end_normalizes() {
+    let bound = creds().with_app_id("3".parse().unwrap());
+    let ring = Keyring::new([bound.clone()]);
+    let check = |path: &str| {
+        let q = sign_api_request(&bound, Method::Post, path, &[], BODY, at(T)).unwrap();
+        verify_api_request(&ring, Method::Post, path, q.as_str(), BODY, at(T)).map(|_| ())
+    };
+    for outside in [
+        "/apps/3/..;/4/events",
+        "/;/apps/4/events",
+        "/apps/3/..;x/4/events",
+        "/apps/3/.;/..;/4/events",
+        "/apps;/4/events",
+        "/apps/3;/events",
+        "/x;/apps/4/events",
+        "/apps/3/.../4/events",
+        "/apps./4/events",
+        "/apps/3/%2E%2E/4/events",
+        "/apps/3/%2e%2e/4/events",
+        "/apps/3%2F..%2F4/events",
+        "/apps/3%2f..%2f4/events",
+        "/apps/3/..%3B/4/events",
+        "/apps/3/..%5C4/events",
+        "/apps/3/..\\4/events",
+        "/apps/3/%252E%252E/4/events",
+        "/apps/3/%25252E%25252E/4/events",
+    ] {
+        assert_eq!(check(outside), Err(VerifyError::WrongApp), "{outside}");
+    }
 }

@@ -46,15 +46,22 @@ use crate::error::VerifyError;
 /// # App binding
 ///
 /// Credentials bound to one app with [`Credentials::with_app_id`] accept a request only
-/// when its path is provably inside that app:
+/// when its path is inside that app under every normalization a server in front might
+/// do (percent-decoding, `\` as `/`, stripping `;` path parameters, merging `//`,
+/// resolving `.` and `..`, dropping trailing dots, ignoring case). It refuses rather
+/// than normalizes:
 ///
-/// 1. the path is made of the channel-name characters `A-Z a-z 0-9 _ - = @ , . ;` and
-///    `/` only (every path of the Pusher HTTP API is), so no percent-escape or `\`;
-/// 2. no segment is empty, `.` or `..` (no `//`, no trailing `/`, no traversal);
-/// 3. when the first segment is `apps` (ignoring ASCII case and anything from a `;`), the
-///    second segment, if any, is exactly the bound id: `/apps/3` and `/apps/3/events` pass
-///    for app `3`, while `/apps/4`, `/apps/33/events`, `/apps/3;x/events` and
-///    `/APPS/4/events` do not. Paths outside `/apps/` (and `/apps` itself) pass.
+/// 1. the path is `/` and the channel-name characters `A-Z a-z 0-9 _ - = @ , . ;` only
+///    (every path of the Pusher HTTP API is), so no percent-escape and no `\`;
+/// 2. no segment is empty or made of dots only (no `//`, trailing `/`, `.`, `..`, `...`);
+/// 3. the first two segments hold no `;`; in a later segment (a channel name may hold
+///    `;`) what stands before the first `;` obeys rule 2 too, so `..;` is refused;
+/// 4. when the first segment is `apps` (ignoring ASCII case and trailing dots), the
+///    second segment, if any, is exactly the bound id and does not end with `.`: for app
+///    `3`, `/apps/3` and `/apps/3/events` pass, while `/apps/4`, `/apps/33/events`,
+///    `/apps/3;x/events`, `/apps/3/..;/4/events`, `/;/apps/4/events`, `/apps./4` and
+///    `/APPS/4/events` do not. Paths outside `/apps/` (and `/apps` itself) name no app
+///    and pass.
 ///
 /// A path that fails is [`VerifyError::WrongApp`], even with a good signature: app A's
 /// secret must not reach app B's channels on a multi-tenant server.
