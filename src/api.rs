@@ -25,4 +25,4 @@ mod verify;
 
 pub use method::Method;
 pub use sign::{sign_api_request, SignedQuery};
-pub use verify::{verify_api_request, verify_api_request_now};
+pub use verify::{verify_api_request, verify_api_request_now, VerifiedApiRequest};

@@ -15,8 +15,8 @@ mod user;
 mod webhook;
 
 pub use api::{
-    sign_api_request, verify_api_request, verify_api_request_now, Method, SignedQuery, API_AUTH_VERSION,
-    API_TIMESTAMP_WINDOW,
+    sign_api_request, verify_api_request, verify_api_request_now, Method, SignedQuery, VerifiedApiRequest,
+    API_AUTH_VERSION, API_TIMESTAMP_WINDOW,
 };
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use credentials::{Credentials, Keyring};

@@ -46,7 +46,8 @@ fn hand_signed(secret: &str, method: &str, path: &str, params: &str) -> String {
 
 fn verify(method: Method, path: &str, query: &str, body: &[u8], now: u64) -> Result<(), VerifyError> {
     let ring = ring();
-    verify_api_request(&ring, method, path, query, body, at(now)).map(|c| assert_eq!(c.key().as_str(), KEY))
+    verify_api_request(&ring, method, path, query, body, at(now))
+        .map(|c| assert_eq!(c.credentials().key().as_str(), KEY))
 }
 
 #[test]
@@ -289,10 +290,10 @@ fn rotation_any_secret_under_the_key_verifies() {
     for creds in [&old, &new] {
         let q = sign_api_request(creds, Method::Post, PATH, &[], BODY, at(T)).unwrap();
         let signer = verify_api_request(&ring, Method::Post, PATH, q.as_str(), BODY, at(T)).unwrap();
-        assert_eq!(signer.key().as_str(), KEY);
+        assert_eq!(signer.credentials().key().as_str(), KEY);
         // The credentials returned are the ones whose secret signed: re-signing with
         // them reproduces the query.
-        let again = sign_api_request(signer, Method::Post, PATH, &[], BODY, at(T)).unwrap();
+        let again = sign_api_request(signer.credentials(), Method::Post, PATH, &[], BODY, at(T)).unwrap();
         assert_eq!(again, q);
     }
     let retired = Credentials::new(KEY.parse().unwrap(), "retired".parse().unwrap());
@@ -347,7 +348,7 @@ fn app_binding() {
         let path = format!("/apps/{app}/events");
         let q = sign_api_request(&creds(), Method::Post, &path, &[], BODY, at(T)).unwrap();
         let signer = verify_api_request(&ring, Method::Post, &path, q.as_str(), BODY, at(T)).unwrap();
-        assert_eq!(signer.app_id().unwrap().as_str(), app);
+        assert_eq!(signer.credentials().app_id().unwrap().as_str(), app);
     }
 }
 
@@ -424,5 +425,49 @@ fn app_binding_holds_whatever_the_front_end_normalizes() {
         "/apps/3/%25252E%25252E/4/events",
     ] {
         assert_eq!(check(outside), Err(VerifyError::WrongApp), "{outside}");
+    }
+}
+
+/// Issue 13, fix 3: a replay that changes a signed key's case or encoding still
+/// verifies (the signature covers the canonical form), and the verified value hands the
+/// handler the signed value under the canonical key, whatever the raw query spelled.
+#[test]
+fn the_verified_value_holds_the_parameters_as_signed() {
+    let ring = Keyring::new([creds()]);
+    let path = "/apps/3/channels";
+    let q = sign_api_request(
+        &creds(),
+        Method::Get,
+        path,
+        &[("filter_by_prefix", "presence-"), ("info", "user_count")],
+        b"",
+        at(T),
+    )
+    .unwrap();
+    for raw in [
+        q.as_str().to_owned(),
+        q.as_str().replace("filter_by_prefix", "FILTER_BY_PREFIX"),
+        q.as_str().replace("filter_by_prefix", "filter%5Fby%5Fprefix"),
+        q.as_str().replace("filter_by_prefix", "Filter%5fBy%5fPrefix"),
+    ] {
+        let verified = verify_api_request(&ring, Method::Get, path, &raw, b"", at(T)).unwrap();
+        assert_eq!(verified.credentials().key().as_str(), KEY);
+        assert_eq!(verified.get("filter_by_prefix"), Some("presence-"), "{raw}");
+        assert_eq!(verified.get("info"), Some("user_count"));
+        assert_eq!(verified.get("auth_signature"), None, "the signature is not a parameter to read");
+        let params: Vec<(&str, &str)> = verified.params().collect();
+        assert_eq!(
+            params,
+            [
+                ("auth_key", KEY),
+                ("auth_timestamp", &*T.to_string()),
+                ("auth_version", "1.0"),
+                ("filter_by_prefix", "presence-"),
+                ("info", "user_count"),
+            ]
+        );
+        // Debug shows no signature and no secret.
+        let shown = format!("{verified:?}");
+        assert!(!shown.contains(SECRET) && !shown.contains("auth_signature"), "{shown}");
     }
 }

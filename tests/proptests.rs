@@ -389,7 +389,7 @@ proptest! {
         let query = sign_api_request(&creds, method, &path, &borrowed(&params), &body, at(ts)).unwrap();
         let ring = Keyring::new([creds.clone()]);
         let signer = verify_api_request(&ring, method, &path, query.as_str(), &body, at(ts)).unwrap();
-        prop_assert_eq!(signer.key(), creds.key());
+        prop_assert_eq!(signer.credentials().key(), creds.key());
         prop_assert!(verify_api_request(&ring, method, &path, query.as_str(), &body, at(ts + 599)).is_ok());
 
         let sent = decode(query.as_str());

@@ -222,8 +222,8 @@ fn freshness_edges() {
 #[test]
 fn other_purposes_signatures_never_pass_as_webhooks() {
     use channel_auth::{
-        sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, AppSecret, ChannelName, Method,
-        SocketId, UserData, UserId,
+        sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, AppSecret, ChannelName, Method, SocketId,
+        UserData, UserId,
     };
     let creds = creds("secret");
     let ring = Keyring::new([creds.clone()]);

@@ -5,13 +5,20 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use subtle::Choice;
 
 use super::binding::within_app;
-use super::query::{decode_query, md5_hex, string_to_sign, validate_path};
+use super::query::{decode_query, lowercase, md5_hex, string_to_sign, validate_path};
 use super::{Method, API_AUTH_VERSION, API_TIMESTAMP_WINDOW};
 use crate::credentials::{Credentials, Keyring};
 use crate::error::VerifyError;
 
 /// Verifies a signed HTTP API request, as a Pusher-compatible server does, and returns
-/// the credentials that signed it.
+/// what it verified: the credentials that signed it and the parameters as signed
+/// ([`VerifiedApiRequest`]).
+///
+/// **Handlers read the request's parameters only from the returned value**, never from
+/// their own parse of the raw query: the signature covers keys lowercased and values
+/// decoded, so a replayed request may spell a signed key `FILTER_BY_PREFIX` or
+/// `filter%5Fby%5Fprefix` and still verify, and a case-sensitive re-parse would then
+/// miss the signed value.
 ///
 /// `path` is the request path (no query string), `query` the raw query string (no
 /// leading `?`), `body` the raw body, `now` the server's clock. Every credential in the
@@ -42,6 +49,11 @@ use crate::error::VerifyError;
 ///
 /// Keys that differ only in case are one key: the verifier refuses `a=1&A=2` as a
 /// duplicate, and reads `AUTH_KEY` as `auth_key`, since that is what the signature covers.
+/// A key need not be sent lowercase, even to bound credentials: the signature covers
+/// the lowercased key, clients send keys as their callers spelled them, and the
+/// verified value answers with the canonical key; refusing would break such clients
+/// and protect only handlers that ignore the verified value, which the rule above
+/// already forbids.
 ///
 /// # App binding
 ///
@@ -85,8 +97,9 @@ use crate::error::VerifyError;
 /// let body = br#"{"name":"e","channels":["c"],"data":"{}"}"#;
 /// let query = sign_api_request(&creds, Method::Post, "/apps/3/events", &[], body, at)?;
 ///
-/// let signer = verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at)?;
-/// assert_eq!(signer.key().as_str(), "key");
+/// let verified = verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at)?;
+/// assert_eq!(verified.credentials().key().as_str(), "key");
+/// assert_eq!(verified.get("auth_timestamp"), Some("1700000000"));
 /// let later = at + Duration::from_secs(600);
 /// assert_eq!(
 ///     verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, later).unwrap_err(),
@@ -108,9 +121,105 @@ pub fn verify_api_request<'a>(
     query: &str,
     body: &[u8],
     now: SystemTime,
-) -> Result<&'a Credentials, VerifyError> {
+) -> Result<VerifiedApiRequest<'a>, VerifyError> {
     let checked = check_api_request(keyring, method, path, query, body, now)?;
-    checked.signer.ok_or(if checked.outside_app { VerifyError::WrongApp } else { VerifyError::InvalidSignature })
+    let credentials = checked.signer.ok_or(if checked.outside_app {
+        VerifyError::WrongApp
+    } else {
+        VerifyError::InvalidSignature
+    })?;
+    Ok(VerifiedApiRequest { credentials, params: checked.params })
+}
+
+/// What [`verify_api_request`] verified: the credentials that signed the request and
+/// its parameters exactly as signed.
+///
+/// The parameters are the canonical ones the signature covers: keys lowercased, keys
+/// and values percent-decoded (`+` a space), sorted bytewise by key, `auth_signature`
+/// left out (the `auth_*` and `body_md5` parameters are there). Read the request's
+/// parameters from here only (see [`verify_api_request`]).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method};
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// let query = sign_api_request(&creds, Method::Get, "/apps/3/channels", &[("filter_by_prefix", "presence-")], b"", at)?;
+/// // A replay that changes the key's case and encoding still verifies...
+/// let replayed = query.as_str().replace("filter_by_prefix", "FILTER%5FBY%5FPREFIX");
+/// let ring = Keyring::new([creds]);
+/// let verified = verify_api_request(&ring, Method::Get, "/apps/3/channels", &replayed, b"", at)?;
+/// // ...and the handler still reads the signed value, under the canonical key.
+/// assert_eq!(verified.get("filter_by_prefix"), Some("presence-"));
+/// assert_eq!(verified.get("FILTER_BY_PREFIX"), Some("presence-"));
+/// let keys: Vec<&str> = verified.params().map(|(k, _)| k).collect();
+/// assert_eq!(keys, ["auth_key", "auth_timestamp", "auth_version", "filter_by_prefix"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct VerifiedApiRequest<'a> {
+    credentials: &'a Credentials,
+    /// Sorted by key, keys unique, `auth_signature` removed.
+    params: Vec<(String, String)>,
+}
+
+impl<'a> VerifiedApiRequest<'a> {
+    /// The credentials whose secret signed the request.
+    ///
+    /// ```
+    /// # use std::time::SystemTime;
+    /// # use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// # let query = sign_api_request(&creds, Method::Get, "/x", &[], b"", SystemTime::now())?;
+    /// # let ring = Keyring::new([creds]);
+    /// let verified = verify_api_request_now(&ring, Method::Get, "/x", query.as_str(), b"")?;
+    /// assert_eq!(verified.credentials().key().as_str(), "key");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn credentials(&self) -> &'a Credentials {
+        self.credentials
+    }
+
+    /// The signed value of the parameter `key`; `key` is lowercased first (as
+    /// [`str::to_lowercase`]), so any spelling finds the one parameter the signature
+    /// covers.
+    ///
+    /// ```
+    /// # use std::time::SystemTime;
+    /// # use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// # let query = sign_api_request(&creds, Method::Get, "/x", &[("Info", "user_count")], b"", SystemTime::now())?;
+    /// # let ring = Keyring::new([creds]);
+    /// let verified = verify_api_request_now(&ring, Method::Get, "/x", query.as_str(), b"")?;
+    /// assert_eq!(verified.get("info"), Some("user_count"));
+    /// assert_eq!(verified.get("auth_signature"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let key = lowercase(key);
+        let index = self.params.binary_search_by(|(k, _)| k.as_str().cmp(&key)).ok()?;
+        self.params.get(index).map(|(_, v)| v.as_str())
+    }
+
+    /// Every signed parameter, `(key, value)`, sorted by key (`auth_signature` left out).
+    ///
+    /// ```
+    /// # use std::time::SystemTime;
+    /// # use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// # let query = sign_api_request(&creds, Method::Get, "/x", &[("b", "2"), ("A", "1")], b"", SystemTime::now())?;
+    /// # let ring = Keyring::new([creds]);
+    /// let verified = verify_api_request_now(&ring, Method::Get, "/x", query.as_str(), b"")?;
+    /// let own: Vec<(&str, &str)> = verified.params().filter(|(k, _)| !k.starts_with("auth_")).collect();
+    /// assert_eq!(own, [("a", "1"), ("b", "2")]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }
 
 /// What [`check_api_request`] found in a request whose signature it checked.
@@ -119,6 +228,8 @@ struct Checked<'a> {
     signer: Option<&'a Credentials>,
     /// Whether some credentials signed it but are bound to another app.
     outside_app: bool,
+    /// The parameters as signed: sorted, lowercased keys, `auth_signature` removed.
+    params: Vec<(String, String)>,
 }
 
 /// [`verify_api_request`] up to its outcome: `Err` for a request refused before its
@@ -177,10 +288,13 @@ fn check_api_request<'a>(
         outside_app |= signed & !inside;
         signed & inside
     });
-    Ok(Checked { signer: lookup, outside_app: bool::from(outside_app) })
+    drop(message);
+    params.retain(|(k, _)| k != "auth_signature");
+    Ok(Checked { signer: lookup, outside_app: bool::from(outside_app), params })
 }
 
-/// [`verify_api_request`] at the system clock's `now`.
+/// [`verify_api_request`] at the system clock's `now`: read the parameters from the
+/// returned [`VerifiedApiRequest`] only.
 ///
 /// # Errors
 /// As [`verify_api_request`].
@@ -201,7 +315,7 @@ pub fn verify_api_request_now<'a>(
     path: &str,
     query: &str,
     body: &[u8],
-) -> Result<&'a Credentials, VerifyError> {
+) -> Result<VerifiedApiRequest<'a>, VerifyError> {
     verify_api_request(keyring, method, path, query, body, SystemTime::now())
 }
 
