@@ -246,7 +246,7 @@ fn other_purposes_signatures_never_pass_as_webhooks() {
     let cases: [(String, String); 5] = [
         ("1.1:private-a".to_owned(), hex_of(channel_auth.auth())),
         (format!("1.1::user::{}", user_auth.user_data()), hex_of(user_auth.auth())),
-        (format!("GET\n/apps/3/channels\nauth_key=key&auth_timestamp=1700000000&auth_version=1.0"), api_signature),
+        ("GET\n/apps/3/channels\nauth_key=key&auth_timestamp=1700000000&auth_version=1.0".to_owned(), api_signature),
         ("ann:/a".to_owned(), faye.as_str().to_owned()),
         ("ann".to_owned(), faye_user_only.as_str().to_owned()),
     ];
