@@ -29,7 +29,19 @@ fn message<'a>(user: &'a str, channel: Option<&'a str>) -> [&'a [u8]; 3] {
 /// assert_eq!(token.as_str().len(), 64);
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// A token has no `==` (as `ring::hmac::Tag` has none): comparing one with a received
+/// value would leak through timing how much of a forgery is right. Check a token with
+/// [`verify_faye_token`] only:
+///
+/// ```compile_fail
+/// use channel_auth::{sign_faye_token, AppSecret};
+///
+/// let secret: AppSecret = "s".parse().unwrap();
+/// let user = "alice".parse().unwrap();
+/// let _ = sign_faye_token(&secret, &user, None) == sign_faye_token(&secret, &user, None);
+/// ```
+#[derive(Clone, Debug)]
 pub struct FayeToken(String);
 
 impl FayeToken {

@@ -29,7 +29,17 @@ use crate::names::{AppKey, ChannelName, SocketId};
 /// assert_eq!(signed.signature(), "2677ad3e7c090b2fa2c0fb13020d66d5420879b8316eb356a2d60fb9073bc778");
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It has no `==`: check a received signature with [`verify_webhook`] only, in constant
+/// time.
+///
+/// ```compile_fail
+/// use channel_auth::{sign_webhook, Credentials};
+///
+/// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+/// let _ = sign_webhook(&creds, b"{}") == sign_webhook(&creds, b"{}");
+/// ```
+#[derive(Clone, Debug)]
 pub struct WebhookSignature {
     key: AppKey,
     signature: String,

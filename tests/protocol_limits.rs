@@ -43,10 +43,7 @@ fn two_bodies_with_one_md5_share_an_api_signature() {
     let body_a = [&b"{\"x\":\""[..], &a, b"\"}"].concat();
     let body_b = [&b"{\"x\":\""[..], &b, b"\"}"].concat();
     let signed = sign_webhook(&creds("secret"), &body_a);
-    assert_eq!(
-        verify_webhook(&ring, "key", signed.signature(), &body_b).unwrap_err(),
-        VerifyError::InvalidSignature
-    );
+    assert_eq!(verify_webhook(&ring, "key", signed.signature(), &body_b).unwrap_err(), VerifyError::InvalidSignature);
 }
 
 #[test]
@@ -74,8 +71,15 @@ fn a_signed_request_replays_within_the_window() {
     let query = sign_api_request(&creds("secret"), Method::Post, "/apps/3/events", &[], body, at).unwrap();
     let ring = Keyring::new([creds("secret")]);
     let verify = |seconds: u64| {
-        verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at + Duration::from_secs(seconds))
-            .map(|_| ())
+        verify_api_request(
+            &ring,
+            Method::Post,
+            "/apps/3/events",
+            query.as_str(),
+            body,
+            at + Duration::from_secs(seconds),
+        )
+        .map(|_| ())
     };
     // The same request verifies again and again for 599 s: the protocol has no nonce,
     // so a server that must not act twice deduplicates itself.

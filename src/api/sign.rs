@@ -22,7 +22,19 @@ use crate::error::{InputKind, InvalidInput};
 /// assert!(query.as_str().starts_with("auth_key=key&auth_timestamp=1234&auth_version=1.0&info=a+b&auth_signature="));
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It carries a signature, so it has no `==`: a server checks a received query with
+/// [`verify_api_request`](crate::verify_api_request) only.
+///
+/// ```compile_fail
+/// use std::time::UNIX_EPOCH;
+/// use channel_auth::{sign_api_request, Credentials, Method};
+///
+/// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+/// let sign = || sign_api_request(&creds, Method::Get, "/x", &[], b"", UNIX_EPOCH).unwrap();
+/// let _ = sign() == sign();
+/// ```
+#[derive(Clone, Debug)]
 pub struct SignedQuery {
     query: String,
 }
@@ -211,8 +223,9 @@ mod tests {
         UNIX_EPOCH + Duration::from_secs(seconds)
     }
 
-    fn sign(params: &[(&str, &str)]) -> Result<SignedQuery, InvalidInput> {
-        sign_api_request(&creds(), Method::Get, "/apps/3/channels", params, b"", at(1000))
+    /// The query as text: a `SignedQuery` has no `==` (it carries a signature).
+    fn sign(params: &[(&str, &str)]) -> Result<String, InvalidInput> {
+        sign_api_request(&creds(), Method::Get, "/apps/3/channels", params, b"", at(1000)).map(SignedQuery::into_string)
     }
 
     const KEY: InputKind = InputKind::ParamKey;
@@ -313,8 +326,8 @@ mod tests {
     fn timestamps_before_the_epoch_are_refused() {
         let before = UNIX_EPOCH - Duration::from_secs(1);
         assert_eq!(
-            sign_api_request(&creds(), Method::Get, "/", &[], b"", before),
-            Err(InvalidInput::BeforeUnixEpoch { kind: InputKind::Timestamp })
+            sign_api_request(&creds(), Method::Get, "/", &[], b"", before).err(),
+            Some(InvalidInput::BeforeUnixEpoch { kind: InputKind::Timestamp })
         );
         let query = sign_api_request(&creds(), Method::Get, "/", &[], b"", UNIX_EPOCH).unwrap();
         assert!(query.as_str().contains("auth_timestamp=0&"));
@@ -329,7 +342,8 @@ mod tests {
 
     #[test]
     fn signed_query_text_is_the_same_every_way() {
-        let query = sign(&[("info", "a b")]).unwrap();
+        let query =
+            sign_api_request(&creds(), Method::Get, "/apps/3/channels", &[("info", "a b")], b"", at(1000)).unwrap();
         assert!(query.as_str().starts_with("auth_key=key&"));
         assert_eq!(query.as_ref(), query.as_str());
         assert_eq!(query.to_string(), query.as_str());
