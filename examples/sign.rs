@@ -16,20 +16,24 @@
 //! Credentials come from `PUSHER_APP_KEY` and `PUSHER_APP_SECRET` (and
 //! `PUSHER_ENCRYPTION_MASTER_KEY_BASE64` for `private-encrypted-` channels); when those
 //! are unset it uses the demo pair from Pusher's documentation and says so on stderr.
-//! Hostile arguments exit with status 2 and the reason.
+//! Hostile arguments exit with status 2 and the reason; `--help` prints the usage on
+//! stdout and exits 0.
 
 use std::io::Read as _;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName,
-    Credentials, EncryptionMasterKey, Method, PresenceMember, SocketId, UserData, UserId,
+    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, AuthError, ChannelKind,
+    ChannelName, Credentials, EncryptionMasterKey, Method, PresenceMember, SocketId, UserData, UserId,
 };
 
 /// Pusher's documented example app (auth signatures page): not a real secret.
 const DEMO_KEY: &str = "278d425bdf160c739803";
 const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
+
+/// Where the master key for `private-encrypted-` channels is read from.
+const MASTER_KEY_VAR: &str = channel_auth::ENV_ENCRYPTION_MASTER_KEY;
 
 const USAGE: &str = "usage:
   sign channel <socket_id> <channel> [--user-id ID] [--user-info JSON]
@@ -62,8 +66,10 @@ fn credentials() -> Result<Credentials, Error> {
         }
         _ => return Err("set both PUSHER_APP_KEY and PUSHER_APP_SECRET, or neither".into()),
     };
-    Ok(match std::env::var("PUSHER_ENCRYPTION_MASTER_KEY_BASE64") {
-        Ok(b64) => creds.with_encryption_master_key(EncryptionMasterKey::from_base64(&b64)?),
+    Ok(match std::env::var(MASTER_KEY_VAR) {
+        Ok(b64) => creds.with_encryption_master_key(
+            EncryptionMasterKey::from_base64(&b64).map_err(|e| format!("{MASTER_KEY_VAR}: {e}"))?,
+        ),
         Err(_) => creds,
     })
 }
@@ -95,6 +101,7 @@ fn user_info(opts: &[(&str, &str)]) -> Result<Option<serde_json::Value>, Error> 
 
 fn run(args: &[String]) -> Result<String, Error> {
     match args {
+        [flag] if flag == "--help" || flag == "-h" || flag == "help" => Ok(USAGE.to_owned()),
         [cmd, socket_id, channel, rest @ ..] if cmd == "channel" => {
             let socket_id: SocketId = socket_id.parse()?;
             let channel: ChannelName = channel.parse()?;
@@ -105,7 +112,15 @@ fn run(args: &[String]) -> Result<String, Error> {
                 let member = PresenceMember::new(user_id, user_info(&opts)?)?;
                 Ok(sign_presence_auth(&creds, &socket_id, &channel, &member)?.to_json())
             } else {
-                Ok(sign_channel_auth(&creds, &socket_id, &channel)?.to_json())
+                match sign_channel_auth(&creds, &socket_id, &channel) {
+                    Ok(auth) => Ok(auth.to_json()),
+                    Err(AuthError::MissingMasterKey) => Err(format!(
+                        "private-encrypted channels need an encryption master key: set {MASTER_KEY_VAR} \
+                         (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"
+                    )
+                    .into()),
+                    Err(e) => Err(e.into()),
+                }
             }
         }
         [cmd, socket_id, user_id, rest @ ..] if cmd == "user" => {
@@ -149,5 +164,38 @@ fn run(args: &[String]) -> Result<String, Error> {
             Ok(sign_webhook(&credentials()?, &body).signature().to_owned())
         }
         _ => Err(USAGE.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_with(args: &[&str]) -> Result<String, Error> {
+        run(&args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn help_is_a_success_with_the_usage() {
+        for flag in ["--help", "-h", "help"] {
+            assert_eq!(run_with(&[flag]).unwrap(), USAGE, "{flag}");
+        }
+    }
+
+    #[test]
+    fn bad_usage_is_an_error_with_the_usage() {
+        for args in [&[][..], &["--version"], &["channel", "1.1"]] {
+            assert!(run_with(args).unwrap_err().to_string().contains("usage:"), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn encrypted_channel_without_master_key_names_the_variable() {
+        // Only when the process has no master key set (the test cannot unset it safely).
+        if std::env::var_os(MASTER_KEY_VAR).is_some() {
+            return;
+        }
+        let err = run_with(&["channel", "1234.1234", "private-encrypted-foo"]).unwrap_err().to_string();
+        assert!(err.contains("PUSHER_ENCRYPTION_MASTER_KEY_BASE64"), "{err}");
     }
 }

@@ -10,9 +10,11 @@
 //! used, and stderr says so. `--max-age` also refuses a webhook whose `time_ms` is that
 //! many seconds or more away from the clock.
 //!
-//! Exit status: 0 verified (events on stdout), 1 refused (the reason on stderr), 2 bad
-//! usage. Untrusted text (user ids, event names, data) is printed escaped, so a webhook
-//! cannot forge output lines.
+//! Exit status: 0 verified (events on stdout) or `--help` (the usage on stdout), 1
+//! refused (the reason on stderr), 2 bad usage. Untrusted text (user ids, event names,
+//! data) is printed escaped, so a webhook cannot forge output lines; a user id is
+//! printed the same way for every event kind (`user_id="alice"`, or `user_id=-` when
+//! the event has none).
 //!
 //! Try it with the demo pair, signing a body with the `sign` example:
 //!
@@ -91,6 +93,11 @@ fn read_body(source: Option<&str>) -> Result<Vec<u8>, Error> {
 }
 
 fn run(args: &[String]) -> Result<Vec<String>, Failure> {
+    if let [flag] = args {
+        if flag == "--help" || flag == "-h" {
+            return Ok(vec![USAGE.to_owned()]);
+        }
+    }
     let mut positional = Vec::new();
     let mut max_age = None;
     let mut it = args.iter();
@@ -134,13 +141,14 @@ fn describe(event: &WebhookEvent) -> String {
         WebhookEvent::ChannelOccupied { channel, .. } => format!("channel_occupied channel={channel}"),
         WebhookEvent::ChannelVacated { channel, .. } => format!("channel_vacated channel={channel}"),
         WebhookEvent::MemberAdded { channel, user_id, .. } => {
-            format!("member_added channel={channel} user_id={user_id:?}")
+            format!("member_added channel={channel} user_id={}", user(Some(user_id)))
         }
         WebhookEvent::MemberRemoved { channel, user_id, .. } => {
-            format!("member_removed channel={channel} user_id={user_id:?}")
+            format!("member_removed channel={channel} user_id={}", user(Some(user_id)))
         }
         WebhookEvent::ClientEvent { channel, event, data, socket_id, user_id, .. } => format!(
-            "client_event channel={channel} event={event:?} socket_id={socket_id} user_id={user_id:?} data={data:?}"
+            "client_event channel={channel} event={event:?} socket_id={socket_id} user_id={} data={data:?}",
+            user(user_id.as_ref())
         ),
         WebhookEvent::CacheMiss { channel, .. } => format!("cache_miss channel={channel}"),
         WebhookEvent::SubscriptionCount { channel, subscription_count, .. } => {
@@ -148,5 +156,59 @@ fn describe(event: &WebhookEvent) -> String {
         }
         WebhookEvent::Unknown { name, raw, .. } => format!("unknown name={name:?} raw={raw}"),
         other => format!("other name={:?}", other.name()),
+    }
+}
+
+/// A user id as every line prints it: escaped and quoted, or `-` when there is none.
+fn user(id: Option<&String>) -> String {
+    id.map_or_else(|| "-".to_owned(), |id| format!("{id:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use channel_auth::sign_webhook;
+
+    use super::*;
+
+    const BODY: &str = r#"{"time_ms":1,"events":[
+        {"name":"member_added","channel":"presence-a","user_id":"alice"},
+        {"name":"member_removed","channel":"presence-a","user_id":"alice"},
+        {"name":"client_event","channel":"presence-a","event":"client-x","data":"{}","socket_id":"1.1","user_id":"alice"},
+        {"name":"client_event","channel":"private-a","event":"client-x","data":"{}","socket_id":"1.1"},
+        {"name":"member_added","channel":"presence-a","user_id":"eve\nverified: forged"}]}"#;
+
+    fn events() -> Vec<String> {
+        let creds = Credentials::new(DEMO_KEY.parse().unwrap(), DEMO_SECRET.parse().unwrap());
+        let signed = sign_webhook(&creds, BODY.as_bytes());
+        let ring = Keyring::new([creds]);
+        let verified = verify_and_parse_webhook(&ring, DEMO_KEY, signed.signature(), BODY.as_bytes()).unwrap();
+        verified.webhook().events().iter().map(describe).collect()
+    }
+
+    #[test]
+    fn user_ids_print_one_way_for_every_event_kind() {
+        let lines = events();
+        assert_eq!(lines[0], r#"member_added channel=presence-a user_id="alice""#);
+        assert_eq!(lines[1], r#"member_removed channel=presence-a user_id="alice""#);
+        assert_eq!(
+            lines[2],
+            r#"client_event channel=presence-a event="client-x" socket_id=1.1 user_id="alice" data="{}""#
+        );
+        assert_eq!(lines[3], r#"client_event channel=private-a event="client-x" socket_id=1.1 user_id=- data="{}""#);
+    }
+
+    #[test]
+    fn a_user_id_cannot_forge_a_line() {
+        let lines = events();
+        assert_eq!(lines[4], r#"member_added channel=presence-a user_id="eve\nverified: forged""#);
+        assert!(lines.iter().all(|line| !line.contains('\n')));
+    }
+
+    #[test]
+    fn help_is_a_success_with_the_usage() {
+        for flag in ["--help", "-h"] {
+            let Ok(lines) = run(&[flag.to_owned()]) else { panic!("{flag} failed") };
+            assert_eq!(lines, [USAGE]);
+        }
     }
 }

@@ -1,12 +1,161 @@
-#![doc = include_str!("../README.md")]
+//! Sign and verify every credential of the [Pusher Channels] protocol, and Faye tokens,
+//! from values that were validated when they were made.
+//!
+//! Untrusted text (what a browser posts, what a server receives) becomes a validated
+//! type at the edge: [`SocketId`], [`ChannelName`], [`UserId`], [`AppKey`], [`AppId`],
+//! [`FayeChannel`]. Each refuses, with an [`InvalidInput`] naming the rule, any text
+//! that could change the meaning of a string-to-sign (`1.1:private-B` is not a socket
+//! id). The signing and verifying functions take only those types, so an injection
+//! cannot be written. [`Credentials::from_env`] reads an app's credentials from the
+//! variables the official libraries' examples use.
+//!
+//! Secrets live in [`AppSecret`] and [`EncryptionMasterKey`] (redacted `Debug`, zeroized
+//! on drop), bundled in [`Credentials`]; a server that checks several apps or a rotated
+//! secret holds a [`Keyring`]. Verification is constant-time, returns `Result<(), _>`
+//! (a [`VerifyError`] that tells the sender nothing it did not send) and never panics.
+//! Every error converts into the crate-level [`Error`], for `?` in applications.
+//!
+//! [Pusher Channels]: https://pusher.com/docs/channels/library_auth_reference/auth-signatures/
+//!
+//! # Channel authorization (private, presence, private-encrypted)
+//!
+//! What an auth endpoint answers to pusher-js: [`sign_channel_auth`] for `private-` and
+//! `private-encrypted-` channels, [`sign_presence_auth`] with a [`PresenceMember`] for
+//! `presence-` channels; [`ChannelAuth::to_json`] is the response body.
+//!
+//! ```
+//! use channel_auth::{sign_channel_auth, sign_presence_auth, ChannelName, Credentials, PresenceMember, SocketId};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! let socket: SocketId = "1234.1234".parse()?;
+//!
+//! let private: ChannelName = "private-foobar".parse()?;
+//! let auth = sign_channel_auth(&creds, &socket, &private)?;
+//! assert_eq!(auth.auth(), "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
+//!
+//! let presence: ChannelName = "presence-foobar".parse()?;
+//! let member = PresenceMember::new("10".parse()?, Some(serde_json::json!({"name": "Mr. Channels"})))?;
+//! let auth = sign_presence_auth(&creds, &socket, &presence, &member)?;
+//! assert_eq!(auth.channel_data(), Some(r#"{"user_id":"10","user_info":{"name":"Mr. Channels"}}"#));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # User authentication (`pusher:signin`)
+//!
+//! [`sign_user_auth`] signs a [`UserData`] for pusher-js `signin()`:
+//!
+//! ```
+//! use channel_auth::{sign_user_auth, Credentials, UserData};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! let user = UserData::new("alice".parse()?).with_user_info(serde_json::json!({"name": "Alice"}));
+//! let auth = sign_user_auth(&creds, &"1234.1234".parse()?, &user)?;
+//! assert_eq!(auth.user_data(), r#"{"id":"alice","user_info":{"name":"Alice"}}"#);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Verifying what a client sends (a Pusher-compatible server)
+//!
+//! [`verify_channel_auth`] and [`verify_user_auth`] check the `auth` value of a
+//! subscription or sign-in against the raw data as received:
+//!
+//! ```
+//! use channel_auth::{verify_channel_auth, Credentials, VerifyError};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! let auth = "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4";
+//! verify_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?, None, auth)?;
+//! assert_eq!(
+//!     verify_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobaz".parse()?, None, auth),
+//!     Err(VerifyError::InvalidSignature)
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # HTTP API requests
+//!
+//! [`sign_api_request`] gives the signed query string ([`SignedQuery`]) of a request to
+//! the HTTP API; [`verify_api_request`] (or [`verify_api_request_now`]) checks one on the
+//! server, within [`API_TIMESTAMP_WINDOW`], against a [`Keyring`]:
+//!
+//! ```
+//! use std::time::{Duration, UNIX_EPOCH};
+//! use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
+//!     .with_app_id("3".parse()?);
+//! let at = UNIX_EPOCH + Duration::from_secs(1_353_088_179);
+//! let body = br#"{"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"}"#;
+//! let query = sign_api_request(&creds, Method::Post, "/apps/3/events", &[], body, at)?;
+//! assert!(query.as_str().starts_with("auth_key=278d425bdf160c739803&auth_timestamp=1353088179"));
+//!
+//! let ring = Keyring::new([creds]);
+//! let signer = verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at)?;
+//! assert_eq!(signer.key().as_str(), "278d425bdf160c739803");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Webhooks
+//!
+//! [`verify_and_parse_webhook`] checks `X-Pusher-Key` and `X-Pusher-Signature` over the
+//! raw body and only then parses it into typed [`WebhookEvent`]s ([`sign_webhook`] is
+//! the sending side, for servers and tests):
+//!
+//! ```
+//! use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring, WebhookEvent};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! let body = br#"{"time_ms":1327078148132,"events":[{"name":"channel_occupied","channel":"news"}]}"#;
+//! let headers = sign_webhook(&creds, body);
+//!
+//! let ring = Keyring::new([creds]);
+//! let verified = verify_and_parse_webhook(&ring, headers.key().as_str(), headers.signature(), body)?;
+//! let first = verified.webhook().events().first();
+//! assert!(matches!(first, Some(WebhookEvent::ChannelOccupied { channel, .. }) if channel.as_str() == "news"));
+//! assert!(verify_and_parse_webhook(&ring, headers.key().as_str(), headers.signature(), b"{}").is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Faye tokens
+//!
+//! [`sign_faye_token`] and [`verify_faye_token`] implement the Faye security guide's
+//! per-user (and per-channel) tokens:
+//!
+//! ```
+//! use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeChannel};
+//!
+//! let secret: AppSecret = "server secret".parse()?;
+//! let channel: FayeChannel = "/chat/room-1".parse()?;
+//! let token = sign_faye_token(&secret, &"alice".parse()?, Some(&channel));
+//! verify_faye_token(&secret, &"alice".parse()?, Some(&channel), token.as_str())?;
+//! assert!(verify_faye_token(&secret, &"mallory".parse()?, Some(&channel), token.as_str()).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Web frameworks
+//!
+//! [`integrations`] parses the form bodies pusher-js posts ([`integrations::ChannelAuthRequest`],
+//! [`integrations::UserAuthRequest`], [`integrations::BatchAuthRequest`]) without any
+//! feature. Cargo features add ready routes, where the application only decides:
+//!
+//! | feature | module |
+//! |---|---|
+//! | `axum` | `integrations::axum`: axum 0.8 routes for channel, batch and user auth, and webhooks |
+//!
+//! The [README](https://crates.io/crates/channel-auth) has a complete axum server, the
+//! command-line examples, the test and CI commands and the benchmarks.
+
 #![forbid(unsafe_code)]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 mod channel;
+mod crate_error;
 mod credentials;
+mod env;
 mod error;
 mod faye;
+mod http_compat;
 pub mod integrations;
 mod mac;
 mod names;
@@ -19,7 +168,9 @@ pub use api::{
     API_AUTH_VERSION, API_TIMESTAMP_WINDOW,
 };
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
+pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
+pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
 pub use error::{AuthError, InputKind, InvalidInput, VerifyError, WebhookError};
 pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
@@ -28,3 +179,10 @@ pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
     sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookEvent, WebhookSignature,
 };
+
+/// The README's code blocks, compiled and run as doctests (the README is the first page a
+/// user reads, so its examples are tests). Its axum example needs the `axum` feature: the
+/// test command, `cargo test --all-features`, has it.
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,93 @@
+//! One error type for applications: every error of the crate converts into it.
+//!
+//! It sits above every module (it names their error types) and nothing imports it.
+
+use crate::env::EnvError;
+use crate::error::{AuthError, InvalidInput, VerifyError, WebhookError};
+use crate::integrations::RequestError;
+
+/// Any error of this crate, for `?` in an application that handles them alike.
+///
+/// Each error type converts into it with `From`, keeping the original as the variant's
+/// value (and as its `Display`), so nothing is lost: match on the variant to act on one
+/// family.
+///
+/// ```
+/// use channel_auth::{sign_channel_auth, ChannelName, Credentials, Error, SocketId};
+///
+/// fn authorize(socket_id: &str, channel: &str) -> Result<String, channel_auth::Error> {
+///     let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+///     let socket_id: SocketId = socket_id.parse()?; // InvalidInput
+///     let channel: ChannelName = channel.parse()?;
+///     Ok(sign_channel_auth(&creds, &socket_id, &channel)?.to_json()) // AuthError
+/// }
+///
+/// assert!(authorize("1234.1234", "private-foobar").is_ok());
+/// assert!(matches!(authorize("1.1:private-x", "private-foobar"), Err(Error::Input(_))));
+/// assert!(matches!(authorize("1234.1234", "news"), Err(Error::Auth(_))));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value was refused when it was made.
+    #[error(transparent)]
+    Input(#[from] InvalidInput),
+    /// The protocol does not allow signing what was asked.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A credential did not verify.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+    /// A webhook did not verify, or its body is not a webhook.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    /// An auth request's form body was refused.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// Credentials could not be read from the environment.
+    #[error(transparent)]
+    Env(#[from] EnvError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::InputKind;
+
+    #[test]
+    fn every_family_converts_and_keeps_its_message() {
+        let input = InvalidInput::Empty { kind: InputKind::SocketId };
+        let request = RequestError::MissingField { field: "socket_id" };
+        let env = EnvError::Missing { var: "PUSHER_APP_ID" };
+        let webhook = WebhookError::MalformedBody { field: "events", expected: "an array" };
+        let cases: [(Error, String); 6] = [
+            (input.clone().into(), input.to_string()),
+            (AuthError::PublicChannel.into(), AuthError::PublicChannel.to_string()),
+            (VerifyError::InvalidSignature.into(), VerifyError::InvalidSignature.to_string()),
+            (webhook.clone().into(), webhook.to_string()),
+            (request.clone().into(), request.to_string()),
+            (env.clone().into(), env.to_string()),
+        ];
+        for (err, message) in &cases {
+            assert_eq!(&err.to_string(), message);
+        }
+        assert_eq!(cases[0].0, Error::Input(input));
+        assert_eq!(cases[1].0, Error::Auth(AuthError::PublicChannel));
+        assert_eq!(cases[2].0, Error::Verify(VerifyError::InvalidSignature));
+        assert_eq!(cases[3].0, Error::Webhook(webhook));
+        assert_eq!(cases[4].0, Error::Request(request));
+        assert_eq!(cases[5].0, Error::Env(env));
+    }
+
+    #[test]
+    fn source_is_the_wrapped_error_s_source() {
+        // transparent: Error's source is the inner error's source, not the inner error.
+        let inner = RequestError::InvalidField {
+            field: "socket_id",
+            source: InvalidInput::Empty { kind: InputKind::SocketId },
+        };
+        let err = Error::from(inner);
+        let source = std::error::Error::source(&err).map(ToString::to_string);
+        assert_eq!(source.as_deref(), Some("socket id is empty"));
+    }
+}
