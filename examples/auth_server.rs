@@ -152,6 +152,10 @@ impl Limits {
 }
 
 /// Serves `app` on `listener` under `limits` until `shutdown` resolves.
+///
+/// # Errors
+/// As `axum::serve`: an I/O error of the server itself (a connection's own errors,
+/// including an expired lifetime, only close that connection).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
@@ -165,7 +169,9 @@ pub async fn serve(
             Err(_) => {
                 let mut response = Response::new(axum::body::Body::from("{\"error\":\"request timeout\"}"));
                 *response.status_mut() = axum::http::StatusCode::REQUEST_TIMEOUT;
-                response.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
                 response
             }
         }
