@@ -281,8 +281,8 @@ impl core::fmt::Debug for ChannelAuth {
 /// let auth = sign_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?)?;
 /// assert_eq!(auth.auth(), "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
 /// assert_eq!(
-///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?),
-///     Err(AuthError::MissingMasterKey),
+///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?).err(),
+///     Some(AuthError::MissingMasterKey),
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
