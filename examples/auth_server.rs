@@ -12,7 +12,11 @@
 //! | `POST /pusher/batch-auth` | batch channel authorization (`pusher-js-auth` plugin) |
 //! | `POST /pusher/user-auth` | user sign-in (pusher-js `userAuthentication`) |
 //! | `POST /pusher/webhook` | webhooks: `401` unless signed with the app's secret |
+//! | `POST /faye/token` | a Faye token for the session's user and the form's `channel` (`{"userId","token"}`) |
 //! | `GET /pusher/webhook/events` | the verified webhook events as JSON, only with `AUTH_SERVER_EXPOSE_WEBHOOKS=1` (for tests) |
+//!
+//! Faye tokens are signed with `FAYE_SECRET`; unset, with the Faye security guide's PUBLIC
+//! example key `your secret key` (demo only).
 //!
 //! Credentials come from `PUSHER_APP_KEY`, `PUSHER_APP_SECRET` (and optionally
 //! `PUSHER_APP_ID`, `PUSHER_ENCRYPTION_MASTER_KEY_BASE64`). With none of them set, it
@@ -51,7 +55,7 @@ use axum::extract::Request;
 use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use channel_auth::integrations::axum::{
     batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
@@ -59,8 +63,8 @@ use channel_auth::integrations::axum::{
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
-    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
-    VerifiedWebhook, WebhookError, WebhookEvent,
+    faye_token_request_channel, sign_faye_grant, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
+    FayeUserId, Keyring, PresenceMember, SocketId, UserData, UserId, VerifiedWebhook, WebhookError, WebhookEvent,
 };
 
 /// Pusher's documented example app (auth signatures page): PUBLIC, not a secret.
@@ -307,11 +311,13 @@ fn credentials() -> Result<Credentials, Error> {
 /// The routes, with one log line for each refusal the policy never saw.
 pub fn app(credentials: Credentials, expose_webhooks: bool) -> Router {
     let events = WebhookLog::default();
+    let faye_secret = faye_secret();
     let mut router = Router::new()
         .route("/pusher/auth", channel_auth(credentials.clone(), DemoPolicy))
         .route("/pusher/batch-auth", batch_channel_auth(credentials.clone(), DemoPolicy))
         .route("/pusher/user-auth", user_auth(credentials.clone(), DemoPolicy))
-        .route("/pusher/webhook", webhook(Keyring::new([credentials]), events.clone()));
+        .route("/pusher/webhook", webhook(Keyring::new([credentials]), events.clone()))
+        .route("/faye/token", post(move |request: Request| faye_token(faye_secret.clone(), request)));
     if expose_webhooks {
         // For tests only: who may read this list is not checked.
         router = router.route(
@@ -383,6 +389,55 @@ impl UserAuthenticator for DemoPolicy {
             }
         }
     }
+}
+
+/// The Faye token secret: `FAYE_SECRET`, or the guide's public example key.
+fn faye_secret() -> AppSecret {
+    match std::env::var("FAYE_SECRET").ok().and_then(|s| s.parse().ok()) {
+        Some(secret) => secret,
+        None => {
+            println!("auth_server: *** FAYE_SECRET unset or invalid: Faye tokens use the guide's PUBLIC key ***");
+            "your secret key".parse().unwrap_or_else(|_| unreachable!("a valid literal"))
+        }
+    }
+}
+
+/// `POST /faye/token`: the token the page's Faye client extension sends as `ext.token`
+/// (with `ext.userId`), bound to the form's `channel`, for the session's user only.
+///
+/// 403 without a user or when the demo policy refuses the channel (a user may use the
+/// non-wildcard channels one of whose segments is their id, e.g. `/chat/alice`); 400 for
+/// a hostile channel (not a Bayeux name, a wildcard, `/meta/`); 413 over 4 KiB. No CORS
+/// header: a token must not be readable by other origins (the guide's CSRF advice).
+async fn faye_token(secret: AppSecret, request: Request) -> Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 4096).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    };
+    let user = match user_of(&parts) {
+        Ok(user) => user,
+        Err(why) => {
+            println!("auth_server: faye deny user=- ({why})");
+            return StatusCode::FORBIDDEN.into_response();
+        }
+    };
+    let channel = match faye_token_request_channel(&body) {
+        Ok(channel) => channel,
+        Err(e) => {
+            println!("auth_server: faye refused user={user} ({e})");
+            return (StatusCode::BAD_REQUEST, e.to_string()).into_response();
+        }
+    };
+    if !channel.as_str().split('/').any(|segment| segment == user.as_str()) {
+        println!("auth_server: faye deny user={user} channel={channel} (no segment is the user id)");
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    println!("auth_server: faye allow user={user} channel={channel}");
+    let grant = sign_faye_grant(&secret, &FayeUserId::from(user), Some(&channel));
+    ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], grant.to_json()).into_response()
 }
 
 /// The verified webhook events: logged one line each, and kept (the last

@@ -43,7 +43,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use channel_auth::{
     sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, sign_webhook, verify_api_request,
     verify_channel_auth, verify_faye_token, verify_user_auth, verify_webhook, AppSecret, ChannelName, Credentials,
-    FayeChannel, Keyring, Method, SocketId, UserData, UserId,
+    FayeChannel, FayeUserId, Keyring, Method, SocketId, UserData,
 };
 use dudect_bencher::rand::RngExt as _;
 use dudect_bencher::{ctbench_main, BenchRng, Class, CtRunner};
@@ -215,19 +215,19 @@ fn verify_hook(input: &(Keyring, Vec<u8>), signature: &str) -> bool {
     verify_webhook(&input.0, "278d425bdf160c739803", signature, &input.1).is_ok()
 }
 
-fn faye_pool(rng: &mut BenchRng) -> Vec<((AppSecret, UserId, FayeChannel), String)> {
+fn faye_pool(rng: &mut BenchRng) -> Vec<((AppSecret, FayeUserId, FayeChannel), String)> {
     let secret: AppSecret = "7ad3773142a6692b25b8".parse().unwrap();
     let channel: FayeChannel = "/chat/room".parse().unwrap();
     (0..POOL)
         .map(|_| {
-            let user: UserId = format!("user-{}", rng.random::<u32>()).parse().unwrap();
+            let user: FayeUserId = format!("user {}", rng.random::<u32>()).parse().unwrap();
             let token = sign_faye_token(&secret, &user, Some(&channel)).as_str().to_owned();
             ((secret.clone(), user, channel.clone()), token)
         })
         .collect()
 }
 
-fn verify_faye(input: &(AppSecret, UserId, FayeChannel), token: &str) -> bool {
+fn verify_faye(input: &(AppSecret, FayeUserId, FayeChannel), token: &str) -> bool {
     verify_faye_token(&input.0, &input.1, Some(&input.2), token).is_ok()
 }
 

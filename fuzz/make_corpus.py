@@ -122,6 +122,26 @@ def main():
         write("faye", "token-%s" % user, join("secret", user, channel, token))
     for i, channel in enumerate(["/chat/room", "/chat/*", "/a/**/b", "/", "//", "/x/*y"]):
         write("faye", "channel-%02d" % i, channel.encode("utf-8"))
+    write("faye", "token-guide", join("your secret key", "the user ID", "",
+        "cb20f4a58ea060d186fb4fad7949dfad0eea8bcf6ae2f4f9594e9c8f1dc9b509"))
+
+    # faye_messages: a mode byte (bit 0: wrap in an array), then a Bayeux message; a
+    # token of "?" is replaced by the right one inside the target.
+    messages = [
+        '{"channel":"/meta/subscribe","clientId":"c","subscription":"/chat/alice","ext":{"userId":"alice","token":"?"}}',
+        '{"channel":"/meta/subscribe","subscription":"/chat/alice","ext":{"userId":"the user ID","token":"cb20f4a58ea060d186fb4fad7949dfad0eea8bcf6ae2f4f9594e9c8f1dc9b509"}}',
+        '{"channel":"/chat/alice","data":{"text":"hi"},"ext":{"userId":"alice","token":"?","password":"push password"}}',
+        '{"channel":"/meta/subscribe","subscription":"/**","ext":{"userId":"alice","token":"?"}}',
+        '{"channel":"/meta/subscribe","subscription":["/a","/b"],"ext":{"userId":"alice","token":"?"}}',
+        '{"channel":"/meta/subscribe/x","subscription":"/a","ext":{"userId":"alice","token":"?"}}',
+        '{"channel":"/meta/connect","clientId":"c","connectionType":"long-polling"}',
+        '{"channel":"/foo","ext":{"userId":18787,"token":"?"}}',
+        '{"channel":"/foo","ext":"token"}',
+        '{"channel":"/foo","ext":{"Token":"x","PASSWORD":"y","authToken":"z","keep":1}}',
+        '[{"channel":"/foo","ext":{"token":"a"}},{"channel":"/bar"}]',
+    ]
+    for i, m in enumerate(messages):
+        write("faye_messages", "message-%02d" % i, bytes([i % 2]) + m.encode("utf-8"))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 //! It sits above every module (it names their error types) and nothing imports it.
 
 use crate::env::EnvError;
-use crate::error::{AuthError, InvalidInput, VerifyError, WebhookError};
+use crate::error::{AuthError, FayeError, InvalidInput, VerifyError, WebhookError};
 use crate::integrations::RequestError;
 
 /// Any error of this crate, for `?` in an application that handles them alike.
@@ -47,6 +47,9 @@ pub enum Error {
     /// Credentials could not be read from the environment.
     #[error(transparent)]
     Env(#[from] EnvError),
+    /// A Bayeux (Faye) message or token request was refused.
+    #[error(transparent)]
+    Faye(#[from] FayeError),
 }
 
 #[cfg(test)]
@@ -77,6 +80,9 @@ mod tests {
         assert_eq!(cases[3].0, Error::Webhook(webhook));
         assert_eq!(cases[4].0, Error::Request(request));
         assert_eq!(cases[5].0, Error::Env(env));
+        let faye = FayeError::MissingField { field: "ext" };
+        assert_eq!(Error::from(faye.clone()).to_string(), faye.to_string());
+        assert_eq!(Error::from(faye.clone()), Error::Faye(faye));
     }
 
     #[test]

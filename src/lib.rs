@@ -119,12 +119,16 @@
 //! # Faye tokens
 //!
 //! [`sign_faye_token`] and [`verify_faye_token`] implement the Faye security guide's
-//! per-user (and per-channel) tokens:
+//! per-user (and per-channel) tokens, for a [`FayeUserId`]; [`verify_faye_message`],
+//! [`strip_faye_credentials`] and [`verify_faye_password`] are its server extensions, on
+//! Bayeux messages as `serde_json::Value`:
 //!
 //! ```
 //! use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeChannel};
 //!
-//! let secret: AppSecret = "server secret".parse()?;
+//! let secret: AppSecret = "your secret key".parse()?;
+//! let guide = sign_faye_token(&secret, &"the user ID".parse()?, None);
+//! assert_eq!(guide.as_str(), "cb20f4a58ea060d186fb4fad7949dfad0eea8bcf6ae2f4f9594e9c8f1dc9b509");
 //! let channel: FayeChannel = "/chat/room-1".parse()?;
 //! let token = sign_faye_token(&secret, &"alice".parse()?, Some(&channel));
 //! verify_faye_token(&secret, &"alice".parse()?, Some(&channel), token.as_str())?;
@@ -171,9 +175,13 @@ pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, Ch
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
 pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, InputKind, InvalidInput, VerifyError, WebhookError};
-pub use faye::{sign_faye_token, verify_faye_token, FayeToken};
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, SocketId, UserId};
+pub use error::{AuthError, FayeError, InputKind, InvalidInput, VerifyError, WebhookError};
+pub use faye::{
+    faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
+    verify_faye_password, verify_faye_token, FayeAction, FayeGrant, FayeToken, FayeTokenScope, VerifiedFayeMessage,
+    FAYE_CREDENTIAL_KEYS,
+};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, FayeChannel, FayeUserId, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{

@@ -109,6 +109,17 @@ impl MacKey {
     }
 }
 
+/// Whether `received` equals the secret `expected`, in constant time.
+///
+/// Both are hashed with SHA-256 first and the digests compared with `subtle`, so neither
+/// the position of the first difference nor the length of `expected` shows in the time
+/// taken; the time depends on the length of `received` only, which its sender knows.
+pub(crate) fn secret_eq(expected: &[u8], received: &[u8]) -> Choice {
+    let expected = Zeroizing::new(<[u8; TAG_LEN]>::from(Sha256::digest(expected)));
+    let received = <[u8; TAG_LEN]>::from(Sha256::digest(received));
+    expected.ct_eq(&received)
+}
+
 /// The lowercase hex digit (ASCII) of the low nibble of `n`, without a branch or a table.
 #[inline]
 fn hex_digit(n: u8) -> u8 {
@@ -320,6 +331,14 @@ mod tests {
         let key = MacKey::new(b"k");
         assert_eq!(key.tag(&[b"ab", b"c"]), key.tag(&[b"abc"]));
         assert_eq!(key.tag(&[b"", b"abc", b""]), key.tag(&[b"abc"]));
+    }
+
+    #[test]
+    fn secret_eq_compares_whole_secrets() {
+        assert!(bool::from(secret_eq(b"password", b"password")));
+        for other in [&b""[..], b"passwor", b"password ", b"Password", b"passwore", b"\0password"] {
+            assert!(!bool::from(secret_eq(b"password", other)), "{other:?}");
+        }
     }
 
     #[test]

@@ -9,12 +9,14 @@
 mod app;
 mod channel_name;
 mod faye_channel;
+mod faye_user_id;
 mod socket_id;
 mod user_id;
 
 pub use app::{AppId, AppKey};
 pub use channel_name::{ChannelKind, ChannelName};
 pub use faye_channel::FayeChannel;
+pub use faye_user_id::FayeUserId;
 pub use socket_id::SocketId;
 pub use user_id::UserId;
 
@@ -187,6 +189,9 @@ macro_rules! example {
     };
     (FayeChannel) => {
         "/chat/room-1"
+    };
+    (FayeUserId) => {
+        "the user ID"
     };
 }
 

@@ -6,8 +6,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use channel_auth::{
     sign_api_request, sign_channel_auth, sign_faye_token, sign_webhook, verify_and_parse_webhook, verify_api_request,
-    verify_channel_auth, verify_faye_token, verify_user_auth, verify_webhook, AppSecret, Credentials,
-    EncryptionMasterKey, Keyring, Method,
+    verify_channel_auth, verify_faye_message, verify_faye_password, verify_faye_token, verify_user_auth,
+    verify_webhook, AppSecret, Credentials, EncryptionMasterKey, FayeTokenScope, Keyring, Method,
 };
 
 const SECRET: &str = "7ad3773142a6692b25b8";
@@ -113,5 +113,28 @@ fn api_webhook_and_faye_errors_show_no_secret_or_expected_signature() {
         format!("{verified:?}"),
     ] {
         assert_clean(&text, &[SECRET, &expected_api, &expected_hook, &expected_faye]);
+    }
+}
+
+#[test]
+fn faye_message_and_password_errors_show_no_secret_or_expected_token() {
+    let secret: AppSecret = SECRET.parse().unwrap();
+    let channel = "/chat/alice".parse().unwrap();
+    let expected = sign_faye_token(&secret, &"alice".parse().unwrap(), Some(&channel)).as_str().to_owned();
+    let bare = sign_faye_token(&secret, &"alice".parse().unwrap(), None).as_str().to_owned();
+    let message = serde_json::json!({
+        "channel": "/meta/subscribe", "subscription": "/chat/alice",
+        "ext": { "userId": "alice", "token": "0".repeat(64) },
+    });
+    let errors = [
+        verify_faye_message(&secret, &message, FayeTokenScope::ChannelBound).unwrap_err(),
+        verify_faye_message(&secret, &message, FayeTokenScope::UserOnly).unwrap_err(),
+        verify_faye_password(&secret, &serde_json::json!({ "ext": { "password": "guess" } })).unwrap_err(),
+        verify_faye_password(&secret, &serde_json::json!({ "ext": { "password": &SECRET[..10] } })).unwrap_err(),
+    ];
+    for err in &errors {
+        for text in [err.to_string(), format!("{err:?}"), channel_auth::Error::from(err.clone()).to_string()] {
+            assert_clean(&text, &[SECRET, &SECRET[..10], &expected, &bare]);
+        }
     }
 }

@@ -10,7 +10,7 @@ use channel_auth::{
     sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
     verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_token, verify_user_auth,
     verify_webhook, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeChannel,
-    Keyring, Method, PresenceMember, SocketId, UserData, UserId, VerifyError,
+    FayeUserId, Keyring, Method, PresenceMember, SocketId, UserData, UserId, VerifyError,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
@@ -28,6 +28,16 @@ fn channel(prefix: &'static str) -> impl Strategy<Value = ChannelName> {
 
 fn user_id() -> impl Strategy<Value = UserId> {
     "[A-Za-z0-9_\\-=@,.;]{1,128}".prop_map(|s| s.parse().unwrap())
+}
+
+/// A Faye user id: printable text (spaces, `/`, non-ASCII) without `:`.
+fn faye_user_id() -> impl Strategy<Value = FayeUserId> {
+    "[^:\\p{Cc}]{1,40}".prop_map(|s| s.parse().unwrap())
+}
+
+/// A Faye channel without wildcard.
+fn faye_channel() -> impl Strategy<Value = FayeChannel> {
+    "(/[A-Za-z0-9_!~()$@-]{1,6}){1,4}".prop_map(|s| s.parse().unwrap())
 }
 
 fn user_info() -> impl Strategy<Value = Option<serde_json::Value>> {
@@ -511,7 +521,7 @@ proptest! {
     /// (k) Faye tokens: sign then verify succeeds; another user, channel or a one-byte
     /// change of the token fails.
     #[test]
-    fn faye_sign_verify(secret in "\\PC{1,40}", user in user_id(), other in user_id(),
+    fn faye_sign_verify(secret in "\\PC{1,40}", user in faye_user_id(), other in faye_user_id(),
                         channel in proptest::option::of("(/[A-Za-z0-9_!~()$@-]{1,8}){1,4}(/\\*|/\\*\\*)?"),
                         index in any::<usize>(), to in 0x21u8..0x7f) {
         let secret: AppSecret = secret.parse().unwrap();
@@ -526,7 +536,42 @@ proptest! {
         prop_assert!(verify_faye_token(&secret, &user, channel.as_ref(), &mutate(token.as_str(), index, to)).is_err());
     }
 
-    /// (l) Issue 13: a body that does not start with `{` never verifies as a webhook,
+    /// (l) Faye tokens are disjoint: two different (user, channel) pairs never sign the
+    /// same bytes (not even when the boundary moves: `a/b:/c` vs `a:/b/c`), nor does any
+    /// pair sign what a channel-less token signs (`<user>:<channel>` is no user id).
+    #[test]
+    fn faye_tokens_are_disjoint(secret_text in "\\PC{1,40}", u1 in faye_user_id(), c1 in faye_channel(),
+                                u2 in faye_user_id(), c2 in faye_channel(), cut in any::<usize>()) {
+        let secret: AppSecret = secret_text.parse().unwrap();
+        let t1 = sign_faye_token(&secret, &u1, Some(&c1));
+        if (&u1, &c1) != (&u2, &c2) {
+            let t2 = sign_faye_token(&secret, &u2, Some(&c2));
+            prop_assert_ne!(t1.as_str(), t2.as_str());
+            prop_assert!(verify_faye_token(&secret, &u2, Some(&c2), t1.as_str()).is_err());
+        }
+        // The same bytes split elsewhere: move the leading segments of the channel into
+        // the user id (`/` is allowed there).
+        let slashes: Vec<usize> = c1.as_str().match_indices('/').map(|(i, _)| i).skip(1).collect();
+        if !slashes.is_empty() {
+            let at = slashes[cut % slashes.len()];
+            let shifted_user: FayeUserId = format!("{u1}{}", &c1.as_str()[..at]).parse().unwrap();
+            let shifted_channel: FayeChannel = c1.as_str()[at..].parse().unwrap();
+            let shifted = sign_faye_token(&secret, &shifted_user, Some(&shifted_channel));
+            prop_assert_ne!(t1.as_str(), shifted.as_str());
+        }
+        // A channel-less token for any user, the other user included, differs...
+        let bare = sign_faye_token(&secret, &u2, None);
+        prop_assert_ne!(t1.as_str(), bare.as_str());
+        prop_assert!(verify_faye_token(&secret, &u1, None, t1.as_str()).is_err());
+        // ...and the one user id that would sign the same bytes cannot be made.
+        let joined = format!("{u1}:{c1}");
+        prop_assert!(joined.parse::<FayeUserId>().is_err());
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret_text.as_bytes()).unwrap();
+        mac.update(format!("{u1}:{c1}").as_bytes());
+        prop_assert_eq!(t1.as_str(), hex::encode(mac.finalize().into_bytes()));
+    }
+
+    /// (m) Issue 13: a body that does not start with `{` never verifies as a webhook,
     /// however it is signed (channel and user auth, API and Faye strings start otherwise).
     #[test]
     fn non_object_bodies_never_verify_as_webhooks(creds in api_creds(), body in proptest::collection::vec(any::<u8>(), 0..64)) {

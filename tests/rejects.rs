@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
-use channel_auth::{AppId, AppKey, AppSecret, ChannelName, FayeChannel, InvalidInput, SocketId, UserId};
+use channel_auth::{AppId, AppKey, AppSecret, ChannelName, FayeChannel, FayeUserId, InvalidInput, SocketId, UserId};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -85,6 +85,13 @@ fn hostile_table() {
             check::<AppKey>(input, category);
             check::<AppId>(input, category);
             check::<FayeChannel>(input, category);
+            // A Faye user id is wider (spaces, '/', non-ASCII allowed): it refuses only
+            // ':' and control characters (C0, DEL, C1).
+            if input.chars().any(|c| c == ':' || c.is_control()) {
+                check::<FayeUserId>(input, category);
+            } else {
+                assert_eq!(input.parse::<FayeUserId>().unwrap().as_str(), *input, "{category}");
+            }
             // Inside a Faye channel, after its leading '/' ("/a/b" is the one legal
             // two-segment name among them).
             if *input != "a/b" {
@@ -106,6 +113,9 @@ fn over_long() {
     check::<AppId>(&"a".repeat(65), "id over 64");
     check::<FayeChannel>(&format!("/{}", "a".repeat(1024)), "faye channel over 1024");
     check::<FayeChannel>(&"/a".repeat(100_000), "huge faye channel");
+    check::<FayeUserId>(&"a".repeat(1025), "faye user over 1024");
+    check::<FayeUserId>(&"\u{e9}".repeat(513), "faye user over 1024 bytes (513 two-byte characters)");
+    check::<FayeUserId>(&":".repeat(100_000), "huge faye user");
     assert!("s".repeat(1025).parse::<AppSecret>().is_err());
 }
 

@@ -9,8 +9,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use channel_auth::{
     sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
     verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_token, verify_user_auth,
-    verify_webhook, AppSecret, AuthError, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, Method,
-    PresenceMember, SocketId, UserData, UserId, VerifyError, WebhookEvent,
+    verify_webhook, AppSecret, AuthError, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeUserId,
+    Keyring, Method, PresenceMember, SocketId, UserData, UserId, VerifyError, WebhookEvent,
 };
 use hmac::{Hmac, Mac};
 use md5::Digest as _;
@@ -288,26 +288,30 @@ fn faye_vector() {
     let v = &vectors("faye")[0];
     check_vector_itself(v);
     assert_eq!(s(v, "string_to_sign"), s(v, "user_id"));
-    // The guide's user id, "the user ID", holds spaces: no `UserId` can (a user id must
-    // never shift a `<user>:<channel>` boundary), so the typed API cannot express it.
-    // `src/faye.rs` checks this exact vector through the same message builder and MAC.
+    // The guide's own example, through the typed API: its user id, "the user ID", holds
+    // spaces, which a `FayeUserId` allows (a Pusher `UserId` does not).
+    let secret: AppSecret = s(v, "secret").parse().unwrap();
+    let user: FayeUserId = s(v, "user_id").parse().unwrap();
+    let want = s(v, "signature");
+    assert_eq!(sign_faye_token(&secret, &user, None).as_str(), want);
+    assert_eq!(verify_faye_token(&secret, &user, None, want), Ok(()));
+    assert_eq!(verify_faye_token(&secret, &user, None, &flipped(want)), Err(VerifyError::InvalidSignature));
     assert!(s(v, "user_id").parse::<UserId>().is_err());
 
-    // The same secret on an expressible id, against an independent HMAC.
-    let secret: AppSecret = s(v, "secret").parse().unwrap();
-    let user: UserId = "the-user-ID".parse().unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(s(v, "secret").as_bytes()).unwrap();
-    mac.update(b"the-user-ID");
-    let want = hex::encode(mac.finalize().into_bytes());
-    let token = sign_faye_token(&secret, &user, None);
-    assert_eq!(token.as_str(), want);
-    assert_eq!(verify_faye_token(&secret, &user, None, &want), Ok(()));
-    assert_eq!(verify_faye_token(&secret, &user, None, &flipped(&want)), Err(VerifyError::InvalidSignature));
-
+    // The channel-bound form, against an independent HMAC of "<user>:<channel>".
     let channel = "/chat/room-1".parse().unwrap();
     let mut mac = Hmac::<Sha256>::new_from_slice(s(v, "secret").as_bytes()).unwrap();
-    mac.update(b"the-user-ID:/chat/room-1");
+    mac.update(b"the user ID:/chat/room-1");
     let want = hex::encode(mac.finalize().into_bytes());
     assert_eq!(sign_faye_token(&secret, &user, Some(&channel)).as_str(), want);
     assert_eq!(verify_faye_token(&secret, &user, Some(&channel), &want), Ok(()));
+    assert_eq!(verify_faye_token(&secret, &user, None, &want), Err(VerifyError::InvalidSignature));
+
+    // A Pusher user id converts and signs the same bytes.
+    let pusher: UserId = "the-user-ID".parse().unwrap();
+    let faye: FayeUserId = "the-user-ID".parse().unwrap();
+    assert_eq!(
+        sign_faye_token(&secret, &FayeUserId::from(pusher), None).as_str(),
+        sign_faye_token(&secret, &faye, None).as_str()
+    );
 }

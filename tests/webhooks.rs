@@ -222,8 +222,8 @@ fn freshness_edges() {
 #[test]
 fn other_purposes_signatures_never_pass_as_webhooks() {
     use channel_auth::{
-        sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, AppSecret, ChannelName, Method, SocketId,
-        UserData, UserId,
+        sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, AppSecret, ChannelName, FayeUserId,
+        Method, SocketId, UserData,
     };
     let creds = creds("secret");
     let ring = Keyring::new([creds.clone()]);
@@ -238,17 +238,25 @@ fn other_purposes_signatures_never_pass_as_webhooks() {
     let query = sign_api_request(&creds, Method::Get, "/apps/3/channels", &[], b"", at).unwrap();
     let api_signature = query.as_str().rsplit_once("auth_signature=").unwrap().1.to_owned();
     let secret: AppSecret = "secret".parse().unwrap();
-    let user: UserId = "ann".parse().unwrap();
+    let user: FayeUserId = "ann".parse().unwrap();
+    // A Faye user id may start with `{`: its strings still never end with `}` and hold
+    // a `:`.
+    let braced: FayeUserId = "{\"a\"".parse().unwrap();
+    let empty_object: FayeUserId = "{}".parse().unwrap();
     let faye_channel = "/a".parse().unwrap();
     let faye = sign_faye_token(&secret, &user, Some(&faye_channel));
     let faye_user_only = sign_faye_token(&secret, &user, None);
 
-    let cases: [(String, String); 5] = [
+    let braced_token = sign_faye_token(&secret, &braced, Some(&faye_channel));
+    let empty_token = sign_faye_token(&secret, &empty_object, None);
+    let cases: [(String, String); 7] = [
         ("1.1:private-a".to_owned(), hex_of(channel_auth.auth())),
         (format!("1.1::user::{}", user_auth.user_data()), hex_of(user_auth.auth())),
         ("GET\n/apps/3/channels\nauth_key=key&auth_timestamp=1700000000&auth_version=1.0".to_owned(), api_signature),
         ("ann:/a".to_owned(), faye.as_str().to_owned()),
         ("ann".to_owned(), faye_user_only.as_str().to_owned()),
+        ("{\"a\":/a".to_owned(), braced_token.as_str().to_owned()),
+        ("{}".to_owned(), empty_token.as_str().to_owned()),
     ];
     for (body, signature) in &cases {
         // The signature is that purpose's real one: it is the MAC of the body.

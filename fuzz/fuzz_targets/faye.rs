@@ -1,4 +1,4 @@
-//! Faye tokens: `FayeChannel` on arbitrary text (no panic, constructors agree, accepted
+//! Faye tokens: `FayeUserId` agrees with its grammar (re-implemented); `FayeChannel` on arbitrary text (no panic, constructors agree, accepted
 //! names obey the Bayeux grammar checked here and round-trip), and `verify_faye_token`
 //! on arbitrary tokens accepts exactly the independent HMAC of `<user>[:<channel>]`.
 //!
@@ -6,8 +6,8 @@
 
 #![no_main]
 
-use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeChannel, UserId, VerifyError};
-use channel_auth_fuzz::{fields, is_faye_channel, reference_hex, text};
+use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeChannel, FayeUserId, VerifyError};
+use channel_auth_fuzz::{fields, is_faye_channel, is_faye_user_id, reference_hex, text};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -27,7 +27,12 @@ fuzz_target!(|data: &[u8]| {
     let secret_text = text(secret);
     let secret: AppSecret = secret_text.parse().unwrap_or_else(|_| "secret".parse().expect("valid"));
     let secret_text = if secret_text.parse::<AppSecret>().is_ok() { secret_text } else { "secret".to_owned() };
-    let Ok(user) = text(user).parse::<UserId>() else { return };
+    let user_text = text(user);
+    let parsed_user = user_text.parse::<FayeUserId>();
+    assert_eq!(FayeUserId::try_from(user_text.clone()), parsed_user);
+    assert_eq!(parsed_user.is_ok(), is_faye_user_id(&user_text), "{user_text:?}");
+    let Ok(user) = parsed_user else { return };
+    assert_eq!(user.as_str(), user_text);
     let channel = if channel.is_empty() { None } else { text(channel).parse::<FayeChannel>().ok() };
     let token = text(token);
 

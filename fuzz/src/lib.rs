@@ -66,6 +66,14 @@ pub fn is_faye_channel(s: &str) -> bool {
     })
 }
 
+/// A Faye user id: 1..=1024 bytes, no `:`, no C0, DEL or C1 control character
+/// (written out as code point ranges, not with `char::is_control`).
+pub fn is_faye_user_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 1024
+        && s.chars().all(|c| c != ':' && !matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f))
+}
+
 /// Lowercase hex HMAC-SHA256(secret, message), computed directly with `hmac`.
 pub fn reference_hex(secret: &str, message: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
