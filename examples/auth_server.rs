@@ -52,14 +52,13 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::Request;
-use axum::http::request::Parts;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use channel_auth::integrations::axum::{
-    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
-    WebhookHandler,
+    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, HandlerError, RequestView,
+    UserAuthenticator, WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
@@ -339,16 +338,16 @@ pub fn app(credentials: Credentials, expose_webhooks: bool) -> Router {
 struct DemoPolicy;
 
 /// The user the request speaks for. A real app reads its session: a cookie in
-/// `parts.headers`, or what session middleware put in `parts.extensions`.
-fn user_of(parts: &Parts) -> Result<UserId, &'static str> {
-    let header = parts.headers.get("x-user-id").ok_or("no X-User-Id header")?;
-    let text = header.to_str().map_err(|_| "X-User-Id is not visible ASCII")?;
+/// `request.header(..)`, or what session middleware put in the extensions
+/// (`request.extension::<Session>()`).
+fn user_of(request: &RequestView<'_>) -> Result<UserId, &'static str> {
+    let text = request.header("x-user-id").ok_or("no visible-ASCII X-User-Id header")?;
     text.parse().map_err(|_| "X-User-Id is not a valid user id")
 }
 
 impl ChannelAuthorizer for DemoPolicy {
-    async fn authorize(&self, parts: &Parts, socket_id: &SocketId, channel: &ChannelName) -> Decision {
-        let (decision, user, why) = match user_of(parts) {
+    async fn authorize(&self, request: &RequestView<'_>, socket_id: &SocketId, channel: &ChannelName) -> Decision {
+        let (decision, user, why) = match user_of(request) {
             Err(why) => (Decision::Deny, None, why),
             Ok(user) if !channel.as_str().contains(user.as_str()) => {
                 (Decision::Deny, Some(user), "channel name does not contain the user id")
@@ -377,8 +376,8 @@ impl ChannelAuthorizer for DemoPolicy {
 }
 
 impl UserAuthenticator for DemoPolicy {
-    async fn authenticate(&self, parts: &Parts, socket_id: &SocketId) -> Option<UserData> {
-        match user_of(parts) {
+    async fn authenticate(&self, request: &RequestView<'_>, socket_id: &SocketId) -> Option<UserData> {
+        match user_of(request) {
             Ok(user) => {
                 println!("auth_server: signin allow user={user} socket={socket_id}");
                 Some(UserData::new(user.clone()).with_user_info(serde_json::json!({ "name": user.as_str() })))
@@ -417,7 +416,7 @@ async fn faye_token(secret: AppSecret, request: Request) -> Response {
     let Ok(body) = axum::body::to_bytes(body, 4096).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
-    let user = match user_of(&parts) {
+    let user = match user_of(&channel_auth::integrations::http::view_parts(&parts)) {
         Ok(user) => user,
         Err(why) => {
             println!("auth_server: faye deny user=- ({why})");
@@ -454,7 +453,7 @@ impl WebhookLog {
 }
 
 impl WebhookHandler for WebhookLog {
-    async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+    async fn handle(&self, _request: &RequestView<'_>, webhook: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
         let webhook = webhook.into_webhook();
         for event in webhook.events() {
             let name = event.name();
@@ -480,6 +479,7 @@ impl WebhookHandler for WebhookLog {
                 events.push(entry);
             }
         }
+        Ok(())
     }
 }
 

@@ -16,10 +16,17 @@
 //! ignored; a protocol field given twice is refused, so the value that is checked is
 //! the value that is signed.
 //!
-//! With the `axum` feature, the `axum` submodule turns these into handlers.
+//! [`handler`] answers whole requests from plain data (headers, body bytes) with no
+//! framework; [`http`] adapts it to `http` 1.x types (hyper, Workers, any server on
+//! `http` 1.x); with the `axum` feature, the `axum` submodule mounts it as routes, and
+//! with the `actix-web` feature, the `actix_web` submodule does the same on actix-web 4.
 
+#[cfg(feature = "actix-web")]
+pub mod actix_web;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod handler;
+pub mod http;
 
 use serde::Deserialize;
 
@@ -91,6 +98,12 @@ pub enum RequestError {
     MissingHeader {
         /// The header's name.
         name: &'static str,
+    },
+    /// An auth request whose body is not a form (e.g. JSON): the answer is `415`.
+    #[error("unsupported content type: expected {expected}")]
+    UnsupportedContentType {
+        /// The content type the endpoint takes.
+        expected: &'static str,
     },
     /// The body could not be read, or is longer than allowed.
     #[error("body unreadable or longer than {max} bytes")]

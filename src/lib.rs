@@ -145,6 +145,7 @@
 //! | feature | module |
 //! |---|---|
 //! | `axum` | `integrations::axum`: axum 0.8 routes for channel, batch and user auth, and webhooks |
+//! | `actix-web` | `integrations::actix_web`: the same routes on actix-web 4 |
 //!
 //! The [README](https://crates.io/crates/channel-auth) has a complete axum server, the
 //! command-line examples, the test and CI commands and the benchmarks.
@@ -189,8 +190,8 @@ pub use webhook::{
 };
 
 /// The README's code blocks, compiled and run as doctests (the README is the first page a
-/// user reads, so its examples are tests). Its axum example needs the `axum` feature: the
-/// test command, `cargo test --all-features`, has it.
-#[cfg(all(doctest, feature = "axum"))]
+/// user reads, so its examples are tests). Its framework examples need the `axum` and
+/// `actix-web` features: the test command, `cargo test --all-features`, has them.
+#[cfg(all(doctest, feature = "axum", feature = "actix-web"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -7,12 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::request::Parts;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use channel_auth::integrations::axum::{
-    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, UserAuthenticator,
-    WebhookHandler,
+    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, HandlerError, RequestView,
+    UserAuthenticator, WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
@@ -39,9 +38,9 @@ struct Policy {
 }
 
 impl ChannelAuthorizer for Policy {
-    async fn authorize(&self, parts: &Parts, _socket: &SocketId, channel: &ChannelName) -> Decision {
+    async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        assert!(parts.headers.contains_key("x-test"), "the authorizer sees the request's headers");
+        assert!(request.header("x-test").is_some(), "the authorizer sees the request's headers");
         if !channel.as_str().contains("ok") {
             return Decision::Deny;
         }
@@ -55,9 +54,9 @@ impl ChannelAuthorizer for Policy {
 }
 
 impl UserAuthenticator for Policy {
-    async fn authenticate(&self, parts: &Parts, _socket: &SocketId) -> Option<UserData> {
+    async fn authenticate(&self, request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
         self.calls.fetch_add(1, Ordering::SeqCst);
-        let id = parts.headers.get("x-user")?.to_str().ok()?;
+        let id = request.header("x-user")?;
         Some(UserData::new(id.parse().ok()?))
     }
 }
@@ -272,9 +271,10 @@ async fn responses_never_carry_the_secret() {
 struct Hooks(Arc<std::sync::Mutex<Vec<Vec<WebhookEvent>>>>);
 
 impl WebhookHandler for Hooks {
-    async fn handle(&self, _parts: &Parts, webhook: VerifiedWebhook<'_>) {
+    async fn handle(&self, _request: &RequestView<'_>, webhook: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
         assert_eq!(webhook.credentials().key().as_str(), KEY);
         self.0.lock().unwrap().push(webhook.into_webhook().into_events());
+        Ok(())
     }
 }
 
@@ -367,6 +367,52 @@ async fn webhook_refusals() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(json["error"].as_str().unwrap().starts_with("webhook event 0: channel"), "{json}");
     assert!(hooks.0.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn auth_routes_answer_415_to_a_json_body() {
+    let policy = Policy::default();
+    for (path, body) in [
+        ("/auth", r#"{"socket_id":"1.1","channel_name":"private-ok"}"#),
+        ("/batch", r#"{"socket_id":"1.1","channel_name":["private-ok"]}"#),
+        ("/user", r#"{"socket_id":"1.1"}"#),
+    ] {
+        let req = Request::post(path).header("content-type", "application/json").header("x-user", "u");
+        let res = app(&policy).oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
+        assert!(matches!(res.extensions().get::<RequestError>(), Some(RequestError::UnsupportedContentType { .. })));
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+        let json: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"error": "unsupported content type: expected application/x-www-form-urlencoded"})
+        );
+    }
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 0, "the policy was never asked");
+}
+
+/// Fails every delivery, as an application whose store is down.
+struct StoreDown;
+
+impl WebhookHandler for StoreDown {
+    async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
+        Err(HandlerError::new("database unavailable"))
+    }
+}
+
+#[tokio::test]
+async fn a_failing_webhook_handler_answers_500_so_the_sender_retries() {
+    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    let signed = sign_webhook(&creds(), BODY.as_bytes());
+    let app: Router = Router::new().route("/hook", webhook(Keyring::new([creds()]), StoreDown));
+    let req = Request::post("/hook").header("x-pusher-key", KEY).header("x-pusher-signature", signed.signature());
+    let res = app.oneshot(req.body(Body::from(BODY)).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let cause =
+        res.extensions().get::<HandlerError>().and_then(|e| std::error::Error::source(e)).map(ToString::to_string);
+    assert_eq!(cause.as_deref(), Some("database unavailable"), "the cause rides in the extensions, for logs");
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
+    assert_eq!(&bytes[..], br#"{"error":"webhook handler failed"}"#);
 }
 
 /// Issue 13, fix 2: a channel authorization's signature sent with its string to sign as

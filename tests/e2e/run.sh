@@ -9,7 +9,8 @@
 # Every step has a time limit; the part after the builds (start, test, stop) is bounded
 # by E2E_BUDGET_S (default 150 s). Every process started here is stopped on exit.
 # Ports: E2E_SOKETI_PORT (6001), E2E_METRICS_PORT (9601), E2E_CLUSTER_PORT (11002),
-# E2E_AUTH_PORT (3000); each must be free.
+# E2E_AUTH_PORT (3000); each must be free. E2E_AUTH_EXAMPLE picks the auth server:
+# auth_server (axum, the default) or auth_server_actix (actix-web).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +20,12 @@ SOKETI_PORT=${E2E_SOKETI_PORT:-6001}
 METRICS_PORT=${E2E_METRICS_PORT:-9601}
 CLUSTER_PORT=${E2E_CLUSTER_PORT:-11002}
 AUTH_PORT=${E2E_AUTH_PORT:-3000}
+AUTH_EXAMPLE=${E2E_AUTH_EXAMPLE:-auth_server}
+case "$AUTH_EXAMPLE" in
+    auth_server) AUTH_FEATURES=axum ;;
+    auth_server_actix) AUTH_FEATURES=actix-web ;;
+    *) printf '==> e2e: FAILED: unknown E2E_AUTH_EXAMPLE %s\n' "$AUTH_EXAMPLE" >&2; exit 1 ;;
+esac
 BUDGET_S=${E2E_BUDGET_S:-150}
 
 # A test app known to both servers. Not all digits: soketi JSON-parses env values.
@@ -80,12 +87,13 @@ if [ ! -d "$HERE/node_modules" ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$LOCK_SU
 fi
 
 # ---- 2. Our binaries ------------------------------------------------------------------
-say "cargo build --example auth_server --features axum; cargo build --example sign"
-(cd "$ROOT" && timeout 900 cargo build --quiet --example auth_server --features axum) || die "building auth_server failed"
+say "cargo build --example $AUTH_EXAMPLE --features $AUTH_FEATURES; cargo build --example sign"
+(cd "$ROOT" && timeout 900 cargo build --quiet --example "$AUTH_EXAMPLE" --features "$AUTH_FEATURES") ||
+    die "building $AUTH_EXAMPLE failed"
 (cd "$ROOT" && timeout 900 cargo build --quiet --example sign) || die "building sign failed"
 TARGET_DIR=$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps | node -e \
     'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
-AUTH_SERVER="$TARGET_DIR/debug/examples/auth_server"
+AUTH_SERVER="$TARGET_DIR/debug/examples/$AUTH_EXAMPLE"
 SIGN="$TARGET_DIR/debug/examples/sign"
 
 # From here on, everything shares one time budget.
@@ -122,7 +130,7 @@ PIDS+=($!)
 SOKETI_PID=$!
 
 # ---- 4. the auth server ---------------------------------------------------------------
-say "starting examples/auth_server on $AUTH_URL"
+say "starting examples/$AUTH_EXAMPLE on $AUTH_URL"
 PORT="$AUTH_PORT" PUSHER_APP_ID="$APP_ID" PUSHER_APP_KEY="$APP_KEY" PUSHER_APP_SECRET="$APP_SECRET" \
     PUSHER_ENCRYPTION_MASTER_KEY_BASE64="$MASTER_KEY" AUTH_SERVER_EXPOSE_WEBHOOKS=1 \
     "$AUTH_SERVER" >"$WORK/auth_server.log" 2>&1 &

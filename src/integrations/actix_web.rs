@@ -1,0 +1,391 @@
+//! [actix-web] 4 routes for a Pusher auth backend (cargo feature `actix-web`), on the
+//! framework-agnostic [`handler`](super::handler) core.
+//!
+//! The same routes, policy traits, status codes and bodies as the `axum` module: the
+//! application implements [`ChannelAuthorizer`], [`UserAuthenticator`] and
+//! [`WebhookHandler`], which see a [`RequestView`] (the request's headers, and a context
+//! slot), and the library parses, signs and answers. Every route has one shape, [`route`]
+//! over an [`Endpoint`]; the four builders below name the usual ones.
+//!
+//! | route function | answers |
+//! |---|---|
+//! | [`channel_auth`] | `200` [`ChannelAuth`](crate::ChannelAuth) JSON, `403` denied, `400` hostile or unauthorizable |
+//! | [`batch_channel_auth`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
+//! | [`user_auth`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
+//! | [`webhook`] | `200` once the [`WebhookHandler`] succeeded; `401` bad or missing signature, `400` a verified body that does not parse, `500` the handler failed |
+//!
+//! The auth routes answer `415` to a body that is not
+//! `application/x-www-form-urlencoded`, and every route `413` to a body over its limit
+//! (read with its own limit, whatever `PayloadConfig` says). Every refusal is JSON
+//! `{"error":"<reason>"}`: never a secret or a signature. A refusal's typed reason
+//! ([`Refusal`], and the [`RequestError`], [`AuthError`](crate::AuthError),
+//! [`WebhookError`](crate::WebhookError) or [`HandlerError`] inside it) rides in the
+//! response's extensions, for logging middleware.
+//!
+//! actix-web keeps its request extensions in a single-threaded cell, so they cannot be
+//! lent to a policy as they are. What a policy needs from them (the session's user, say)
+//! is handed over by [`route_with_context`]: a function of the request whose value the
+//! policy reads with [`RequestView::context`].
+//!
+//! ```
+//! use actix_web::App;
+//! use channel_auth::integrations::actix_web::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::{ChannelKind, ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
+//!
+//! /// Trusts an `X-User-Id` header: a real app reads its session here instead.
+//! #[derive(Clone)]
+//! struct Policy;
+//!
+//! fn user(request: &RequestView<'_>) -> Option<UserId> {
+//!     request.header("x-user-id")?.parse().ok()
+//! }
+//!
+//! impl ChannelAuthorizer for Policy {
+//!     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
+//!         let Some(id) = user(request) else { return Decision::Deny };
+//!         match channel.kind() {
+//!             ChannelKind::Presence => match PresenceMember::new(id, None) {
+//!                 Ok(member) => Decision::AllowAsMember(member),
+//!                 Err(_) => Decision::Deny,
+//!             },
+//!             _ => Decision::Allow,
+//!         }
+//!     }
+//! }
+//!
+//! impl UserAuthenticator for Policy {
+//!     async fn authenticate(&self, request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
+//!         user(request).map(UserData::new)
+//!     }
+//! }
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! // What `HttpServer::new(move || …)` builds once per worker thread.
+//! let app = App::new()
+//!     .route("/pusher/auth", channel_auth(creds.clone(), Policy))
+//!     .route("/pusher/user-auth", user_auth(creds, Policy));
+//! # let _ = app;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::any::Any;
+use std::sync::Arc;
+
+use ::actix_web::http::header::HeaderMap;
+use ::actix_web::http::StatusCode;
+use ::actix_web::{web, HttpRequest, HttpResponse, Route};
+
+use super::handler::HeaderLookup;
+pub use super::handler::{
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, HandlerError, Refusal,
+    RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler, MAX_WEBHOOK_BODY_LEN,
+};
+use super::RequestError;
+use crate::credentials::{Credentials, Keyring};
+
+/// actix-web's header map (on `http` 0.2), looked up like any other: case-insensitively,
+/// a value that is not visible ASCII counting as absent.
+///
+/// ```
+/// use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+/// use channel_auth::integrations::handler::HeaderLookup;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(HeaderName::from_static("x-user"), HeaderValue::from_static("ann"));
+/// assert_eq!(headers.header("X-User"), Some("ann"));
+/// assert_eq!(headers.header("x-other"), None);
+/// ```
+impl HeaderLookup for HeaderMap {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A `POST` route answering with `endpoint`: the one shape behind every route here.
+///
+/// ```
+/// use actix_web::App;
+/// use channel_auth::integrations::actix_web::{route, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
+///
+/// struct DenyAll;
+/// impl ChannelAuthorizer for DenyAll {
+///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
+/// }
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let app = App::new().route("/pusher/auth", route(ChannelAuthEndpoint::new(creds, DenyAll)));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn route<E: Endpoint>(endpoint: E) -> Route {
+    let endpoint = Arc::new(endpoint);
+    web::post().to(move |request: HttpRequest, payload: web::Payload| {
+        let endpoint = Arc::clone(&endpoint);
+        async move { respond(&*endpoint, &request, payload).await }
+    })
+}
+
+/// [`route`], with `context(&request)` in the view's context slot: how a policy reads
+/// what actix-web middleware left in the request (a session, an identity), through
+/// [`RequestView::context`].
+///
+/// ```
+/// use actix_web::{App, HttpMessage as _, HttpRequest};
+/// use channel_auth::integrations::actix_web::{route_with_context, UserAuthEndpoint, RequestView, UserAuthenticator};
+/// use channel_auth::{Credentials, SocketId, UserData, UserId};
+///
+/// /// What the application's session middleware put into the request's extensions.
+/// #[derive(Clone)]
+/// struct SignedIn(UserId);
+///
+/// struct FromSession;
+/// impl UserAuthenticator for FromSession {
+///     async fn authenticate(&self, request: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
+///         let session = request.context::<Option<SignedIn>>()?.as_ref()?;
+///         Some(UserData::new(session.0.clone()))
+///     }
+/// }
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let endpoint = UserAuthEndpoint::new(creds, FromSession);
+/// let session = |request: &HttpRequest| request.extensions().get::<SignedIn>().cloned();
+/// let app = App::new().route("/pusher/user-auth", route_with_context(endpoint, session));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn route_with_context<E, C, F>(endpoint: E, context: F) -> Route
+where
+    E: Endpoint,
+    C: Any + Send + Sync,
+    F: Fn(&HttpRequest) -> C + Clone + 'static,
+{
+    let endpoint = Arc::new(endpoint);
+    web::post().to(move |request: HttpRequest, payload: web::Payload| {
+        let endpoint = Arc::clone(&endpoint);
+        let value = context(&request);
+        async move { respond_with_context(&*endpoint, &request, payload, &value).await }
+    })
+}
+
+/// Answers one request with `endpoint`: what [`route`] runs, for applications that write
+/// their own handler around it. Refuses on the headers first, then reads at most
+/// [`Endpoint::max_body_len`] bytes of body (`413` past it).
+///
+/// ```
+/// use actix_web::{test, web, App, HttpRequest};
+/// use channel_auth::integrations::actix_web::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
+///
+/// struct AllowAll;
+/// impl ChannelAuthorizer for AllowAll {
+///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+/// }
+///
+/// async fn handler(request: HttpRequest, payload: web::Payload) -> actix_web::HttpResponse {
+///     let creds = Credentials::new("key".parse().expect("key"), "secret".parse().expect("secret"));
+///     respond(&ChannelAuthEndpoint::new(creds, AllowAll), &request, payload).await
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(App::new().route("/auth", web::post().to(handler))).await;
+/// let hostile = test::TestRequest::post()
+///     .uri("/auth")
+///     .insert_header(("content-type", "application/x-www-form-urlencoded"))
+///     .set_payload("socket_id=1.1%3Aprivate-x&channel_name=private-a")
+///     .to_request();
+/// assert_eq!(test::call_service(&app, hostile).await.status(), 400);
+/// # });
+/// ```
+pub async fn respond<E: Endpoint>(endpoint: &E, request: &HttpRequest, payload: web::Payload) -> HttpResponse {
+    let view = RequestView::new(request.headers());
+    answer(endpoint, &view, payload).await
+}
+
+/// [`respond`], with `context` in the view's context slot (see [`route_with_context`]).
+///
+/// ```
+/// use actix_web::{test, web, App, HttpRequest};
+/// use channel_auth::integrations::actix_web::{respond_with_context, RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::{Credentials, SocketId, UserData, UserId};
+///
+/// struct FromContext;
+/// impl UserAuthenticator for FromContext {
+///     async fn authenticate(&self, request: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
+///         request.context::<UserId>().cloned().map(UserData::new)
+///     }
+/// }
+///
+/// async fn handler(request: HttpRequest, payload: web::Payload) -> actix_web::HttpResponse {
+///     let creds = Credentials::new("key".parse().expect("key"), "secret".parse().expect("secret"));
+///     let user: UserId = "ann".parse().expect("user id");
+///     respond_with_context(&UserAuthEndpoint::new(creds, FromContext), &request, payload, &user).await
+/// }
+///
+/// # actix_web::rt::System::new().block_on(async {
+/// let app = test::init_service(App::new().route("/user", web::post().to(handler))).await;
+/// let req = test::TestRequest::post()
+///     .uri("/user")
+///     .insert_header(("content-type", "application/x-www-form-urlencoded"))
+///     .set_payload("socket_id=1.1")
+///     .to_request();
+/// assert_eq!(test::call_service(&app, req).await.status(), 200);
+/// # });
+/// ```
+pub async fn respond_with_context<E: Endpoint>(
+    endpoint: &E,
+    request: &HttpRequest,
+    payload: web::Payload,
+    context: &(dyn Any + Send + Sync),
+) -> HttpResponse {
+    let view = RequestView::new(request.headers()).with_context(context);
+    answer(endpoint, &view, payload).await
+}
+
+async fn answer<E: Endpoint>(endpoint: &E, view: &RequestView<'_>, payload: web::Payload) -> HttpResponse {
+    let answer = match endpoint.refuse_early(view) {
+        Some(answer) => answer,
+        None => {
+            let max = endpoint.max_body_len();
+            match payload.to_bytes_limited(max).await {
+                Ok(Ok(bytes)) => endpoint.answer(view, &bytes).await,
+                // Past the limit, or a body that broke off: nothing was read to answer.
+                Ok(Err(_)) | Err(_) => Answer::request_error(RequestError::BodyTooLarge { max }),
+            }
+        }
+    };
+    response(answer)
+}
+
+/// An [`Answer`] as an actix-web response: its status, the JSON body, its two headers,
+/// and for a refusal the typed reason in the extensions.
+///
+/// ```
+/// use channel_auth::integrations::actix_web::{response, Answer, Refusal};
+/// use channel_auth::integrations::RequestError;
+///
+/// let res = response(Answer::request_error(RequestError::BodyTooLarge { max: 8 }));
+/// assert_eq!(res.status(), 413);
+/// assert_eq!(res.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+/// assert_eq!(res.extensions().get::<RequestError>(), Some(&RequestError::BodyTooLarge { max: 8 }));
+/// assert!(res.extensions().get::<Refusal>().is_some());
+/// ```
+#[must_use]
+pub fn response(answer: Answer) -> HttpResponse {
+    let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = answer.headers();
+    let refusal = answer.refusal().cloned();
+    let mut builder = HttpResponse::build(status);
+    for header in headers {
+        builder.insert_header(header);
+    }
+    let mut res = builder.body(answer.into_body());
+    if let Some(refusal) = refusal {
+        let mut ext = res.extensions_mut();
+        match &refusal {
+            Refusal::Request(e) => {
+                ext.insert(e.clone());
+            }
+            Refusal::Auth(e) => {
+                ext.insert(*e);
+            }
+            Refusal::Webhook(e) => {
+                ext.insert(e.clone());
+            }
+            Refusal::Handler(e) => {
+                ext.insert(e.clone());
+            }
+            Refusal::Denied => {}
+        }
+        ext.insert(refusal);
+    }
+    res
+}
+
+/// `POST` route for pusher-js channel authorization: [`route`] over a
+/// [`ChannelAuthEndpoint`].
+///
+/// ```
+/// use actix_web::App;
+/// use channel_auth::integrations::actix_web::{channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
+///
+/// struct DenyAll;
+/// impl ChannelAuthorizer for DenyAll {
+///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
+/// }
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let app = App::new().route("/pusher/auth", channel_auth(creds, DenyAll));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn channel_auth<A: ChannelAuthorizer>(credentials: Credentials, authorizer: A) -> Route {
+    route(ChannelAuthEndpoint::new(credentials, authorizer))
+}
+
+/// `POST` route for batch channel authorization in the `pusher-js-auth` wire format:
+/// [`route`] over a [`BatchAuthEndpoint`].
+///
+/// ```
+/// use actix_web::App;
+/// use channel_auth::integrations::actix_web::{batch_channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
+///
+/// struct DenyAll;
+/// impl ChannelAuthorizer for DenyAll {
+///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
+/// }
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let app = App::new().route("/pusher/batch-auth", batch_channel_auth(creds, DenyAll));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn batch_channel_auth<A: ChannelAuthorizer>(credentials: Credentials, authorizer: A) -> Route {
+    route(BatchAuthEndpoint::new(credentials, authorizer))
+}
+
+/// `POST` route for pusher-js user authentication (`pusher.signin()`): [`route`] over a
+/// [`UserAuthEndpoint`].
+///
+/// ```
+/// use actix_web::App;
+/// use channel_auth::integrations::actix_web::{user_auth, RequestView, UserAuthenticator};
+/// use channel_auth::{Credentials, SocketId, UserData};
+///
+/// struct Nobody;
+/// impl UserAuthenticator for Nobody {
+///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> { None }
+/// }
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let app = App::new().route("/pusher/user-auth", user_auth(creds, Nobody));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn user_auth<U: UserAuthenticator>(credentials: Credentials, authenticator: U) -> Route {
+    route(UserAuthEndpoint::new(credentials, authenticator))
+}
+
+/// `POST` route that receives Pusher (or soketi) webhooks: [`route`] over a
+/// [`WebhookEndpoint`].
+///
+/// ```
+/// use actix_web::App;
+/// use channel_auth::integrations::actix_web::{webhook, HandlerError, RequestView, WebhookHandler};
+/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+///
+/// struct Ignore;
+/// impl WebhookHandler for Ignore {
+///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> { Ok(()) }
+/// }
+///
+/// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
+/// let app = App::new().route("/pusher/webhook", webhook(ring, Ignore));
+/// # let _ = app;
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+pub fn webhook<H: WebhookHandler>(keyring: Keyring, handler: H) -> Route {
+    route(WebhookEndpoint::new(keyring, handler))
+}
