@@ -25,4 +25,6 @@ mod verify;
 
 pub use method::Method;
 pub use sign::{sign_api_request, SignedQuery};
-pub use verify::{verify_api_request, verify_api_request_now, VerifiedApiRequest};
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use verify::verify_api_request_now;
+pub use verify::{verify_api_request, VerifiedApiRequest};

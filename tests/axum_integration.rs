@@ -1,6 +1,6 @@
 //! The axum handlers: what they sign, what they refuse, and that a refused body never
 //! reaches the application's decision.
-#![cfg(feature = "axum")]
+#![cfg(all(feature = "axum", not(target_family = "wasm")))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! never arrives is cut off by the request timeout, every connection by its lifetime,
 //! and connections beyond the limit wait. Runs `examples/auth_server.rs`'s own `serve`
 //! on 127.0.0.1:7401-7403.
-#![cfg(feature = "axum")]
+#![cfg(all(feature = "axum", not(target_family = "wasm")))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
 #[allow(dead_code, unreachable_pub, clippy::all)]

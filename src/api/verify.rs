@@ -296,6 +296,9 @@ fn check_api_request<'a>(
 /// [`verify_api_request`] at the system clock's `now`: read the parameters from the
 /// returned [`VerifiedApiRequest`] only.
 ///
+/// Not compiled for `wasm32-unknown-unknown`, where `SystemTime::now()` panics: there,
+/// pass the host's clock (e.g. a Worker's `Date.now()`) to [`verify_api_request`].
+///
 /// # Errors
 /// As [`verify_api_request`].
 ///
@@ -309,6 +312,7 @@ fn check_api_request<'a>(
 /// verify_api_request_now(&ring, Method::Get, "/apps/3/channels", query.as_str(), b"")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub fn verify_api_request_now<'a>(
     keyring: &'a Keyring,
     method: Method,
