@@ -31,10 +31,25 @@
 //!
 //! One line is logged per decision and per verified webhook event (name and channel);
 //! secrets and signatures are never logged. Ctrl-C or SIGTERM stops it gracefully.
+//!
+//! Slow clients ([`Limits`]): each request, body included, must arrive and be answered
+//! within 10 s (`AUTH_SERVER_REQUEST_TIMEOUT_MS`), or it gets `408` and the connection
+//! closes; each connection lives at most 60 s (`AUTH_SERVER_CONNECTION_LIFETIME_MS`),
+//! which also bounds a client that trickles its headers; at most 1,024 connections are
+//! open at once (`AUTH_SERVER_MAX_CONNECTIONS`), further ones wait in the kernel's
+//! backlog. So a client announcing `Content-Length: 100000000` and sending 13 bytes is
+//! cut off after the request timeout instead of holding a connection forever. Any
+//! deployment of the axum integration needs the same three limits (here with tokio and
+//! axum alone; `tower-http`'s `TimeoutLayer` or a reverse proxy's timeouts do the same).
 
+use std::future::Future;
+use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::extract::Request;
 use axum::middleware::{self, Next};
@@ -82,13 +97,175 @@ async fn run() -> Result<(), Error> {
         println!("auth_server: AUTH_SERVER_EXPOSE_WEBHOOKS=1: GET /pusher/webhook/events lists received events");
     }
     let app = app(credentials, expose_webhooks);
+    let limits = Limits::from_env()?;
 
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    println!("auth_server: listening on http://{addr}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    println!("auth_server: listening on http://{addr} ({limits:?})");
+    serve(listener, app, limits, shutdown_signal()).await?;
     println!("auth_server: stopped");
     Ok(())
+}
+
+/// What a slow or idle client may hold: see the module docs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// From the request's first byte handed over to its response: headers were read,
+    /// the body (read by the handler) must arrive within this too. `408` after it.
+    pub request_timeout: Duration,
+    /// The longest a connection stays open, whatever it does (trickled headers, idle
+    /// keep-alive).
+    pub connection_lifetime: Duration,
+    /// Connections open at once; the next is accepted when one closes.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(10),
+            connection_lifetime: Duration::from_secs(60),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl Limits {
+    /// The defaults, overridden by `AUTH_SERVER_REQUEST_TIMEOUT_MS`,
+    /// `AUTH_SERVER_CONNECTION_LIFETIME_MS` and `AUTH_SERVER_MAX_CONNECTIONS`.
+    fn from_env() -> Result<Self, Error> {
+        let number = |name: &str| -> Result<Option<u64>, Error> {
+            match std::env::var(name) {
+                Ok(v) => Ok(Some(v.parse().map_err(|_| format!("{name} is not a number: {v:?}"))?)),
+                Err(_) => Ok(None),
+            }
+        };
+        let mut limits = Self::default();
+        if let Some(ms) = number("AUTH_SERVER_REQUEST_TIMEOUT_MS")? {
+            limits.request_timeout = Duration::from_millis(ms);
+        }
+        if let Some(ms) = number("AUTH_SERVER_CONNECTION_LIFETIME_MS")? {
+            limits.connection_lifetime = Duration::from_millis(ms);
+        }
+        if let Some(n) = number("AUTH_SERVER_MAX_CONNECTIONS")? {
+            limits.max_connections = usize::try_from(n)?.max(1);
+        }
+        Ok(limits)
+    }
+}
+
+/// Serves `app` on `listener` under `limits` until `shutdown` resolves.
+///
+/// # Errors
+/// As `axum::serve`: an I/O error of the server itself (a connection's own errors,
+/// including an expired lifetime, only close that connection).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let timeout = limits.request_timeout;
+    let app = app.layer(middleware::from_fn(move |request: Request, next: Next| async move {
+        match tokio::time::timeout(timeout, next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => {
+                let mut response = Response::new(axum::body::Body::from("{\"error\":\"request timeout\"}"));
+                *response.status_mut() = axum::http::StatusCode::REQUEST_TIMEOUT;
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+                response
+            }
+        }
+    }));
+    let listener = LimitedListener {
+        inner: listener,
+        permits: Arc::new(tokio::sync::Semaphore::new(limits.max_connections)),
+        lifetime: limits.connection_lifetime,
+    };
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// A TCP listener that holds at most `permits` connections open, each for at most
+/// `lifetime`.
+struct LimitedListener {
+    inner: tokio::net::TcpListener,
+    permits: Arc<tokio::sync::Semaphore>,
+    lifetime: Duration,
+}
+
+impl axum::serve::Listener for LimitedListener {
+    type Io = LimitedStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            // Wait for a free slot before accepting: excess clients wait in the backlog.
+            let Ok(permit) = self.permits.clone().acquire_owned().await else { continue };
+            match self.inner.accept().await {
+                Ok((stream, addr)) => {
+                    let deadline = Box::pin(tokio::time::sleep(self.lifetime));
+                    return (LimitedStream { inner: stream, deadline, _permit: permit }, addr);
+                }
+                // As axum's own listener does: a failed accept (e.g. too many open files)
+                // is retried after a pause.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// A connection that fails every read and write once its lifetime is over, and frees
+/// its slot when dropped.
+struct LimitedStream {
+    inner: tokio::net::TcpStream,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl LimitedStream {
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        self.deadline.as_mut().poll(cx).is_ready()
+    }
+}
+
+fn lifetime_over() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "connection lifetime over")
+}
+
+impl tokio::io::AsyncRead for LimitedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.expired(cx) {
+            return Poll::Ready(Err(lifetime_over()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for LimitedStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if self.expired(cx) {
+            return Poll::Ready(Err(lifetime_over()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// Credentials from the environment, or the public demo app (announced loudly).
@@ -131,7 +308,7 @@ fn credentials() -> Result<Credentials, Error> {
 }
 
 /// The routes, with one log line for each refusal the policy never saw.
-fn app(credentials: Credentials, expose_webhooks: bool) -> Router {
+pub fn app(credentials: Credentials, expose_webhooks: bool) -> Router {
     let events = WebhookLog::default();
     let faye_secret = faye_secret();
     let mut router = Router::new()
@@ -329,7 +506,7 @@ async fn log_refusals(request: Request, next: Next) -> Response {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -134,7 +134,19 @@ fn push_json(out: &mut String, value: &serde_json::Value) {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Serialize)]
+///
+/// It has no `==`: check a received authorization with
+/// [`verify_channel_auth`](crate::verify_channel_auth) only, in constant time (tests
+/// compare `.auth()` strings).
+///
+/// ```compile_fail
+/// use channel_auth::{sign_channel_auth, Credentials};
+///
+/// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+/// let (socket, channel) = ("1.1".parse().unwrap(), "private-a".parse().unwrap());
+/// let _ = sign_channel_auth(&creds, &socket, &channel).unwrap() == sign_channel_auth(&creds, &socket, &channel).unwrap();
+/// ```
+#[derive(Clone, Serialize)]
 pub struct ChannelAuth {
     auth: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -266,8 +278,8 @@ impl core::fmt::Debug for ChannelAuth {
 /// let auth = sign_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?)?;
 /// assert_eq!(auth.auth(), "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
 /// assert_eq!(
-///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?),
-///     Err(AuthError::MissingMasterKey),
+///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?).err(),
+///     Some(AuthError::MissingMasterKey),
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -399,22 +411,28 @@ mod tests {
     #[test]
     fn refuses_what_the_protocol_does_not_sign() {
         let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
-        assert_eq!(sign_channel_auth(&creds(), &socket(), &channel("news")), Err(AuthError::PublicChannel));
-        assert_eq!(sign_channel_auth(&creds(), &socket(), &channel("presence-a")), Err(AuthError::PresenceNeedsMember));
+        assert_eq!(sign_channel_auth(&creds(), &socket(), &channel("news")).err(), Some(AuthError::PublicChannel));
+        assert_eq!(
+            sign_channel_auth(&creds(), &socket(), &channel("presence-a")).err(),
+            Some(AuthError::PresenceNeedsMember)
+        );
         for name in ["private-a", "private-encrypted-a", "news"] {
             assert_eq!(
-                sign_presence_auth(&creds(), &socket(), &channel(name), &member),
-                Err(AuthError::NotPresenceChannel)
+                sign_presence_auth(&creds(), &socket(), &channel(name), &member).err(),
+                Some(AuthError::NotPresenceChannel)
             );
         }
         let no_master = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
         assert_eq!(
-            sign_channel_auth(&no_master, &socket(), &channel("private-encrypted-a")),
-            Err(AuthError::MissingMasterKey)
+            sign_channel_auth(&no_master, &socket(), &channel("private-encrypted-a")).err(),
+            Some(AuthError::MissingMasterKey)
         );
         let reserved = channel("#server-to-user-u");
-        assert_eq!(sign_channel_auth(&creds(), &socket(), &reserved), Err(AuthError::ReservedChannel));
-        assert_eq!(sign_presence_auth(&creds(), &socket(), &reserved, &member), Err(AuthError::NotPresenceChannel));
+        assert_eq!(sign_channel_auth(&creds(), &socket(), &reserved).err(), Some(AuthError::ReservedChannel));
+        assert_eq!(
+            sign_presence_auth(&creds(), &socket(), &reserved, &member).err(),
+            Some(AuthError::NotPresenceChannel)
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! An app's credentials, with the HMAC key set up once, and a keyring of several apps.
 
+use std::collections::HashMap;
+
 use subtle::{Choice, ConditionallySelectable as _};
 
 use crate::error::VerifyError;
@@ -175,6 +177,10 @@ impl core::fmt::Debug for Credentials {
 /// Several entries may share a key, as during a secret rotation: a verifier tries every
 /// candidate, and any match verifies.
 ///
+/// An index by key finds a key's candidates with one hash lookup of the received text,
+/// so verifying costs the same with 1 or 100,000 apps; entries sharing a key keep the
+/// order they were given in.
+///
 /// ```
 /// use channel_auth::{Credentials, Keyring};
 ///
@@ -189,6 +195,8 @@ impl core::fmt::Debug for Credentials {
 #[derive(Clone, Debug, Default)]
 pub struct Keyring {
     entries: Vec<Credentials>,
+    /// For each key, the positions in `entries` of its credentials, ascending.
+    index: HashMap<AppKey, Vec<usize>>,
 }
 
 impl Keyring {
@@ -199,7 +207,18 @@ impl Keyring {
     /// assert!(ring.is_empty());
     /// ```
     pub fn new(credentials: impl IntoIterator<Item = Credentials>) -> Self {
-        Self { entries: credentials.into_iter().collect() }
+        let entries: Vec<Credentials> = credentials.into_iter().collect();
+        let mut index: HashMap<AppKey, Vec<usize>> = HashMap::with_capacity(entries.len());
+        for (position, credentials) in entries.iter().enumerate() {
+            index.entry(credentials.key.clone()).or_default().push(position);
+        }
+        Self { entries, index }
+    }
+
+    /// The positions of `key`'s credentials in `entries`, in order (none for an unknown
+    /// key). The key is public: looking it up in variable time reveals nothing.
+    fn positions(&self, key: &str) -> &[usize] {
+        self.index.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Every credential whose key is `key` (the text as received; no match for text
@@ -213,7 +232,7 @@ impl Keyring {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn candidates<'a, 'k>(&'a self, key: &'k str) -> impl Iterator<Item = &'a Credentials> + use<'a, 'k> {
-        self.entries.iter().filter(move |c| c.key.as_str() == key)
+        self.positions(key).iter().filter_map(|&position| self.entries.get(position))
     }
 
     /// Runs `check` on every candidate for `key`, in order, and returns the first that
@@ -232,11 +251,9 @@ impl Keyring {
     ) -> Option<&Credentials> {
         let mut passed = Choice::from(0);
         let mut index = u64::MAX;
-        for (i, credentials) in self.entries.iter().enumerate() {
-            // The key is public: choosing the candidates in variable time reveals nothing.
-            if credentials.key.as_str() != key {
-                continue;
-            }
+        // The key is public: choosing the candidates in variable time reveals nothing.
+        for &i in self.positions(key) {
+            let Some(credentials) = self.entries.get(i) else { continue };
             let pass = check(credentials);
             // A `usize` index always fits in a `u64` on the targets Rust supports.
             index.conditional_assign(&u64::try_from(i).unwrap_or(u64::MAX), pass & !passed);

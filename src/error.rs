@@ -245,7 +245,7 @@ impl InvalidInput {
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let socket: SocketId = "1.1".parse()?;
 /// let public: ChannelName = "news".parse()?;
-/// assert_eq!(sign_channel_auth(&creds, &socket, &public), Err(AuthError::PublicChannel));
+/// assert_eq!(sign_channel_auth(&creds, &socket, &public).err(), Some(AuthError::PublicChannel));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

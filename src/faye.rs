@@ -34,8 +34,6 @@ fn message<'a>(user: &'a str, channel: Option<&'a str>) -> [&'a [u8]; 3] {
 
 /// A Faye token: 64 lowercase hex digits.
 ///
-/// No `==`: a received token is checked with [`verify_faye_token`] only.
-///
 /// ```
 /// use channel_auth::{sign_faye_token, AppSecret, FayeUserId};
 ///
@@ -44,6 +42,18 @@ fn message<'a>(user: &'a str, channel: Option<&'a str>) -> [&'a [u8]; 3] {
 /// let token = sign_faye_token(&secret, &user, None);
 /// assert_eq!(token.as_str(), "cb20f4a58ea060d186fb4fad7949dfad0eea8bcf6ae2f4f9594e9c8f1dc9b509");
 /// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+///
+/// A token has no `==` (as `ring::hmac::Tag` has none): comparing one with a received
+/// value would leak through timing how much of a forgery is right. Check a token with
+/// [`verify_faye_token`] only:
+///
+/// ```compile_fail
+/// use channel_auth::{sign_faye_token, AppSecret};
+///
+/// let secret: AppSecret = "s".parse().unwrap();
+/// let user = "alice".parse().unwrap();
+/// let _ = sign_faye_token(&secret, &user, None) == sign_faye_token(&secret, &user, None);
 /// ```
 #[derive(Clone, Debug)]
 pub struct FayeToken(String);

@@ -90,8 +90,8 @@
 //! assert!(query.as_str().starts_with("auth_key=278d425bdf160c739803&auth_timestamp=1353088179"));
 //!
 //! let ring = Keyring::new([creds]);
-//! let signer = verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at)?;
-//! assert_eq!(signer.key().as_str(), "278d425bdf160c739803");
+//! let verified = verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at)?;
+//! assert_eq!(verified.credentials().key().as_str(), "278d425bdf160c739803");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -171,9 +171,12 @@ mod user;
 mod webhook;
 
 pub use api::{
-    sign_api_request, verify_api_request, verify_api_request_now, Method, SignedQuery, API_AUTH_VERSION,
+    sign_api_request, verify_api_request, Method, SignedQuery, VerifiedApiRequest, API_AUTH_VERSION,
     API_TIMESTAMP_WINDOW,
 };
+// Reads the system clock: not on `wasm32-unknown-unknown` (see the README, "Edge runtimes").
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+pub use api::verify_api_request_now;
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};

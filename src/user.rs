@@ -170,7 +170,18 @@ impl UserData {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// It has no `==`: check a received sign-in with
+/// [`verify_user_auth`](crate::verify_user_auth) only, in constant time.
+///
+/// ```compile_fail
+/// use channel_auth::{sign_user_auth, Credentials, UserData};
+///
+/// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+/// let (socket, user) = ("1.1".parse().unwrap(), UserData::new("u".parse().unwrap()));
+/// let _ = sign_user_auth(&creds, &socket, &user).unwrap() == sign_user_auth(&creds, &socket, &user).unwrap();
+/// ```
+#[derive(Clone, Debug, Serialize)]
 pub struct UserAuth {
     auth: String,
     user_data: String,

@@ -29,7 +29,17 @@ use crate::names::{AppKey, ChannelKind, ChannelName, SocketId};
 /// assert_eq!(signed.signature(), "2677ad3e7c090b2fa2c0fb13020d66d5420879b8316eb356a2d60fb9073bc778");
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+///
+/// It has no `==`: check a received signature with [`verify_webhook`] only, in constant
+/// time.
+///
+/// ```compile_fail
+/// use channel_auth::{sign_webhook, Credentials};
+///
+/// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
+/// let _ = sign_webhook(&creds, b"{}") == sign_webhook(&creds, b"{}");
+/// ```
+#[derive(Clone, Debug)]
 pub struct WebhookSignature {
     key: AppKey,
     signature: String,
@@ -90,10 +100,24 @@ pub fn sign_webhook(credentials: &Credentials, body: &[u8]) -> WebhookSignature 
 /// byte for byte. Every credential with that key is tried,
 /// each in constant time. Use [`verify_and_parse_webhook`] to get typed events.
 ///
+/// # Only a JSON object is a webhook
+///
+/// Before any MAC, the body must look like a webhook: its first byte is `{` (no
+/// whitespace before it: Pusher, soketi and sockudo send their serializer's compact
+/// output, and the signature covers the raw bytes), its last byte that is not JSON
+/// whitespace is `}`, and it holds a `:` (every webhook has `time_ms` and `events`). Any
+/// other body is refused with the same error as a bad signature, so a signature made
+/// for another purpose under the same secret never passes as a webhook: a channel
+/// authorization (`<socket>:<channel>…`) and a user sign-in (`<socket>::user::…`) start
+/// with a digit, an API string to sign with its method; a Faye token's string is
+/// `<user>` (a Faye user id holds no `:`) or `<user>:<channel>` (which ends with a
+/// channel character, never `}`).
+///
 /// # Errors
 /// [`VerifyError::UnknownKey`] when no credential has the key,
-/// [`VerifyError::InvalidSignature`] when none matches or the signature is not 64
-/// lowercase hex digits (empty, odd length, uppercase, ...).
+/// [`VerifyError::InvalidSignature`] when none matches, the signature is not 64
+/// lowercase hex digits (empty, odd length, uppercase, ...), or the body is not shaped
+/// like a JSON object (above).
 ///
 /// ```
 /// use channel_auth::{verify_webhook, Credentials, Keyring, VerifyError};
@@ -104,6 +128,12 @@ pub fn sign_webhook(credentials: &Credentials, body: &[u8]) -> WebhookSignature 
 /// assert_eq!(verify_webhook(&ring, "key", good, body)?.key().as_str(), "key");
 /// assert_eq!(verify_webhook(&ring, "key", "zz", body).unwrap_err(), VerifyError::InvalidSignature);
 /// assert_eq!(verify_webhook(&ring, "other", good, body).unwrap_err(), VerifyError::UnknownKey);
+///
+/// // A body that is not a JSON object is refused before its MAC, even correctly signed.
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let not_json = b"1234.5678:private-a";
+/// let signed = channel_auth::sign_webhook(&creds, not_json);
+/// assert_eq!(verify_webhook(&ring, "key", signed.signature(), not_json).unwrap_err(), VerifyError::InvalidSignature);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 // Inline: a thin wrapper over `Keyring::first_passing`. Inlined, a caller that asks only
@@ -120,9 +150,20 @@ pub fn verify_webhook<'a>(
     if keyring.candidates(key_header).next().is_none() {
         return Err(VerifyError::UnknownKey);
     }
+    // The body is public: refusing it in variable time reveals nothing.
+    if !shaped_like_a_webhook(body) {
+        return Err(VerifyError::InvalidSignature);
+    }
     keyring
         .first_passing(key_header, |credentials| credentials.matches_hex(&[body], signature_header))
         .ok_or(VerifyError::InvalidSignature)
+}
+
+/// Whether `body` can be a webhook at all: `{` first, `}` last but for trailing JSON
+/// whitespace, a `:` somewhere (see [`verify_webhook`]).
+fn shaped_like_a_webhook(body: &[u8]) -> bool {
+    let last = body.iter().rev().find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'));
+    body.first() == Some(&b'{') && last == Some(&b'}') && body.contains(&b':')
 }
 
 /// Verifies a webhook, then parses its body into typed events: the only way to get a
@@ -725,6 +766,29 @@ impl<'a> Fields<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_json_object_is_shaped_like_a_webhook() {
+        for ok in [&b"{\"a\":1}"[..], b"{\"time_ms\":1,\"events\":[]} \r\n\t", b"{:}"] {
+            assert!(shaped_like_a_webhook(ok), "{ok:?}");
+        }
+        for bad in [
+            &b""[..],
+            b"{",
+            b"}",
+            b"{}",
+            b"{ }",
+            b" {\"a\":1}",
+            b"\n{\"a\":1}",
+            b"[{\"a\":1}]",
+            b"{\"a\":1}x",
+            b"{x:/a",
+            b"1234.5678:private-a",
+            b"POST\n/apps/3/events\nauth_key=k",
+        ] {
+            assert!(!shaped_like_a_webhook(bad), "{bad:?}");
+        }
+    }
     use crate::error::InvalidInput;
     use crate::InputKind;
 

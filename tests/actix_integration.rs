@@ -1,7 +1,7 @@
 //! The actix-web routes: what they sign, what they refuse, and that a refused body never
 //! reaches the application's decision. Mirrors tests/axum_integration.rs: the same
 //! routes on the same core answer with the same status codes and bodies.
-#![cfg(feature = "actix-web")]
+#![cfg(all(feature = "actix-web", not(target_family = "wasm")))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
 use std::sync::atomic::{AtomicUsize, Ordering};

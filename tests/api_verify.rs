@@ -46,7 +46,8 @@ fn hand_signed(secret: &str, method: &str, path: &str, params: &str) -> String {
 
 fn verify(method: Method, path: &str, query: &str, body: &[u8], now: u64) -> Result<(), VerifyError> {
     let ring = ring();
-    verify_api_request(&ring, method, path, query, body, at(now)).map(|c| assert_eq!(c.key().as_str(), KEY))
+    verify_api_request(&ring, method, path, query, body, at(now))
+        .map(|c| assert_eq!(c.credentials().key().as_str(), KEY))
 }
 
 #[test]
@@ -289,11 +290,11 @@ fn rotation_any_secret_under_the_key_verifies() {
     for creds in [&old, &new] {
         let q = sign_api_request(creds, Method::Post, PATH, &[], BODY, at(T)).unwrap();
         let signer = verify_api_request(&ring, Method::Post, PATH, q.as_str(), BODY, at(T)).unwrap();
-        assert_eq!(signer.key().as_str(), KEY);
+        assert_eq!(signer.credentials().key().as_str(), KEY);
         // The credentials returned are the ones whose secret signed: re-signing with
         // them reproduces the query.
-        let again = sign_api_request(signer, Method::Post, PATH, &[], BODY, at(T)).unwrap();
-        assert_eq!(again, q);
+        let again = sign_api_request(signer.credentials(), Method::Post, PATH, &[], BODY, at(T)).unwrap();
+        assert_eq!(again.as_str(), q.as_str());
     }
     let retired = Credentials::new(KEY.parse().unwrap(), "retired".parse().unwrap());
     let q = sign_api_request(&retired, Method::Post, PATH, &[], BODY, at(T)).unwrap();
@@ -327,6 +328,8 @@ fn app_binding() {
     ] {
         assert_eq!(check(outside), Err(VerifyError::WrongApp), "{outside}");
     }
+    // A channel name may hold `;`: after the app's two segments it is allowed.
+    assert_eq!(check("/apps/3/channels/presence-a;b/users"), Ok(()));
     // Unbound credentials sign for any app.
     let q = sign_api_request(&creds(), Method::Post, "/apps/4/events", &[], BODY, at(T)).unwrap();
     assert_eq!(verify(Method::Post, "/apps/4/events", q.as_str(), BODY, T), Ok(()));
@@ -345,7 +348,7 @@ fn app_binding() {
         let path = format!("/apps/{app}/events");
         let q = sign_api_request(&creds(), Method::Post, &path, &[], BODY, at(T)).unwrap();
         let signer = verify_api_request(&ring, Method::Post, &path, q.as_str(), BODY, at(T)).unwrap();
-        assert_eq!(signer.app_id().unwrap().as_str(), app);
+        assert_eq!(signer.credentials().app_id().unwrap().as_str(), app);
     }
 }
 
@@ -388,4 +391,83 @@ fn the_clock_wrapper_reads_the_clock() {
         verify_api_request_now(&ring, Method::Post, PATH, old.as_str(), BODY).unwrap_err(),
         VerifyError::TimestampTooOld
     );
+}
+
+/// Issue 13, fix 1: paths that a front end stripping `;` path parameters, decoding
+/// percent-escapes, taking `\` as `/` or dropping trailing dots maps into another app,
+/// signed by app 3's own secret, are refused.
+#[test]
+fn app_binding_holds_whatever_the_front_end_normalizes() {
+    let bound = creds().with_app_id("3".parse().unwrap());
+    let ring = Keyring::new([bound.clone()]);
+    let check = |path: &str| {
+        let q = sign_api_request(&bound, Method::Post, path, &[], BODY, at(T)).unwrap();
+        verify_api_request(&ring, Method::Post, path, q.as_str(), BODY, at(T)).map(|_| ())
+    };
+    for outside in [
+        "/apps/3/..;/4/events",
+        "/;/apps/4/events",
+        "/apps/3/..;x/4/events",
+        "/apps/3/.;/..;/4/events",
+        "/apps;/4/events",
+        "/apps/3;/events",
+        "/x;/apps/4/events",
+        "/apps/3/.../4/events",
+        "/apps./4/events",
+        "/apps/3/%2E%2E/4/events",
+        "/apps/3/%2e%2e/4/events",
+        "/apps/3%2F..%2F4/events",
+        "/apps/3%2f..%2f4/events",
+        "/apps/3/..%3B/4/events",
+        "/apps/3/..%5C4/events",
+        "/apps/3/..\\4/events",
+        "/apps/3/%252E%252E/4/events",
+        "/apps/3/%25252E%25252E/4/events",
+    ] {
+        assert_eq!(check(outside), Err(VerifyError::WrongApp), "{outside}");
+    }
+}
+
+/// Issue 13, fix 3: a replay that changes a signed key's case or encoding still
+/// verifies (the signature covers the canonical form), and the verified value hands the
+/// handler the signed value under the canonical key, whatever the raw query spelled.
+#[test]
+fn the_verified_value_holds_the_parameters_as_signed() {
+    let ring = Keyring::new([creds()]);
+    let path = "/apps/3/channels";
+    let q = sign_api_request(
+        &creds(),
+        Method::Get,
+        path,
+        &[("filter_by_prefix", "presence-"), ("info", "user_count")],
+        b"",
+        at(T),
+    )
+    .unwrap();
+    for raw in [
+        q.as_str().to_owned(),
+        q.as_str().replace("filter_by_prefix", "FILTER_BY_PREFIX"),
+        q.as_str().replace("filter_by_prefix", "filter%5Fby%5Fprefix"),
+        q.as_str().replace("filter_by_prefix", "Filter%5fBy%5fPrefix"),
+    ] {
+        let verified = verify_api_request(&ring, Method::Get, path, &raw, b"", at(T)).unwrap();
+        assert_eq!(verified.credentials().key().as_str(), KEY);
+        assert_eq!(verified.get("filter_by_prefix"), Some("presence-"), "{raw}");
+        assert_eq!(verified.get("info"), Some("user_count"));
+        assert_eq!(verified.get("auth_signature"), None, "the signature is not a parameter to read");
+        let params: Vec<(&str, &str)> = verified.params().collect();
+        assert_eq!(
+            params,
+            [
+                ("auth_key", KEY),
+                ("auth_timestamp", &*T.to_string()),
+                ("auth_version", "1.0"),
+                ("filter_by_prefix", "presence-"),
+                ("info", "user_count"),
+            ]
+        );
+        // Debug shows no signature and no secret.
+        let shown = format!("{verified:?}");
+        assert!(!shown.contains(SECRET) && !shown.contains("auth_signature"), "{shown}");
+    }
 }

@@ -1,6 +1,6 @@
 //! The axum handlers: what they sign, what they refuse, and that a refused body never
 //! reaches the application's decision.
-#![cfg(feature = "axum")]
+#![cfg(all(feature = "axum", not(target_family = "wasm")))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -413,4 +413,18 @@ async fn a_failing_webhook_handler_answers_500_so_the_sender_retries() {
     assert_eq!(cause.as_deref(), Some("database unavailable"), "the cause rides in the extensions, for logs");
     let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
     assert_eq!(&bytes[..], br#"{"error":"webhook handler failed"}"#);
+}
+
+/// Issue 13, fix 2: a channel authorization's signature sent with its string to sign as
+/// a webhook body is a bad signature (401), not a good one with a bad body (400).
+#[tokio::test]
+async fn another_purposes_signature_is_401_as_a_webhook() {
+    const BODY: &str = "1234.1234:private-a";
+    let auth = sign_channel_auth(&creds(), &"1234.1234".parse().unwrap(), &name("private-a")).unwrap();
+    let signature = auth.auth().rsplit_once(':').unwrap().1.to_owned();
+    assert_eq!(sign_webhook(&creds(), BODY.as_bytes()).signature(), signature, "the MAC of the body itself");
+    let hooks = Hooks::default();
+    let (status, json) = deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", &signature)], BODY).await;
+    assert_eq!((status, json), (StatusCode::UNAUTHORIZED, serde_json::json!({ "error": "invalid signature" })));
+    assert!(hooks.0.lock().unwrap().is_empty());
 }

@@ -92,9 +92,9 @@ fn rotation_keeps_every_candidate() {
         let signed = sign_webhook(signer, body);
         let found = verify_webhook(&ring, "key", signed.signature(), body).unwrap();
         // The credentials returned are the ones that signed.
-        assert_eq!(sign_webhook(found, body), signed);
+        assert_eq!(sign_webhook(found, body).signature(), signed.signature());
         let verified = verify_and_parse_webhook(&ring, "key", signed.signature(), body).unwrap();
-        assert_eq!(sign_webhook(verified.credentials(), body), signed);
+        assert_eq!(sign_webhook(verified.credentials(), body).signature(), signed.signature());
     }
     // The secret of another key's credentials does not verify under this key.
     let retired = sign_webhook(&creds("retired"), body);
@@ -108,10 +108,12 @@ fn an_unverified_body_is_never_parsed() {
     let ring = Keyring::new([creds("secret")]);
     let err = verify_and_parse_webhook(&ring, "key", &"0".repeat(64), b"not json").unwrap_err();
     assert_eq!(err, WebhookError::Verify(VerifyError::InvalidSignature));
-    // With a good signature, the same body is a parse error.
-    let signed = sign_webhook(&creds("secret"), b"not json");
+    // With a good signature, a body shaped like an object that is not JSON is a parse
+    // error (a body not even shaped like one is refused before the MAC: see
+    // `other_purposes_signatures_never_pass_as_webhooks`).
+    let signed = sign_webhook(&creds("secret"), b"{not: json}");
     assert!(matches!(
-        verify_and_parse_webhook(&ring, "key", signed.signature(), b"not json"),
+        verify_and_parse_webhook(&ring, "key", signed.signature(), b"{not: json}"),
         Err(WebhookError::NotJson { .. })
     ));
 }
@@ -212,4 +214,62 @@ fn freshness_edges() {
     assert_eq!(webhook.check_freshness(sent - window + ms(1), window), Ok(()));
     assert_eq!(webhook.check_freshness(sent - window, window), Err(VerifyError::TimestampTooNew));
     assert_eq!(webhook.check_freshness(UNIX_EPOCH, window), Err(VerifyError::TimestampTooNew));
+}
+
+/// Issue 13, fix 2: a signature made for another purpose under the app's secret, sent
+/// with its own string to sign as the body, is refused as a webhook with the error of a
+/// bad signature (before, the MAC matched and only the JSON parse failed).
+#[test]
+fn other_purposes_signatures_never_pass_as_webhooks() {
+    use channel_auth::{
+        sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, AppSecret, ChannelName, FayeUserId,
+        Method, SocketId, UserData,
+    };
+    let creds = creds("secret");
+    let ring = Keyring::new([creds.clone()]);
+    let socket: SocketId = "1.1".parse().unwrap();
+    let hex_of = |auth: &str| auth.rsplit_once(':').unwrap().1.to_owned();
+
+    let channel: ChannelName = "private-a".parse().unwrap();
+    let channel_auth = sign_channel_auth(&creds, &socket, &channel).unwrap();
+    let user_data = UserData::new("ann".parse().unwrap());
+    let user_auth = sign_user_auth(&creds, &socket, &user_data).unwrap();
+    let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let query = sign_api_request(&creds, Method::Get, "/apps/3/channels", &[], b"", at).unwrap();
+    let api_signature = query.as_str().rsplit_once("auth_signature=").unwrap().1.to_owned();
+    let secret: AppSecret = "secret".parse().unwrap();
+    let user: FayeUserId = "ann".parse().unwrap();
+    // A Faye user id may start with `{`: its strings still never end with `}` and hold
+    // a `:`.
+    let braced: FayeUserId = "{\"a\"".parse().unwrap();
+    let empty_object: FayeUserId = "{}".parse().unwrap();
+    let faye_channel = "/a".parse().unwrap();
+    let faye = sign_faye_token(&secret, &user, Some(&faye_channel));
+    let faye_user_only = sign_faye_token(&secret, &user, None);
+
+    let braced_token = sign_faye_token(&secret, &braced, Some(&faye_channel));
+    let empty_token = sign_faye_token(&secret, &empty_object, None);
+    let cases: [(String, String); 7] = [
+        ("1.1:private-a".to_owned(), hex_of(channel_auth.auth())),
+        (format!("1.1::user::{}", user_auth.user_data()), hex_of(user_auth.auth())),
+        ("GET\n/apps/3/channels\nauth_key=key&auth_timestamp=1700000000&auth_version=1.0".to_owned(), api_signature),
+        ("ann:/a".to_owned(), faye.as_str().to_owned()),
+        ("ann".to_owned(), faye_user_only.as_str().to_owned()),
+        ("{\"a\":/a".to_owned(), braced_token.as_str().to_owned()),
+        ("{}".to_owned(), empty_token.as_str().to_owned()),
+    ];
+    for (body, signature) in &cases {
+        // The signature is that purpose's real one: it is the MAC of the body.
+        assert_eq!(&sign_webhook(&creds, body.as_bytes()).signature(), signature, "{body:?}");
+        assert_eq!(
+            verify_webhook(&ring, "key", signature, body.as_bytes()).unwrap_err(),
+            VerifyError::InvalidSignature,
+            "{body:?}"
+        );
+        assert_eq!(
+            verify_and_parse_webhook(&ring, "key", signature, body.as_bytes()).unwrap_err(),
+            WebhookError::Verify(VerifyError::InvalidSignature),
+            "{body:?}"
+        );
+    }
 }

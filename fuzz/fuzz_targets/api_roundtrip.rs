@@ -117,7 +117,7 @@ fuzz_target!(|input: Input| {
 
     let ring = Keyring::new([creds.clone()]);
     let verify = |ring: &Keyring, method: Method, path: &str, query: &str, body: &[u8], now: SystemTime| {
-        verify_api_request(ring, method, path, query, body, now).map(|c| c.key().as_str().to_owned())
+        verify_api_request(ring, method, path, query, body, now).map(|c| c.credentials().key().as_str().to_owned())
     };
     assert_eq!(verify(&ring, method, &input.path, &query, &input.body, at), Ok(key.clone()));
 

@@ -1,5 +1,6 @@
 //! `verify_api_request` on arbitrary input: never panics, and accepts only a query whose
-//! `auth_signature` is the independent HMAC of the canonical string it carries.
+//! `auth_signature` is the independent HMAC of the canonical string it carries, and
+//! hands back exactly those canonical parameters.
 //!
 //! Input: fields separated by 0xFF: `method`, `path`, `query`, `body`, `now` (Unix
 //! seconds, decimal). The keyring holds the published demo credentials and `key`/`secret`.
@@ -29,7 +30,8 @@ fuzz_target!(|data: &[u8]| {
         secrets.iter().map(|(k, s)| Credentials::new(k.parse().expect("valid"), s.parse().expect("valid"))),
     );
 
-    let Ok(creds) = verify_api_request(&ring, method, &path, &query, body, now) else { return };
+    let Ok(verified) = verify_api_request(&ring, method, &path, &query, body, now) else { return };
+    let creds = verified.credentials();
 
     // Accepted: recompute the signature from the query as the design defines it.
     let mut pairs: Vec<(String, String)> =
@@ -43,4 +45,15 @@ fuzz_target!(|data: &[u8]| {
     let message = format!("{}\n{path}\n{}", method.as_str(), canonical.join("&"));
     let secret = secrets.iter().find(|(k, _)| *k == key).map(|(_, s)| *s).expect("known key");
     assert_eq!(signature, reference_hex(secret, message.as_bytes()), "accepted a wrong signature: {query:?}");
+    // What the handler reads is what was signed: the canonical pairs, and `get` finds
+    // each under any case of its key.
+    let signed: Vec<(&str, &str)> =
+        pairs.iter().filter(|(k, _)| k != "auth_signature").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(verified.params().collect::<Vec<_>>(), signed);
+    for (k, v) in &signed {
+        assert_eq!(verified.get(k), Some(*v));
+        if k.is_ascii() {
+            assert_eq!(verified.get(&k.to_ascii_uppercase()), Some(*v));
+        }
+    }
 });

@@ -1,6 +1,8 @@
 //! `verify_webhook` on arbitrary input: never panics; accepts exactly when the signature
 //! is the HMAC of the body under one of the secrets the key has (computed independently),
-//! returns that credential, and otherwise says `UnknownKey` or `InvalidSignature`.
+//! and the body is shaped like a JSON object (`{` first, `}` last but for trailing
+//! whitespace, a `:` in it), returns that credential, and otherwise says `UnknownKey` or
+//! `InvalidSignature`.
 //!
 //! Input: fields separated by 0xFF: `key_header`, `signature_header`, `body` (the rest,
 //! separators included). The keyring: `key` with two secrets (a rotation), and `other`.
@@ -12,6 +14,12 @@ use channel_auth_fuzz::{reference_hex, text, SEP};
 use libfuzzer_sys::fuzz_target;
 
 const RING: [(&str, &str); 3] = [("key", "secret"), ("key", "rotated secret"), ("other", "tofu")];
+
+/// The design's rule, re-implemented: `{` first, `}` last but for JSON whitespace, a `:`.
+fn shaped(body: &[u8]) -> bool {
+    let trimmed = body.iter().rposition(|b| !b" \t\r\n".contains(b)).map_or(&[][..], |end| &body[..=end]);
+    trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}') && body.contains(&b':')
+}
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(3, |b| *b == SEP);
@@ -25,7 +33,7 @@ fuzz_target!(|data: &[u8]| {
     let candidates: Vec<&str> = RING.iter().filter(|(k, _)| *k == key).map(|(_, s)| *s).collect();
     let want = if candidates.is_empty() {
         Err(VerifyError::UnknownKey)
-    } else if candidates.iter().any(|s| reference_hex(s, body) == signature) {
+    } else if shaped(body) && candidates.iter().any(|s| reference_hex(s, body) == signature) {
         Ok(key.clone())
     } else {
         Err(VerifyError::InvalidSignature)

@@ -25,6 +25,18 @@
 //! nothing is signed for it; the typed reason also rides in the response's extensions
 //! (see [`http::response`]), for logging middleware.
 //!
+//! # Slow clients: deploy with timeouts and a connection limit
+//!
+//! The body limits count bytes read, so a client that announces
+//! `Content-Length: 100000000` and sends 13 bytes keeps its handler waiting for the
+//! rest. `axum::serve` alone has no request timeout and no connection limit: give every
+//! deployment (1) a request timeout that covers reading the body (a `from_fn`
+//! middleware wrapping `next.run` in `tokio::time::timeout`, or `tower-http`'s
+//! `TimeoutLayer`), (2) a connection lifetime or header-read timeout, (3) a cap on open
+//! connections; or put a reverse proxy with those limits in front.
+//! `examples/auth_server.rs` does all three with tokio and axum alone (10 s, 60 s,
+//! 1,024), and `tests/slow_clients.rs` checks them.
+//!
 //! ```
 //! use axum::Router;
 //! use channel_auth::integrations::axum::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};

@@ -29,6 +29,14 @@ impl core::fmt::Debug for AppKey {
     }
 }
 
+/// The key's text: `Eq` and `Hash` agree with `str`'s, so a map keyed by `AppKey` is
+/// looked up with the received header text, without building an `AppKey`.
+impl core::borrow::Borrow<str> for AppKey {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 validated_name!(AppKey, validate_key);
 
 fn validate_key(s: &str) -> Result<(), InvalidInput> {
