@@ -3,11 +3,15 @@
 //! (rustls); any other HTTP client can implement it.
 
 use core::future::Future;
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use std::time::SystemTime;
 
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::names::{ChannelName, EventName, UserId};
 use crate::send::error::{ApiError, SendError};
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::request::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::response::{
     parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
     parse_trigger_batch, parse_users, BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse,
@@ -124,6 +128,8 @@ pub enum ClientError<E: std::error::Error + 'static> {
 #[derive(Debug, Clone)]
 pub struct Client<H> {
     api: Api,
+    // Read only by the clock-reading methods, which wasm32-unknown-unknown lacks.
+    #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(dead_code))]
     http: H,
 }
 
@@ -155,7 +161,13 @@ impl<H: HttpClient> Client<H> {
     pub fn api(&self) -> &Api {
         &self.api
     }
+}
 
+/// The convenience methods read the clock (and, for encrypted channels, the OS random
+/// source), so they are not compiled for `wasm32-unknown-unknown`: there, build each
+/// request with [`Api`] at the runtime's time and send it with the runtime's own client.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+impl<H: HttpClient> Client<H> {
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ClientError<H::Error>> {
         self.http.send(request).await.map_err(ClientError::Transport)
     }
@@ -164,7 +176,6 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn trigger(&self, trigger: &Trigger) -> Result<TriggerResponse, ClientError<H::Error>> {
         let response = self.send(self.api.trigger(trigger, SystemTime::now())?).await?;
         Ok(parse_trigger(&response)?)
@@ -175,7 +186,6 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
-    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn trigger_batch(&self, events: &[BatchEvent]) -> Result<BatchResponse, ClientError<H::Error>> {
         let response = self.send(self.api.trigger_batch(events, SystemTime::now())?).await?;
         Ok(parse_trigger_batch(&response)?)
