@@ -4,7 +4,7 @@
 //! Pusher's server library specification (trigger, batch, channels, channel, users,
 //! terminate a user's connections, send to a user); a `parse_*` function per operation
 //! reads the `http::Response<Vec<u8>>`. Any HTTP client can carry them ([`HttpClient`]);
-//! the `reqwest` feature adds one ([`Client::new`]).
+//! the `reqwest` feature adds one (`Client::new` on [`Client`]).
 //!
 //! ```
 //! use std::time::SystemTime;
