@@ -163,11 +163,11 @@ impl<H: HttpClient> Client<H> {
     }
 }
 
-/// The convenience methods read the clock (and, for encrypted channels, the OS random
-/// source), so they are not compiled for `wasm32-unknown-unknown`: there, build each
-/// request with [`Api`] at the runtime's time and send it with the runtime's own client.
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+// The methods below read the clock (and, for encrypted channels, the OS random source),
+// so each is not compiled for `wasm32-unknown-unknown`: there, build each request with
+// `Api` at the runtime's time and send it with the runtime's own client.
 impl<H: HttpClient> Client<H> {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     async fn send(&self, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, ClientError<H::Error>> {
         self.http.send(request).await.map_err(ClientError::Transport)
     }
@@ -176,6 +176,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn trigger(&self, trigger: &Trigger) -> Result<TriggerResponse, ClientError<H::Error>> {
         let response = self.send(self.api.trigger(trigger, SystemTime::now())?).await?;
         Ok(parse_trigger(&response)?)
@@ -186,6 +187,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn trigger_batch(&self, events: &[BatchEvent]) -> Result<BatchResponse, ClientError<H::Error>> {
         let response = self.send(self.api.trigger_batch(events, SystemTime::now())?).await?;
         Ok(parse_trigger_batch(&response)?)
@@ -195,6 +197,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn channels(&self, query: &ChannelsQuery) -> Result<ChannelsResponse, ClientError<H::Error>> {
         let response = self.send(self.api.channels(query, SystemTime::now())?).await?;
         Ok(parse_channels(&response)?)
@@ -204,6 +207,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn channel(&self, channel: &ChannelName, info: Info) -> Result<ChannelResponse, ClientError<H::Error>> {
         let response = self.send(self.api.channel(channel, info, SystemTime::now())?).await?;
         Ok(parse_channel(&response)?)
@@ -213,6 +217,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn users(&self, channel: &ChannelName) -> Result<UsersResponse, ClientError<H::Error>> {
         let response = self.send(self.api.users(channel, SystemTime::now())?).await?;
         Ok(parse_users(&response)?)
@@ -223,6 +228,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn terminate_user_connections(&self, user: &UserId) -> Result<TerminateResponse, ClientError<H::Error>> {
         let response = self.send(self.api.terminate_user_connections(user, SystemTime::now())?).await?;
         Ok(parse_terminate_user_connections(&response)?)
@@ -233,6 +239,7 @@ impl<H: HttpClient> Client<H> {
     ///
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     pub async fn send_to_user(
         &self,
         user: &UserId,
