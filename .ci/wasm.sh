@@ -36,7 +36,7 @@ fi
 echo "ok"
 
 step "tests under WASI (wasm32-wasip1, node:wasi)"
-export CARGO_TARGET_WASM32_WASIP1_RUNNER="node --no-warnings $PWD/.ci/wasi-runner.mjs"
+export CARGO_TARGET_WASM32_WASIP1_RUNNER="bash $PWD/.ci/wasi-run.sh"
 log="$(mktemp)"
 cargo test --target wasm32-wasip1 --tests 2>&1 | tee "$log"
 passed="$(grep -E '^test result: ok\.' "$log" | awk '{s += $4} END {print s + 0}')"
