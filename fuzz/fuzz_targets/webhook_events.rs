@@ -1,5 +1,6 @@
-//! Webhook event parsing on arbitrary bodies (signed here, so every body reaches the
-//! parser): never panics; a parsed body agrees with the JSON it came from (`time_ms`,
+//! Webhook event parsing on arbitrary bodies, signed here: never panics; a body is
+//! refused unparsed (as a bad signature) exactly when it is not shaped like a JSON object
+//! (see `verify_webhook`), so every other body reaches the parser; a parsed body agrees with the JSON it came from (`time_ms`,
 //! the number of events, each event's `name` and `channel`); the freshness check never
 //! panics for any clock.
 
@@ -8,6 +9,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring, WebhookError};
+use channel_auth_fuzz::webhook_shaped;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,9 +21,16 @@ fuzz_target!(|data: &[u8]| {
     let signed = sign_webhook(&creds, body);
     let ring = Keyring::new([creds]);
     let parsed = verify_and_parse_webhook(&ring, signed.key().as_str(), signed.signature(), body);
+    let shaped = webhook_shaped(body);
     let webhook = match parsed {
-        Ok(verified) => verified.into_webhook(),
-        Err(WebhookError::Verify(e)) => panic!("a body signed here did not verify: {e}"),
+        Ok(verified) => {
+            assert!(shaped, "a body not shaped like a JSON object was accepted");
+            verified.into_webhook()
+        }
+        Err(WebhookError::Verify(e)) => {
+            assert!(!shaped, "a shaped body signed here did not verify: {e}");
+            return;
+        }
         Err(e) => {
             let message = e.to_string();
             assert!(!message.contains('\n'), "{message:?}");

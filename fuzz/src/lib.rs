@@ -86,6 +86,14 @@ pub fn is_faye_user_id(s: &str) -> bool {
         && s.chars().all(|c| c != ':' && !matches!(u32::from(c), 0x00..=0x1f | 0x7f..=0x9f))
 }
 
+/// The design's webhook shape, re-implemented: `{` first, `}` last but for JSON
+/// whitespace, a `:` somewhere. `verify_webhook` refuses any other body before its MAC.
+pub fn webhook_shaped(body: &[u8]) -> bool {
+    let end = body.iter().rposition(|b| !b" \t\r\n".contains(b));
+    let trimmed = end.map_or(&[][..], |end| &body[..=end]);
+    trimmed.first() == Some(&b'{') && trimmed.last() == Some(&b'}') && body.contains(&b':')
+}
+
 /// Lowercase hex HMAC-SHA256(secret, message), computed directly with `hmac`.
 pub fn reference_hex(secret: &str, message: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
