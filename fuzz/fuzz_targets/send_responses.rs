@@ -1,7 +1,8 @@
 //! Every response parser of `channel_auth::send` on arbitrary status and body: never
 //! panics; a status outside 2xx is always `ApiError::Refused` with that status; a 2xx
 //! JSON object whose `code` is a number of 400 or more is `Refused` with that code (as
-//! soketi answers); a server message is never longer than the cut; and whatever parses
+//! soketi answers), unless it names `code`, `error` or `message` twice (then it is
+//! `InvalidResponse`); a server message is never longer than the cut; and whatever parses
 //! re-serializes to JSON that parses back to the same value.
 //!
 //! Input: two bytes of status (taken modulo 500, plus 100), then the body.
@@ -25,6 +26,36 @@ fn soketi_code(body: &[u8]) -> Option<u64> {
     }
 }
 
+/// The top-level keys of a JSON object, in order, duplicates kept.
+struct TopKeys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for TopKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = TopKeys;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TopKeys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some((key, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                    keys.push(key);
+                }
+                Ok(TopKeys(keys))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Whether the body is a JSON object naming an error field (`code`, `error`,
+/// `message`) twice: ambiguous, so never a success.
+fn ambiguous(body: &[u8]) -> bool {
+    let Ok(TopKeys(keys)) = serde_json::from_slice::<TopKeys>(body) else { return false };
+    ["code", "error", "message"].iter().any(|name| keys.iter().filter(|k| k == name).count() > 1)
+}
+
 fn check<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(
     status: u16,
     body: &[u8],
@@ -35,6 +66,7 @@ fn check<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(
         Ok(value) => {
             assert!(success, "a {status} parsed as success");
             assert!(soketi_code(body).is_none(), "a JSON code >= 400 parsed as success");
+            assert!(!ambiguous(body), "a duplicate error field parsed as success");
             let json = serde_json::to_string(&value).expect("serializes");
             let back: T = serde_json::from_str(&json).expect("parses back");
             assert_eq!(back, value);
@@ -46,6 +78,8 @@ fn check<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(
             if !success {
                 assert!(matches!(err, ApiError::Refused { .. }));
                 assert_eq!(err.status(), status);
+            } else if ambiguous(body) {
+                assert!(matches!(err, ApiError::InvalidResponse { .. }), "{err:?}");
             } else if let Some(code) = soketi_code(body) {
                 assert!(matches!(err, ApiError::Refused { .. }));
                 assert_eq!(u64::from(err.status()), code.min(u64::from(u16::MAX)));

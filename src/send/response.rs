@@ -273,12 +273,19 @@ fn parse<T: serde::de::DeserializeOwned>(
     // JSON is UTF-8: a body that is not is no JSON at all (serde_json would skip an
     // unknown field's bad bytes, and so read a `code` from an invalid document).
     let text = core::str::from_utf8(body).ok();
-    let fields: Option<ErrorFields> = text.and_then(|t| serde_json::from_str(t).ok());
+    let fields = text.map_or(Ok(None), error_fields);
     if !response.status().is_success() {
-        let message =
-            fields.as_ref().and_then(json_message).unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
+        let message = fields
+            .as_ref()
+            .ok()
+            .and_then(Option::as_ref)
+            .and_then(json_message)
+            .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
         return Err(ApiError::Refused { operation, status, message: cut(message.trim()) });
     }
+    // A success whose error fields are ambiguous (`{"code":200,"code":404}`: is it a
+    // refusal?) is not taken as a success.
+    let fields = fields.map_err(|reason| ApiError::InvalidResponse { operation, status, reason })?;
     if let Some(code) = fields.as_ref().and_then(|f| f.code.as_ref()).and_then(serde_json::Value::as_u64) {
         if code >= 400 {
             let message = fields.as_ref().and_then(json_message).unwrap_or_default();
@@ -294,6 +301,19 @@ fn parse<T: serde::de::DeserializeOwned>(
         operation,
         status,
         reason: format!("{:?} error at line {} column {}", e.classify(), e.line(), e.column()),
+    })
+}
+
+/// The error fields of a JSON object body; `Ok(None)` for a body that is not a JSON
+/// object (an array is not read by position); `Err` when the object names `code`,
+/// `error` or `message` twice, which JSON parsers disagree on (first or last wins).
+fn error_fields(text: &str) -> Result<Option<ErrorFields>, String> {
+    if !matches!(serde_json::from_str::<serde_json::Value>(text), Ok(serde_json::Value::Object(_))) {
+        return Ok(None);
+    }
+    // A valid JSON object, so the only error left is a duplicate field.
+    serde_json::from_str(text).map(Some).map_err(|e| {
+        format!("an error field (code, error or message) appears twice (line {} column {})", e.line(), e.column())
     })
 }
 
@@ -330,6 +350,23 @@ mod tests {
             err,
             ApiError::Refused { operation: Operation::Trigger, status: 404, message: "The app does not exist".into() }
         );
+    }
+
+    #[test]
+    fn ambiguous_error_fields_are_not_a_success() {
+        // Found by the send_responses fuzz target: a duplicate `code` read as a success.
+        for body in [r#"{"error":"x","code":4,"code":404}"#, r#"{"code":404,"code":200}"#, r#"{"message":"a","message":"b"}"#] {
+            let err = parse_trigger(&response(200, body)).unwrap_err();
+            assert!(matches!(err, ApiError::InvalidResponse { status: 200, .. }), "{body}: {err:?}");
+            assert!(err.to_string().contains("appears twice"), "{err}");
+        }
+        // A refusal stays a refusal, whatever its body.
+        let err = parse_trigger(&response(404, r#"{"code":404,"code":404}"#)).unwrap_err();
+        assert!(matches!(err, ApiError::Refused { status: 404, .. }));
+        // An array is not read as fields by position.
+        assert!(parse_trigger(&response(200, "[404]")).is_err_and(|e| matches!(e, ApiError::InvalidResponse { .. })));
+        // Duplicates of fields nobody reads are still ignored, as unknown fields are.
+        assert!(parse_trigger(&response(200, r#"{"x":1,"x":2}"#)).is_ok());
     }
 
     #[test]
