@@ -140,6 +140,11 @@ impl Credentials {
         self.mac.hex_tag(parts)
     }
 
+    /// Appends the lowercase hex tag of the concatenation of `parts` to `out`.
+    pub(crate) fn push_hex_tag(&self, out: &mut String, parts: &[&[u8]]) {
+        self.mac.push_hex_tag(out, parts);
+    }
+
     /// Whether `received` is the hex tag of `parts` under these credentials, as a
     /// [`Choice`] (see [`Keyring::first_passing`]).
     pub(crate) fn matches_hex(&self, parts: &[&[u8]], received: &str) -> Choice {

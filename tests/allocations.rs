@@ -10,9 +10,12 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
+use std::time::{Duration, UNIX_EPOCH};
+
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
-    Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData,
+    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, verify_api_request, verify_channel_auth,
+    verify_user_auth, ChannelName, Credentials, EncryptionMasterKey, Keyring, Method, PresenceMember, SocketId,
+    UserData,
 };
 
 thread_local! {
@@ -140,4 +143,25 @@ fn hot_paths_allocate_exactly_this_much() {
     assert_allocations("ChannelName parse", 1, || "private-foobar".parse::<ChannelName>().unwrap());
     assert_allocations("SocketId refused", 0, || "1.1:private-B".parse::<SocketId>().unwrap_err());
     assert_allocations("ChannelName refused", 0, || "private-a:b".parse::<ChannelName>().unwrap_err());
+
+    // HTTP API requests: the parameter list, the string-to-sign's parts and the query
+    // (signing); the decoded parameters' text and spans, and the parts (verifying).
+    let at = UNIX_EPOCH + Duration::from_secs(1_353_088_179);
+    let body = br#"{"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"}"#;
+    let params = [("filter_by_prefix", "presence-"), ("info", "user_count")];
+    let ring = Keyring::new([creds.clone()]);
+    let trigger = sign_api_request(&creds, Method::Post, "/apps/3/events", &[], body, at).unwrap();
+    let channels = sign_api_request(&creds, Method::Get, "/apps/3/channels", &params, b"", at).unwrap();
+    assert_allocations("API sign, POST with a body", 3, || {
+        sign_api_request(&creds, Method::Post, "/apps/3/events", &[], body, at).unwrap()
+    });
+    assert_allocations("API sign, GET with two parameters", 3, || {
+        sign_api_request(&creds, Method::Get, "/apps/3/channels", &params, b"", at).unwrap()
+    });
+    assert_allocations("API verify, POST with a body", 3, || {
+        verify_api_request(&ring, Method::Post, "/apps/3/events", trigger.as_str(), body, at).unwrap()
+    });
+    assert_allocations("API verify, GET with two parameters", 3, || {
+        verify_api_request(&ring, Method::Get, "/apps/3/channels", channels.as_str(), b"", at).unwrap()
+    });
 }

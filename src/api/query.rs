@@ -19,8 +19,11 @@ pub(super) fn string_to_sign<'a>(
     path: &'a str,
     params: impl Iterator<Item = (&'a str, &'a str)>,
 ) -> Vec<&'a [u8]> {
-    let (lower, _) = params.size_hint();
-    let mut parts: Vec<&[u8]> = Vec::with_capacity(4 + 4 * lower);
+    // The upper bound: the verifier passes its parameters through a `filter`, whose
+    // lower bound is 0, and growing the list would reallocate it several times.
+    let (lower, upper) = params.size_hint();
+    let count = upper.unwrap_or(lower);
+    let mut parts: Vec<&[u8]> = Vec::with_capacity(4 + 4 * count);
     parts.extend([method.as_str().as_bytes(), b"\n", path.as_bytes(), b"\n"]);
     for (i, (key, value)) in params.enumerate() {
         if i > 0 {
@@ -42,8 +45,13 @@ pub(super) fn lowercase(key: &str) -> Cow<'_, str> {
     }
 }
 
-pub(super) fn md5_hex(body: &[u8]) -> String {
-    hex::encode(Md5::digest(body))
+/// The lowercase hex MD5 of `body`, written into `digits`.
+pub(super) fn md5_hex_into<'d>(body: &[u8], digits: &'d mut [u8; 32]) -> &'d str {
+    // 16 bytes always fit 32 digits, and hex digits are UTF-8: neither fallback is taken.
+    if hex::encode_to_slice(Md5::digest(body), digits).is_err() {
+        return "";
+    }
+    core::str::from_utf8(digits).unwrap_or("")
 }
 
 pub(super) fn reserved(lower_key: &str) -> Option<&'static str> {
@@ -84,19 +92,100 @@ pub(super) fn validate_value(value: &str) -> Result<(), InvalidInput> {
     refuse_chars(value, InputKind::ParamValue, |c| c == '&' || c.is_control())
 }
 
+/// A query's parameters, decoded, checked against the signing rules, keys lowercased:
+/// every key and value in one string, so decoding a query allocates twice, not once per
+/// key and value.
+#[derive(Clone, Default)]
+pub(super) struct Params {
+    /// The decoded keys and values, each key followed by its value.
+    text: String,
+    /// Per parameter: where its key starts, where the key ends and the value starts,
+    /// where the value ends, as byte offsets into `text` (always on char boundaries).
+    spans: Vec<(usize, usize, usize)>,
+}
+
+/// The parameters still listed, as a map: a removed one (`auth_signature`, whose bytes
+/// stay in `text`) is not shown.
+impl core::fmt::Debug for Params {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Params {
+    fn key(&self, span: &(usize, usize, usize)) -> &str {
+        self.text.get(span.0..span.1).unwrap_or_default()
+    }
+
+    fn value(&self, span: &(usize, usize, usize)) -> &str {
+        self.text.get(span.1..span.2).unwrap_or_default()
+    }
+
+    /// Every parameter, `(key, value)`, in the current order.
+    pub(super) fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.spans.iter().map(|span| (self.key(span), self.value(span)))
+    }
+
+    /// Sorts the parameters by key, bytewise; `true` when no two keys are equal.
+    pub(super) fn sort_and_check_unique(&mut self) -> bool {
+        let mut spans = core::mem::take(&mut self.spans);
+        spans.sort_unstable_by(|a, b| self.key(a).cmp(self.key(b)));
+        let unique = !spans.windows(2).any(|pair| matches!(pair, [a, b] if self.key(a) == self.key(b)));
+        self.spans = spans;
+        unique
+    }
+
+    /// The value of `key`, once sorted ([`Params::sort_and_check_unique`]).
+    pub(super) fn get(&self, key: &str) -> Option<&str> {
+        let index = self.spans.binary_search_by(|span| self.key(span).cmp(key)).ok()?;
+        self.spans.get(index).map(|span| self.value(span))
+    }
+
+    /// Drops the parameter `key`, if there is one.
+    pub(super) fn remove(&mut self, key: &str) {
+        let text = &self.text;
+        self.spans.retain(|span| text.get(span.0..span.1) != Some(key));
+    }
+}
+
 /// The query's parameters, decoded, checked against the signing rules, keys lowercased.
-pub(super) fn decode_query(query: &str) -> Result<Vec<(String, String)>, VerifyError> {
-    let mut out = Vec::new();
+pub(super) fn decode_query(query: &str) -> Result<Params, VerifyError> {
+    let mut params = Params {
+        text: String::with_capacity(query.len()),
+        spans: Vec::with_capacity(query.bytes().filter(|b| *b == b'&').count() + 1),
+    };
     for piece in query.split('&').filter(|piece| !piece.is_empty()) {
         let (raw_key, raw_value) = piece.split_once('=').unwrap_or((piece, ""));
-        let key = percent_decode(raw_key).ok_or(VerifyError::MalformedQuery)?;
-        let value = percent_decode(raw_value).ok_or(VerifyError::MalformedQuery)?;
-        if validate_key(&key).is_err() || validate_value(&value).is_err() {
+        let start = params.text.len();
+        push_decoded(&mut params.text, raw_key).ok_or(VerifyError::MalformedQuery)?;
+        let key = params.text.get(start..).unwrap_or_default();
+        if validate_key(key).is_err() {
             return Err(VerifyError::MalformedQuery);
         }
-        out.push((key.to_lowercase(), value));
+        // Lowercased as signed: in place when ASCII, else as `str::to_lowercase`.
+        if let Cow::Owned(lower) = lowercase(key) {
+            params.text.truncate(start);
+            params.text.push_str(&lower);
+        }
+        let key_end = params.text.len();
+        push_decoded(&mut params.text, raw_value).ok_or(VerifyError::MalformedQuery)?;
+        if validate_value(params.text.get(key_end..).unwrap_or_default()).is_err() {
+            return Err(VerifyError::MalformedQuery);
+        }
+        params.spans.push((start, key_end, params.text.len()));
     }
-    Ok(out)
+    Ok(params)
+}
+
+/// Appends `raw` form-urlencoded-decoded to `out` ([`percent_decode`]); `None` when it
+/// does not decode, `out` then unchanged. Text with no `%` or `+` is its own decoding.
+fn push_decoded(out: &mut String, raw: &str) -> Option<()> {
+    if raw.bytes().any(|b| b == b'%' || b == b'+') {
+        out.push_str(&percent_decode(raw)?);
+    } else {
+        out.push_str(raw);
+    }
+    Some(())
 }
 
 /// Form-urlencoded decoding, strict: `+` is a space, `%XX` a byte; `None` for a `%`
@@ -156,16 +245,38 @@ mod tests {
         }
     }
 
+    fn decoded(query: &str) -> Result<Vec<(&str, &str)>, VerifyError> {
+        // Leaked: a test helper returning borrows of its own decoding.
+        let params = Box::leak(Box::new(decode_query(query)?));
+        Ok(params.iter().collect())
+    }
+
     #[test]
     fn query_pieces() {
-        assert_eq!(
-            decode_query("A=1&&b&c=x=y&").unwrap(),
-            [("a".to_owned(), "1".to_owned()), ("b".to_owned(), String::new()), ("c".to_owned(), "x=y".to_owned())]
-        );
-        for bad in ["=1", "a%26b=1", "a=1%262", "a%3Db=1", "a+b=1", "a=%0A", "a=%"] {
-            assert_eq!(decode_query(bad), Err(VerifyError::MalformedQuery), "{bad:?}");
+        assert_eq!(decoded("A=1&&b&c=x=y&").unwrap(), [("a", "1"), ("b", ""), ("c", "x=y")]);
+        for bad in ["=1", "a%26b=1", "a=1%262", "a%3Db=1", "a+b=1", "a=%0A", "a=%", "%C3=1", "a=%FF"] {
+            assert_eq!(decoded(bad), Err(VerifyError::MalformedQuery), "{bad:?}");
         }
-        assert_eq!(decode_query("a=1+2").unwrap(), [("a".to_owned(), "1 2".to_owned())]);
+        assert_eq!(decoded("a=1+2").unwrap(), [("a", "1 2")]);
+        // Keys lowercase as signed, ASCII in place, the rest as `str::to_lowercase`; values
+        // keep their case; escapes decode in keys and values alike.
+        assert_eq!(
+            decoded("FILTER%5FBY%5FPREFIX=Presence-&\u{130}x=V&%C3%89=%C3%89").unwrap(),
+            [("filter_by_prefix", "Presence-"), ("i\u{307}x", "V"), ("\u{e9}", "\u{c9}")]
+        );
+    }
+
+    #[test]
+    fn sorted_params_find_and_drop_keys() {
+        let mut params = decode_query("b=2&a=1&c=3").unwrap();
+        assert!(params.sort_and_check_unique());
+        assert_eq!(params.iter().collect::<Vec<_>>(), [("a", "1"), ("b", "2"), ("c", "3")]);
+        assert_eq!((params.get("b"), params.get("d")), (Some("2"), None));
+        params.remove("b");
+        assert_eq!(params.iter().collect::<Vec<_>>(), [("a", "1"), ("c", "3")]);
+        assert_eq!(format!("{params:?}"), r#"{"a": "1", "c": "3"}"#);
+        let mut twice = decode_query("a=1&B=2&A=3").unwrap();
+        assert!(!twice.sort_and_check_unique());
     }
 
     #[test]

@@ -4,11 +4,12 @@ use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::query::{
-    lowercase, md5_hex, reserved, string_to_sign, validate_key, validate_path, validate_value, RESERVED,
+    lowercase, md5_hex_into, reserved, string_to_sign, validate_key, validate_path, validate_value, RESERVED,
 };
 use super::{Method, API_AUTH_VERSION};
 use crate::credentials::Credentials;
 use crate::error::{InputKind, InvalidInput};
+use crate::mac::HEX_TAG_LEN;
 
 /// A signed query string, ready to put after `?`.
 ///
@@ -166,8 +167,14 @@ pub fn sign_api_request(
         .map_err(|_| InvalidInput::BeforeUnixEpoch { kind: InputKind::Timestamp })?
         .as_secs();
 
-    // (lowercased key, value, index in `params`)
-    let mut own: Vec<(Cow<'_, str>, &str, usize)> = Vec::with_capacity(params.len());
+    // Every parameter, the caller's and ours, in one list: (lowercased key, value, index
+    // in `params`; ours after the caller's). The caller's own are validated first.
+    let mut seconds_digits = [0u8; 20];
+    let seconds = decimal(seconds, &mut seconds_digits);
+    let mut md5_digits = [0u8; 32];
+    // MD5 only when there is a body: a request without one carries no `body_md5`.
+    let body_md5 = (!body.is_empty()).then(|| md5_hex_into(body, &mut md5_digits));
+    let mut all: Vec<(Cow<'_, str>, &str, usize)> = Vec::with_capacity(params.len() + RESERVED.len());
     for (index, (key, value)) in params.iter().enumerate() {
         validate_key(key)?;
         validate_value(value)?;
@@ -175,10 +182,18 @@ pub fn sign_api_request(
         if let Some(name) = reserved(&lower) {
             return Err(InvalidInput::Reserved { kind: InputKind::ParamKey, name });
         }
-        own.push((lower, value, index));
+        all.push((lower, value, index));
     }
-    own.sort_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
-    for pair in own.windows(2) {
+    let ours = params.len();
+    all.push((Cow::Borrowed("auth_key"), credentials.key().as_str(), ours));
+    all.push((Cow::Borrowed("auth_timestamp"), seconds, ours + 1));
+    all.push((Cow::Borrowed("auth_version"), API_AUTH_VERSION, ours + 2));
+    if let Some(md5) = body_md5 {
+        all.push((Cow::Borrowed("body_md5"), md5, ours + 3));
+    }
+    all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
+    // Reserved names were refused, so two equal keys are both the caller's.
+    for pair in all.windows(2) {
         if let [a, b] = pair {
             if a.0 == b.0 {
                 return Err(InvalidInput::Duplicate { kind: InputKind::ParamKey, first: a.2, second: b.2 });
@@ -186,27 +201,32 @@ pub fn sign_api_request(
         }
     }
 
-    let seconds = seconds.to_string();
-    let body_md5 = (!body.is_empty()).then(|| md5_hex(body));
-    let mut all: Vec<(&str, &str)> = Vec::with_capacity(own.len() + RESERVED.len());
-    all.extend(own.iter().map(|(key, value, _)| (key.as_ref(), *value)));
-    all.push(("auth_key", credentials.key().as_str()));
-    all.push(("auth_timestamp", &seconds));
-    all.push(("auth_version", API_AUTH_VERSION));
-    if let Some(md5) = &body_md5 {
-        all.push(("body_md5", md5));
-    }
-    // Keys are unique now (reserved names were refused), so the order is total.
-    all.sort_unstable_by(|a, b| a.0.cmp(b.0));
-
-    let signature = credentials.hex_tag(&string_to_sign(method, path, all.iter().copied()));
-
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in all {
+    // One allocation for the query: escaping can only grow a pair, by at most 3x.
+    let estimate = all.iter().map(|(key, value, _)| key.len() + value.len() + 2).sum::<usize>();
+    let mut query = form_urlencoded::Serializer::new(String::with_capacity(estimate + 16 + HEX_TAG_LEN));
+    for (key, value, _) in &all {
         query.append_pair(key, value);
     }
-    query.append_pair("auth_signature", &signature);
-    Ok(SignedQuery { query: query.finish() })
+    let mut query = query.finish();
+    query.push_str("&auth_signature=");
+    let message = string_to_sign(method, path, all.iter().map(|(key, value, _)| (key.as_ref(), *value)));
+    credentials.push_hex_tag(&mut query, &message);
+    Ok(SignedQuery { query })
+}
+
+/// `n` in decimal, written into `digits` (20 digits hold any `u64`).
+fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &str {
+    let mut start = digits.len();
+    for slot in digits.iter_mut().rev() {
+        // `n % 10` is a digit: the cast cannot truncate.
+        *slot = b'0' + (n % 10) as u8;
+        start -= 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.get(start..).and_then(|d| core::str::from_utf8(d).ok()).unwrap_or("0")
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use subtle::Choice;
 
 use super::binding::within_app;
-use super::query::{decode_query, lowercase, md5_hex, string_to_sign, validate_path};
+use super::query::{decode_query, lowercase, md5_hex_into, string_to_sign, validate_path, Params};
 use super::{Method, API_AUTH_VERSION, API_TIMESTAMP_WINDOW};
 use crate::credentials::{Credentials, Keyring};
 use crate::error::VerifyError;
@@ -161,7 +161,7 @@ pub fn verify_api_request<'a>(
 pub struct VerifiedApiRequest<'a> {
     credentials: &'a Credentials,
     /// Sorted by key, keys unique, `auth_signature` removed.
-    params: Vec<(String, String)>,
+    params: Params,
 }
 
 impl<'a> VerifiedApiRequest<'a> {
@@ -199,9 +199,7 @@ impl<'a> VerifiedApiRequest<'a> {
     /// ```
     #[must_use]
     pub fn get(&self, key: &str) -> Option<&str> {
-        let key = lowercase(key);
-        let index = self.params.binary_search_by(|(k, _)| k.as_str().cmp(&key)).ok()?;
-        self.params.get(index).map(|(_, v)| v.as_str())
+        self.params.get(&lowercase(key))
     }
 
     /// Every signed parameter, `(key, value)`, sorted by key (`auth_signature` left out).
@@ -218,7 +216,7 @@ impl<'a> VerifiedApiRequest<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
-        self.params.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.params.iter()
     }
 }
 
@@ -229,7 +227,7 @@ struct Checked<'a> {
     /// Whether some credentials signed it but are bound to another app.
     outside_app: bool,
     /// The parameters as signed: sorted, lowercased keys, `auth_signature` removed.
-    params: Vec<(String, String)>,
+    params: Params,
 }
 
 /// [`verify_api_request`] up to its outcome: `Err` for a request refused before its
@@ -244,17 +242,10 @@ fn check_api_request<'a>(
 ) -> Result<Checked<'a>, VerifyError> {
     validate_path(path).map_err(|_| VerifyError::InvalidPath)?;
     let mut params = decode_query(query)?;
-    params.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    if params.windows(2).any(|pair| matches!(pair, [a, b] if a.0 == b.0)) {
+    if !params.sort_and_check_unique() {
         return Err(VerifyError::DuplicateParam);
     }
-    let get = |name: &str| {
-        params
-            .binary_search_by(|(key, _)| key.as_str().cmp(name))
-            .ok()
-            .and_then(|i| params.get(i))
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |name: &str| params.get(name);
     let missing = |name: &'static str| VerifyError::MissingParam { name };
 
     let key = get("auth_key").ok_or(missing("auth_key"))?;
@@ -269,13 +260,15 @@ fn check_api_request<'a>(
         return Err(VerifyError::UnknownKey);
     }
     check_window(timestamp, now)?;
+    let mut md5_digits = [0u8; 32];
     match get("body_md5") {
-        Some(received) if received != md5_hex(body) => return Err(VerifyError::BodyMismatch),
+        // Public values both: compared in variable time.
+        Some(received) if received != md5_hex_into(body, &mut md5_digits) => return Err(VerifyError::BodyMismatch),
         None if !body.is_empty() => return Err(missing("body_md5")),
         _ => {}
     }
 
-    let signed = params.iter().filter(|(k, _)| k != "auth_signature").map(|(k, v)| (k.as_str(), v.as_str()));
+    let signed = params.iter().filter(|(k, _)| *k != "auth_signature");
     let message = string_to_sign(method, path, signed);
     // Every candidate is checked, and its app binding too, whatever the signature
     // comparison said, with no branch on the result: the work done does not depend on
@@ -289,7 +282,7 @@ fn check_api_request<'a>(
         signed & inside
     });
     drop(message);
-    params.retain(|(k, _)| k != "auth_signature");
+    params.remove("auth_signature");
     Ok(Checked { signer: lookup, outside_app: bool::from(outside_app), params })
 }
 
