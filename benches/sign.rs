@@ -20,9 +20,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, verify_api_request,
-    verify_channel_auth, verify_user_auth, verify_webhook, ChannelName, Credentials, EncryptionMasterKey, Keyring,
-    Method, PresenceMember, SocketId, UserData,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, verify_channel_auth, verify_user_auth,
+    verify_webhook, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use hmac::{Hmac, Mac};
@@ -329,8 +328,6 @@ fn user(c: &mut Criterion) {
 /// A webhook body of the size soketi sends for one event.
 const WEBHOOK_BODY: &str =
     r#"{"time_ms":1403175510755,"events":[{"channel":"presence-foobar","name":"member_added","user_id":"12345"}]}"#;
-/// A trigger body, as the Pusher docs' HTTP API example.
-const API_BODY: &str = r#"{"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"}"#;
 
 fn webhook(c: &mut Criterion) {
     let creds = creds();
@@ -356,33 +353,6 @@ fn webhook(c: &mut Criterion) {
             mac.update(body);
             mac.verify_slice(&sig).is_ok()
         })
-    });
-    group.finish();
-}
-
-fn api(c: &mut Criterion) {
-    let creds = creds();
-    let ring = Keyring::new([creds.clone()]);
-    let at = std::time::UNIX_EPOCH + Duration::from_secs(1_353_088_179);
-    let body = API_BODY.as_bytes();
-    let path = "/apps/3/events";
-    let query = sign_api_request(&creds, Method::Post, path, &[], body, at).unwrap();
-    let mut group = c.benchmark_group("api_trigger");
-    configure(&mut group);
-    group.bench_function("ours_sign", |b| {
-        b.iter(|| sign_api_request(&creds, Method::Post, black_box(path), &[], black_box(body), at))
-    });
-    group.bench_function("naive_sign", |b| {
-        b.iter(|| {
-            use md5::Digest as _;
-            let md5 = hex::encode(md5::Md5::digest(black_box(body)));
-            let params = format!("auth_key={KEY}&auth_timestamp=1353088179&auth_version=1.0&body_md5={md5}");
-            let signature = naive_sign(KEY, SECRET, &format!("POST\n{path}\n{params}"));
-            format!("{params}&auth_signature={}", &signature[KEY.len() + 1..])
-        })
-    });
-    group.bench_function("ours_verify", |b| {
-        b.iter(|| verify_api_request(&ring, Method::Post, path, black_box(query.as_str()), body, at))
     });
     group.finish();
 }
@@ -451,7 +421,6 @@ criterion_group!(
     presence_channel,
     user,
     webhook,
-    api,
     parse,
     threads
 );
