@@ -66,6 +66,29 @@ pub(super) fn refuse_chars(s: &str, kind: InputKind, forbidden: impl Fn(char) ->
     }
 }
 
+/// [`refuse_chars`] for ASCII text, where a char is a byte: the first byte `forbidden`
+/// refuses, scanned without decoding UTF-8. `None` when `s` is not ASCII (then use
+/// [`refuse_chars`]); the result is the same as `refuse_chars` with the same rule.
+fn refuse_ascii(s: &str, kind: InputKind, forbidden: impl Fn(u8) -> bool) -> Option<Result<(), InvalidInput>> {
+    if !s.is_ascii() {
+        return None;
+    }
+    Some(match s.bytes().position(forbidden) {
+        Some(position) => {
+            let found = s.get(position..).and_then(|rest| rest.chars().next()).unwrap_or_default();
+            Err(InvalidInput::InvalidChar { kind, position, found })
+        }
+        None => Ok(()),
+    })
+}
+
+/// An ASCII byte that is whitespace or a control character as `char` sees it: every
+/// ASCII whitespace (`\t \n \x0b \x0c \r` and space) and control (`0x00..=0x1f`,
+/// `0x7f`) is at most `0x20` or is `0x7f`.
+fn ascii_space_or_control(b: u8) -> bool {
+    b <= 0x20 || b == 0x7f
+}
+
 /// A path starts with `/` and holds no `?`, `#`, whitespace or control character.
 pub(super) fn validate_path(path: &str) -> Result<(), InvalidInput> {
     const KIND: InputKind = InputKind::ApiPath;
@@ -84,12 +107,19 @@ pub(super) fn validate_key(key: &str) -> Result<(), InvalidInput> {
     if key.is_empty() {
         return Err(InvalidInput::Empty { kind: KIND });
     }
+    if let Some(result) = refuse_ascii(key, KIND, |b| b == b'&' || b == b'=' || ascii_space_or_control(b)) {
+        return result;
+    }
     refuse_chars(key, KIND, |c| c == '&' || c == '=' || c.is_whitespace() || c.is_control())
 }
 
 /// A value holds no `&` and no control character.
 pub(super) fn validate_value(value: &str) -> Result<(), InvalidInput> {
-    refuse_chars(value, InputKind::ParamValue, |c| c == '&' || c.is_control())
+    const KIND: InputKind = InputKind::ParamValue;
+    if let Some(result) = refuse_ascii(value, KIND, |b| b == b'&' || b < 0x20 || b == 0x7f) {
+        return result;
+    }
+    refuse_chars(value, KIND, |c| c == '&' || c.is_control())
 }
 
 /// A query's parameters, decoded, checked against the signing rules, keys lowercased:
@@ -97,11 +127,17 @@ pub(super) fn validate_value(value: &str) -> Result<(), InvalidInput> {
 /// key and value.
 #[derive(Clone, Default)]
 pub(super) struct Params {
-    /// The decoded keys and values, each key followed by its value.
+    /// The decoded keys and values.
     text: String,
-    /// Per parameter: where its key starts, where the key ends and the value starts,
-    /// where the value ends, as byte offsets into `text` (always on char boundaries).
-    spans: Vec<(usize, usize, usize)>,
+    /// Per parameter, byte offsets into `text` (always on char boundaries).
+    spans: Vec<Span>,
+}
+
+/// Where one parameter's key and value stand in [`Params::text`].
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    key: (usize, usize),
+    value: (usize, usize),
 }
 
 /// The parameters still listed, as a map: a removed one (`auth_signature`, whose bytes
@@ -113,12 +149,12 @@ impl core::fmt::Debug for Params {
 }
 
 impl Params {
-    fn key(&self, span: &(usize, usize, usize)) -> &str {
-        self.text.get(span.0..span.1).unwrap_or_default()
+    fn key(&self, span: &Span) -> &str {
+        self.text.get(span.key.0..span.key.1).unwrap_or_default()
     }
 
-    fn value(&self, span: &(usize, usize, usize)) -> &str {
-        self.text.get(span.1..span.2).unwrap_or_default()
+    fn value(&self, span: &Span) -> &str {
+        self.text.get(span.value.0..span.value.1).unwrap_or_default()
     }
 
     /// Every parameter, `(key, value)`, in the current order.
@@ -141,19 +177,36 @@ impl Params {
         self.spans.get(index).map(|span| self.value(span))
     }
 
+    /// The values of the parameters the signature owns ([`RESERVED`], in its order), in
+    /// one pass.
+    pub(super) fn reserved(&self) -> [Option<&str>; 5] {
+        let mut found = [None; 5];
+        for span in &self.spans {
+            let key = self.key(span);
+            if let Some(slot) = RESERVED.iter().position(|name| *name == key).and_then(|i| found.get_mut(i)) {
+                *slot = Some(self.value(span));
+            }
+        }
+        found
+    }
+
     /// Drops the parameter `key`, if there is one.
     pub(super) fn remove(&mut self, key: &str) {
         let text = &self.text;
-        self.spans.retain(|span| text.get(span.0..span.1) != Some(key));
+        self.spans.retain(|span| text.get(span.key.0..span.key.1) != Some(key));
     }
 }
 
 /// The query's parameters, decoded, checked against the signing rules, keys lowercased.
 pub(super) fn decode_query(query: &str) -> Result<Params, VerifyError> {
-    let mut params = Params {
-        text: String::with_capacity(query.len()),
-        spans: Vec::with_capacity(query.bytes().filter(|b| *b == b'&').count() + 1),
-    };
+    // One pass (vectorized): whether every byte is plain, and how many pieces there are.
+    let (plain, separators) =
+        query.bytes().fold((true, 0usize), |(plain, n), b| (plain & is_plain(b), n + usize::from(b == b'&')));
+    let pieces = separators + 1;
+    if plain {
+        return decode_plain(query, pieces);
+    }
+    let mut params = Params { text: String::with_capacity(query.len()), spans: Vec::with_capacity(pieces) };
     for piece in query.split('&').filter(|piece| !piece.is_empty()) {
         let (raw_key, raw_value) = piece.split_once('=').unwrap_or((piece, ""));
         let start = params.text.len();
@@ -172,7 +225,39 @@ pub(super) fn decode_query(query: &str) -> Result<Params, VerifyError> {
         if validate_value(params.text.get(key_end..).unwrap_or_default()).is_err() {
             return Err(VerifyError::MalformedQuery);
         }
-        params.spans.push((start, key_end, params.text.len()));
+        params.spans.push(Span { key: (start, key_end), value: (key_end, params.text.len()) });
+    }
+    Ok(params)
+}
+
+/// A byte that decodes to itself and that no rule refuses in a value: printable ASCII,
+/// space included, but `%` and `+`. (`&` and `=` are separators here.)
+fn is_plain(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) && b != b'%' && b != b'+'
+}
+
+/// [`decode_query`] for a query of [`is_plain`] bytes only (every official library's
+/// output): the query is its own decoding, so it is copied once and each key
+/// lowercased in place. What is left of the rules: a value cannot hold `&` (the
+/// separator) nor a control character (not plain); a key cannot hold `&`, `=` (the first
+/// one ends it) nor a control character, so it must only be non-empty and without a
+/// space, the one whitespace character among plain bytes.
+fn decode_plain(query: &str, pieces: usize) -> Result<Params, VerifyError> {
+    let mut params = Params { text: query.to_owned(), spans: Vec::with_capacity(pieces) };
+    let mut start = 0;
+    for piece in query.as_bytes().split(|b| *b == b'&') {
+        let end = start + piece.len();
+        if !piece.is_empty() {
+            let key_len = piece.iter().position(|b| *b == b'=').unwrap_or(piece.len());
+            let key = params.text.get_mut(start..start + key_len).ok_or(VerifyError::MalformedQuery)?;
+            if key.is_empty() || key.bytes().any(|b| b == b' ') {
+                return Err(VerifyError::MalformedQuery);
+            }
+            key.make_ascii_lowercase();
+            let value_start = (start + key_len + 1).min(end);
+            params.spans.push(Span { key: (start, start + key_len), value: (value_start, end) });
+        }
+        start = end + 1;
     }
     Ok(params)
 }
@@ -228,6 +313,22 @@ mod tests {
     }
 
     #[test]
+    fn the_ascii_scan_agrees_with_the_char_scan() {
+        let key_rule = |c: char| c == '&' || c == '=' || c.is_whitespace() || c.is_control();
+        let value_rule = |c: char| c == '&' || c.is_control();
+        for b in 0..=0x7fu8 {
+            for s in [format!("{}", char::from(b)), format!("ab{}c", char::from(b)), format!("x{}", char::from(b))] {
+                // Never empty here, so only the character rule can refuse.
+                assert_eq!(validate_key(&s), refuse_chars(&s, InputKind::ParamKey, key_rule), "key {s:?}");
+                assert_eq!(validate_value(&s), refuse_chars(&s, InputKind::ParamValue, value_rule), "value {s:?}");
+            }
+        }
+        // Non-ASCII text takes the char scan: U+0085 is a control, U+00A0 whitespace.
+        assert!(validate_value("a\u{85}").is_err() && validate_value("a\u{a0}").is_ok());
+        assert!(validate_key("a\u{a0}").is_err() && validate_key("\u{e9}").is_ok());
+    }
+
+    #[test]
     fn strict_percent_decoding() {
         assert_eq!(percent_decode("a+b%20c%2Bd%2b").as_deref(), Some("a b c+d+"));
         assert_eq!(percent_decode("%C3%A9").as_deref(), Some("\u{e9}"));
@@ -267,6 +368,37 @@ mod tests {
     }
 
     #[test]
+    fn the_plain_path_agrees_with_the_general_one() {
+        // Every printable ASCII byte and a few others, in a key and in a value: the fast
+        // path must give what decoding and checking each piece gives.
+        for b in 0..=0x7fu8 {
+            let c = char::from(b);
+            for raw in [format!("k{c}=v"), format!("K=v{c}"), format!("{c}=1"), format!("a=1&{c}"), format!("Ab{c}")] {
+                let mut general = Vec::new();
+                let mut ok = true;
+                for piece in raw.split('&').filter(|p| !p.is_empty()) {
+                    let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+                    match (percent_decode(k), percent_decode(v)) {
+                        (Some(k), Some(v)) if validate_key(&k).is_ok() && validate_value(&v).is_ok() => {
+                            general.push((k.to_lowercase(), v));
+                        }
+                        _ => ok = false,
+                    }
+                }
+                match decode_query(&raw) {
+                    Ok(params) => {
+                        assert!(ok, "{raw:?} decoded but the general path refuses it");
+                        let got: Vec<(String, String)> =
+                            params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+                        assert_eq!(got, general, "{raw:?}");
+                    }
+                    Err(_) => assert!(!ok, "{raw:?} refused but the general path decodes it"),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn sorted_params_find_and_drop_keys() {
         let mut params = decode_query("b=2&a=1&c=3").unwrap();
         assert!(params.sort_and_check_unique());
@@ -277,6 +409,12 @@ mod tests {
         assert_eq!(format!("{params:?}"), r#"{"a": "1", "c": "3"}"#);
         let mut twice = decode_query("a=1&B=2&A=3").unwrap();
         assert!(!twice.sort_and_check_unique());
+        // Already in order, and a duplicate that is already adjacent.
+        assert!(decode_query("a=1&b=2").unwrap().sort_and_check_unique());
+        assert!(!decode_query("a=1&a=1").unwrap().sort_and_check_unique());
+        let mut signed = decode_query("auth_version=1.0&body_md5=m&AUTH_KEY=k&x=1&auth_signature=s").unwrap();
+        assert!(signed.sort_and_check_unique());
+        assert_eq!(signed.reserved(), [Some("k"), Some("s"), None, Some("1.0"), Some("m")]);
     }
 
     #[test]

@@ -245,13 +245,13 @@ fn check_api_request<'a>(
     if !params.sort_and_check_unique() {
         return Err(VerifyError::DuplicateParam);
     }
-    let get = |name: &str| params.get(name);
     let missing = |name: &'static str| VerifyError::MissingParam { name };
-
-    let key = get("auth_key").ok_or(missing("auth_key"))?;
-    let timestamp = get("auth_timestamp").ok_or(missing("auth_timestamp"))?;
-    let version = get("auth_version").ok_or(missing("auth_version"))?;
-    let signature = get("auth_signature").ok_or(missing("auth_signature"))?;
+    // In the order of `RESERVED`.
+    let [key, signature, timestamp, version, body_md5] = params.reserved();
+    let key = key.ok_or(missing("auth_key"))?;
+    let timestamp = timestamp.ok_or(missing("auth_timestamp"))?;
+    let version = version.ok_or(missing("auth_version"))?;
+    let signature = signature.ok_or(missing("auth_signature"))?;
     if version != API_AUTH_VERSION {
         return Err(VerifyError::UnsupportedVersion);
     }
@@ -261,7 +261,7 @@ fn check_api_request<'a>(
     }
     check_window(timestamp, now)?;
     let mut md5_digits = [0u8; 32];
-    match get("body_md5") {
+    match body_md5 {
         // Public values both: compared in variable time.
         Some(received) if received != md5_hex_into(body, &mut md5_digits) => return Err(VerifyError::BodyMismatch),
         None if !body.is_empty() => return Err(missing("body_md5")),
