@@ -25,7 +25,7 @@
 //! only in where the signature is wrong. `*_match_vs_first` compares accept with reject,
 //! so it also sees what returning one outcome rather than the other costs, down to well
 //! under a nanosecond at a million samples. The verifiers never branch on a
-//! comparison before the outcome (`Keyring::first_passing` combines `subtle::Choice`s),
+//! comparison before the outcome (`Candidates::first_passing` combines `subtle::Choice`s),
 //! and each closure here consumes only `is_ok()`, which the compiler folds into a flag: a
 //! tag select for `Result<(), _>`, an inlined wrapper for `verify_webhook` and
 //! `verify_api_request`. Before those wrappers, the jump between building

@@ -146,7 +146,7 @@ impl Credentials {
     }
 
     /// Whether `received` is the hex tag of `parts` under these credentials, as a
-    /// [`Choice`] (see [`Keyring::first_passing`]).
+    /// [`Choice`] (see [`Candidates::first_passing`]).
     pub(crate) fn matches_hex(&self, parts: &[&[u8]], received: &str) -> Choice {
         self.mac.matches_hex(parts, received)
     }
@@ -213,6 +213,43 @@ enum Positions {
     Many(Vec<usize>),
 }
 
+/// One key's candidates in a [`Keyring`] ([`Keyring::lookup`]).
+pub(crate) struct Candidates<'a> {
+    keyring: &'a Keyring,
+    positions: &'a [usize],
+}
+
+impl<'a> Candidates<'a> {
+    /// Whether no credential has the key.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// Runs `check` on every candidate, in order, and returns the first that
+    /// passed, or `None` when none did (or there is none).
+    ///
+    /// The results are combined as [`Choice`]s, with no branch on any of them: the work
+    /// done and the memory touched are the same whichever candidate passed, or if none
+    /// did. The answer is an index, out of range when none passed, looked up once (a
+    /// conditional move, not a jump, in the x86-64 release build). The verifiers turn it
+    /// into their `Result` in an inline wrapper, so a caller that asks only `is_ok()`
+    /// gets a flag; any other caller branches on an outcome it reveals anyway.
+    pub(crate) fn first_passing(self, mut check: impl FnMut(&Credentials) -> Choice) -> Option<&'a Credentials> {
+        let entries = &self.keyring.entries;
+        let mut passed = Choice::from(0);
+        let mut index = u64::MAX;
+        // The key is public: choosing the candidates in variable time reveals nothing.
+        for &i in self.positions {
+            let Some(credentials) = entries.get(i) else { continue };
+            let pass = check(credentials);
+            // A `usize` index always fits in a `u64` on the targets Rust supports.
+            index.conditional_assign(&u64::try_from(i).unwrap_or(u64::MAX), pass & !passed);
+            passed |= pass;
+        }
+        usize::try_from(index).ok().and_then(|i| entries.get(i))
+    }
+}
+
 impl Positions {
     fn push(&mut self, position: usize) {
         match self {
@@ -268,31 +305,17 @@ impl Keyring {
         self.positions(key).iter().filter_map(|&position| self.entries.get(position))
     }
 
-    /// Runs `check` on every candidate for `key`, in order, and returns the first that
-    /// passed, or `None` when none did (or none has the key).
-    ///
-    /// The results are combined as [`Choice`]s, with no branch on any of them: the work
-    /// done and the memory touched are the same whichever candidate passed, or if none
-    /// did. The answer is an index, out of range when none passed, looked up once (a
-    /// conditional move, not a jump, in the x86-64 release build). The verifiers turn it
-    /// into their `Result` in an inline wrapper, so a caller that asks only `is_ok()`
-    /// gets a flag; any other caller branches on an outcome it reveals anyway.
-    pub(crate) fn first_passing(
-        &self,
-        key: &str,
-        mut check: impl FnMut(&Credentials) -> Choice,
-    ) -> Option<&Credentials> {
-        let mut passed = Choice::from(0);
-        let mut index = u64::MAX;
-        // The key is public: choosing the candidates in variable time reveals nothing.
-        for &i in self.positions(key) {
-            let Some(credentials) = self.entries.get(i) else { continue };
-            let pass = check(credentials);
-            // A `usize` index always fits in a `u64` on the targets Rust supports.
-            index.conditional_assign(&u64::try_from(i).unwrap_or(u64::MAX), pass & !passed);
-            passed |= pass;
-        }
-        usize::try_from(index).ok().and_then(|i| self.entries.get(i))
+    /// [`Candidates::first_passing`] for `key` (the tests' shorthand).
+    #[cfg(test)]
+    pub(crate) fn first_passing(&self, key: &str, check: impl FnMut(&Credentials) -> Choice) -> Option<&Credentials> {
+        self.lookup(key).first_passing(check)
+    }
+
+    /// The candidates for `key`, looked up once: a verifier asks whether there are any
+    /// (an unknown key is refused before other checks), then runs
+    /// [`Candidates::first_passing`], with one hash of the key rather than two.
+    pub(crate) fn lookup(&self, key: &str) -> Candidates<'_> {
+        Candidates { keyring: self, positions: self.positions(key) }
     }
 
     /// How many credentials the keyring holds.

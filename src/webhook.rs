@@ -136,7 +136,7 @@ pub fn sign_webhook(credentials: &Credentials, body: &[u8]) -> WebhookSignature 
 /// assert_eq!(verify_webhook(&ring, "key", signed.signature(), not_json).unwrap_err(), VerifyError::InvalidSignature);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-// Inline: a thin wrapper over `Keyring::first_passing`. Inlined, a caller that asks only
+// Inline: a thin wrapper over `Candidates::first_passing`. Inlined, a caller that asks only
 // `is_ok()` gets a flag rather than a jump on the outcome (see examples/dudect.rs).
 #[inline]
 pub fn verify_webhook<'a>(
@@ -147,15 +147,16 @@ pub fn verify_webhook<'a>(
 ) -> Result<&'a Credentials, VerifyError> {
     // Every candidate is checked, whatever an earlier one said, with no branch on the
     // result: the work done does not depend on which (if any) matched.
-    if keyring.candidates(key_header).next().is_none() {
+    let candidates = keyring.lookup(key_header);
+    if candidates.is_empty() {
         return Err(VerifyError::UnknownKey);
     }
     // The body is public: refusing it in variable time reveals nothing.
     if !shaped_like_a_webhook(body) {
         return Err(VerifyError::InvalidSignature);
     }
-    keyring
-        .first_passing(key_header, |credentials| credentials.matches_hex(&[body], signature_header))
+    candidates
+        .first_passing(|credentials| credentials.matches_hex(&[body], signature_header))
         .ok_or(VerifyError::InvalidSignature)
 }
 

@@ -210,7 +210,7 @@ pub fn sign_api_request(
     let mut query = query.finish();
     query.push_str("&auth_signature=");
     let message = string_to_sign(method, path, all.iter().map(|(key, value, _)| (key.as_ref(), *value)));
-    credentials.push_hex_tag(&mut query, &message);
+    credentials.push_hex_tag(&mut query, &[&message]);
     Ok(SignedQuery { query })
 }
 

@@ -256,7 +256,8 @@ fn check_api_request<'a>(
         return Err(VerifyError::UnsupportedVersion);
     }
     let timestamp = parse_seconds(timestamp).ok_or(VerifyError::InvalidTimestamp)?;
-    if keyring.candidates(key).next().is_none() {
+    let candidates = keyring.lookup(key);
+    if candidates.is_empty() {
         return Err(VerifyError::UnknownKey);
     }
     check_window(timestamp, now)?;
@@ -274,8 +275,8 @@ fn check_api_request<'a>(
     // comparison said, with no branch on the result: the work done does not depend on
     // which (if any) matched.
     let mut outside_app = Choice::from(0);
-    let lookup = keyring.first_passing(key, |credentials| {
-        let signed = credentials.matches_hex(&message, signature);
+    let lookup = candidates.first_passing(|credentials| {
+        let signed = credentials.matches_hex(&[&message], signature);
         // The binding depends only on the path and the server's own configuration.
         let inside = Choice::from(u8::from(within_app(credentials, path)));
         outside_app |= signed & !inside;

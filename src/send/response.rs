@@ -355,7 +355,9 @@ mod tests {
     #[test]
     fn ambiguous_error_fields_are_not_a_success() {
         // Found by the send_responses fuzz target: a duplicate `code` read as a success.
-        for body in [r#"{"error":"x","code":4,"code":404}"#, r#"{"code":404,"code":200}"#, r#"{"message":"a","message":"b"}"#] {
+        for body in
+            [r#"{"error":"x","code":4,"code":404}"#, r#"{"code":404,"code":200}"#, r#"{"message":"a","message":"b"}"#]
+        {
             let err = parse_trigger(&response(200, body)).unwrap_err();
             assert!(matches!(err, ApiError::InvalidResponse { status: 200, .. }), "{body}: {err:?}");
             assert!(err.to_string().contains("appears twice"), "{err}");
