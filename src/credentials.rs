@@ -221,32 +221,58 @@ pub(crate) struct Candidates<'a> {
 
 impl<'a> Candidates<'a> {
     /// Whether no credential has the key.
+    #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.positions.is_empty()
     }
 
-    /// Runs `check` on every candidate, in order, and returns the first that
-    /// passed, or `None` when none did (or there is none).
+    /// Runs `check` on every candidate, in order, and selects the first that passed.
     ///
     /// The results are combined as [`Choice`]s, with no branch on any of them: the work
     /// done and the memory touched are the same whichever candidate passed, or if none
-    /// did. The answer is an index, out of range when none passed, looked up once (a
-    /// conditional move, not a jump, in the x86-64 release build). The verifiers turn it
-    /// into their `Result` in an inline wrapper, so a caller that asks only `is_ok()`
-    /// gets a flag; any other caller branches on an outcome it reveals anyway.
-    pub(crate) fn first_passing(self, mut check: impl FnMut(&Credentials) -> Choice) -> Option<&'a Credentials> {
-        let entries = &self.keyring.entries;
+    /// did. The answer ([`Passed`]) holds the outcome as a `Choice` and the selected
+    /// credentials (the first candidate when none passed), picked with a constant-time
+    /// select: nothing here branches on the outcome. The verifiers turn it into their
+    /// `Result` ([`Passed::into_option`]) in an inline wrapper, so a caller that asks
+    /// only `is_ok()` gets a flag; any other caller branches on an outcome it reveals
+    /// anyway.
+    #[inline]
+    pub(crate) fn first_passing(self, mut check: impl FnMut(&Credentials) -> Choice) -> Passed<'a> {
         let mut passed = Choice::from(0);
-        let mut index = u64::MAX;
+        let mut chosen = 0u64;
         // The key is public: choosing the candidates in variable time reveals nothing.
-        for &i in self.positions {
-            let Some(credentials) = entries.get(i) else { continue };
+        for (n, &position) in self.positions.iter().enumerate() {
+            let Some(credentials) = self.keyring.entries.get(position) else { continue };
             let pass = check(credentials);
-            // A `usize` index always fits in a `u64` on the targets Rust supports.
-            index.conditional_assign(&u64::try_from(i).unwrap_or(u64::MAX), pass & !passed);
+            // A `usize` always fits in a `u64` on the targets Rust supports.
+            chosen.conditional_assign(&u64::try_from(n).unwrap_or(0), pass & !passed);
             passed |= pass;
         }
-        usize::try_from(index).ok().and_then(|i| entries.get(i))
+        let credentials = usize::try_from(chosen)
+            .ok()
+            .and_then(|n| self.positions.get(n))
+            .and_then(|&position| self.keyring.entries.get(position));
+        Passed { passed, credentials }
+    }
+}
+
+/// What [`Candidates::first_passing`] found: whether a candidate passed, and which.
+pub(crate) struct Passed<'a> {
+    passed: Choice,
+    /// The first candidate that passed; the first candidate when none did; `None` when
+    /// there was no candidate.
+    credentials: Option<&'a Credentials>,
+}
+
+impl<'a> Passed<'a> {
+    /// The credentials that passed, if any: where the outcome is revealed.
+    #[inline]
+    pub(crate) fn into_option(self) -> Option<&'a Credentials> {
+        if bool::from(self.passed) {
+            self.credentials
+        } else {
+            None
+        }
     }
 }
 
@@ -308,12 +334,13 @@ impl Keyring {
     /// [`Candidates::first_passing`] for `key` (the tests' shorthand).
     #[cfg(test)]
     pub(crate) fn first_passing(&self, key: &str, check: impl FnMut(&Credentials) -> Choice) -> Option<&Credentials> {
-        self.lookup(key).first_passing(check)
+        self.lookup(key).first_passing(check).into_option()
     }
 
     /// The candidates for `key`, looked up once: a verifier asks whether there are any
     /// (an unknown key is refused before other checks), then runs
     /// [`Candidates::first_passing`], with one hash of the key rather than two.
+    #[inline]
     pub(crate) fn lookup(&self, key: &str) -> Candidates<'_> {
         Candidates { keyring: self, positions: self.positions(key) }
     }

@@ -157,6 +157,7 @@ pub fn verify_webhook<'a>(
     }
     candidates
         .first_passing(|credentials| credentials.matches_hex(&[body], signature_header))
+        .into_option()
         .ok_or(VerifyError::InvalidSignature)
 }
 

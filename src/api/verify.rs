@@ -7,7 +7,7 @@ use subtle::Choice;
 use super::binding::within_app;
 use super::query::{decode_query, lowercase, md5_hex_into, string_to_sign, validate_path, Params};
 use super::{Method, API_AUTH_VERSION, API_TIMESTAMP_WINDOW};
-use crate::credentials::{Credentials, Keyring};
+use crate::credentials::{Credentials, Keyring, Passed};
 use crate::error::VerifyError;
 
 /// Verifies a signed HTTP API request, as a Pusher-compatible server does, and returns
@@ -123,7 +123,7 @@ pub fn verify_api_request<'a>(
     now: SystemTime,
 ) -> Result<VerifiedApiRequest<'a>, VerifyError> {
     let checked = check_api_request(keyring, method, path, query, body, now)?;
-    let credentials = checked.signer.ok_or(if checked.outside_app {
+    let credentials = checked.signer.into_option().ok_or(if checked.outside_app {
         VerifyError::WrongApp
     } else {
         VerifyError::InvalidSignature
@@ -223,7 +223,7 @@ impl<'a> VerifiedApiRequest<'a> {
 /// What [`check_api_request`] found in a request whose signature it checked.
 struct Checked<'a> {
     /// The first credentials that signed the request and whose app binding holds.
-    signer: Option<&'a Credentials>,
+    signer: Passed<'a>,
     /// Whether some credentials signed it but are bound to another app.
     outside_app: bool,
     /// The parameters as signed: sorted, lowercased keys, `auth_signature` removed.
