@@ -183,8 +183,8 @@ impl Params {
 
     /// The values of the parameters the signature owns ([`RESERVED`], in its order), in
     /// one pass.
-    pub(super) fn reserved(&self) -> [Option<&str>; 5] {
-        let mut found = [None; 5];
+    pub(super) fn reserved(&self) -> [Option<&str>; RESERVED.len()] {
+        let mut found = [None; RESERVED.len()];
         for span in &self.spans {
             let key = self.key(span);
             if let Some(slot) = RESERVED.iter().position(|name| *name == key).and_then(|i| found.get_mut(i)) {

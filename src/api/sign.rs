@@ -201,7 +201,8 @@ pub fn sign_api_request(
         }
     }
 
-    // One allocation for the query: escaping can only grow a pair, by at most 3x.
+    // The query's room: every pair unescaped, `&auth_signature=` and the signature.
+    // Escaping (a byte to `%XX`) grows it only for text that needs it.
     let estimate = all.iter().map(|(key, value, _)| key.len() + value.len() + 2).sum::<usize>();
     let mut query = form_urlencoded::Serializer::new(String::with_capacity(estimate + 16 + HEX_TAG_LEN));
     for (key, value, _) in &all {
