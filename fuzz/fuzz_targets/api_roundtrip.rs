@@ -33,12 +33,21 @@ impl AnyMethod {
 
 #[derive(Debug, Arbitrary)]
 enum Mutation {
-    QueryByte { index: usize, to: u8 },
-    BodyByte { index: usize, to: u8 },
+    QueryByte {
+        index: usize,
+        to: u8,
+    },
+    BodyByte {
+        index: usize,
+        to: u8,
+    },
     Method(AnyMethod),
     PathSuffix(String),
     /// Seconds added to (or taken from) the clock; the window is 600 s, both ways.
-    Clock { seconds: u16, later: bool },
+    Clock {
+        seconds: u16,
+        later: bool,
+    },
     Key(Vec<u8>),
     /// Bind the credentials to another app id; the path is then outside it when it is
     /// under `/apps/<something else>/`.
@@ -97,8 +106,7 @@ fuzz_target!(|input: Input| {
     let query = query.as_str().to_owned();
 
     // The canonical string, independently: lowercased keys, sorted, raw values.
-    let mut pairs: Vec<(String, String)> =
-        input.params.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect();
+    let mut pairs: Vec<(String, String)> = input.params.iter().map(|(k, v)| (k.to_lowercase(), v.clone())).collect();
     pairs.push(("auth_key".into(), key.clone()));
     pairs.push(("auth_timestamp".into(), input.timestamp.to_string()));
     pairs.push(("auth_version".into(), "1.0".into()));

@@ -17,8 +17,8 @@ use libfuzzer_sys::fuzz_target;
 
 const IDS: [&str; 4] = ["3", "a", "3.", "app-1"];
 const TOKENS: [&str; 32] = [
-    "/", "apps", "APPS", "Apps", "3", "4", "a", "A", ";", ".", "..", "...", "%2F", "%2f", "%2E", "%2e", "%3B",
-    "%5C", "%25", "\\", "events", "x", "=", "@", ",", "-", "_", "33", "3.", "app-1", "channels", "%",
+    "/", "apps", "APPS", "Apps", "3", "4", "a", "A", ";", ".", "..", "...", "%2F", "%2f", "%2E", "%2e", "%3B", "%5C",
+    "%25", "\\", "events", "x", "=", "@", ",", "-", "_", "33", "3.", "app-1", "channels", "%",
 ];
 
 /// One front end's normalization, as flags.

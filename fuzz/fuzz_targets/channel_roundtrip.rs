@@ -10,7 +10,8 @@ use channel_auth::{
     EncryptionMasterKey, InputKind, InvalidInput, PresenceMember, SocketId, UserId, VerifyError,
 };
 use channel_auth_fuzz::{
-    cut, hmac_equivalent, map_to, reference_auth, reference_shared_secret, socket_from, Json, APP_ALPHABET, CHANNEL_ALPHABET,
+    cut, hmac_equivalent, map_to, reference_auth, reference_shared_secret, socket_from, Json, APP_ALPHABET,
+    CHANNEL_ALPHABET,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -83,7 +84,10 @@ fuzz_target!(|input: Input| {
             assert_eq!(signed.shared_secret(), want_secret.as_deref());
             // Presence needs a member; without a master key, encrypted is refused.
             let member = PresenceMember::new("u".parse().expect("valid"), None).expect("small");
-            assert_eq!(sign_presence_auth(&creds, &socket, &channel, &member).err(), Some(AuthError::NotPresenceChannel));
+            assert_eq!(
+                sign_presence_auth(&creds, &socket, &channel, &member).err(),
+                Some(AuthError::NotPresenceChannel)
+            );
             if matches!(input.kind, Kind::Encrypted) {
                 let plain = Credentials::new(key.parse().expect("key"), secret.parse().expect("secret"));
                 assert_eq!(sign_channel_auth(&plain, &socket, &channel).err(), Some(AuthError::MissingMasterKey));

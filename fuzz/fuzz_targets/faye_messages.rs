@@ -14,8 +14,7 @@
 #![no_main]
 
 use channel_auth::{
-    strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeAction, FayeError,
-    FayeTokenScope,
+    strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeAction, FayeError, FayeTokenScope,
 };
 use channel_auth_fuzz::reference_hex;
 use libfuzzer_sys::fuzz_target;

@@ -9,12 +9,12 @@ use core::fmt::{Debug, Display};
 use core::str::FromStr;
 
 use channel_auth::{
-    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, EventName, FayeChannel, InputKind,
-    InvalidInput, SocketId, UserId,
+    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, EventName,
+    FayeChannel, InputKind, InvalidInput, SocketId, UserId,
 };
 use channel_auth_fuzz::{
-    in_alphabet, is_channel_name, is_event_name, is_faye_channel, is_socket_id, reference_shared_secret, text, APP_ALPHABET,
-    CHANNEL_ALPHABET,
+    in_alphabet, is_channel_name, is_event_name, is_faye_channel, is_socket_id, reference_shared_secret, text,
+    APP_ALPHABET, CHANNEL_ALPHABET,
 };
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
@@ -99,7 +99,10 @@ fn secret(s: &str) {
         Ok(secret) => {
             assert!(valid);
             assert_eq!(format!("{secret:?}"), "AppSecret([redacted])");
-            assert_eq!(format!("{:?}", Credentials::new("k".parse().expect("valid"), secret)).matches("[redacted]").count(), 1);
+            assert_eq!(
+                format!("{:?}", Credentials::new("k".parse().expect("valid"), secret)).matches("[redacted]").count(),
+                1
+            );
         }
         Err(err) => {
             assert!(!valid);

@@ -6,7 +6,10 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use channel_auth::{sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName, Credentials, SocketId, UserData, UserId, VerifyError};
+use channel_auth::{
+    sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName, Credentials, SocketId, UserData, UserId,
+    VerifyError,
+};
 use channel_auth_fuzz::{
     cut, hmac_equivalent, map_to, reference_auth, socket_from, Json, APP_ALPHABET, CHANNEL_ALPHABET,
 };

@@ -20,7 +20,8 @@ fuzz_target!(|data: &[u8]| {
     let (Some(key), Some(signature)) = (parts.next(), parts.next()) else { return };
     let body = parts.next().unwrap_or_default();
     let (key, signature) = (text(key), text(signature));
-    let ring = Keyring::new(RING.iter().map(|(k, s)| Credentials::new(k.parse().expect("valid"), s.parse().expect("valid"))));
+    let ring =
+        Keyring::new(RING.iter().map(|(k, s)| Credentials::new(k.parse().expect("valid"), s.parse().expect("valid"))));
 
     let result = verify_webhook(&ring, &key, &signature, body).map(|c| c.key().as_str().to_owned());
 
