@@ -2,7 +2,8 @@
 //! panics; a status outside 2xx is always `ApiError::Refused` with that status; a 2xx
 //! JSON object whose `code` is a number of 400 or more is `Refused` with that code (as
 //! soketi answers), unless it names `code`, `error` or `message` twice (then it is
-//! `InvalidResponse`); a server message is never longer than the cut; and whatever parses
+//! `InvalidResponse`); only an empty body or a JSON object parses as a success; a server
+//! message is never longer than the cut; and whatever parses
 //! re-serializes to JSON that parses back to the same value.
 //!
 //! Input: two bytes of status (taken modulo 500, plus 100), then the body.
@@ -67,6 +68,8 @@ fn check<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(
             assert!(success, "a {status} parsed as success");
             assert!(soketi_code(body).is_none(), "a JSON code >= 400 parsed as success");
             assert!(!ambiguous(body), "a duplicate error field parsed as success");
+            let text = std::str::from_utf8(body).expect("parsed, so UTF-8").trim();
+            assert!(text.is_empty() || text.starts_with('{'), "a body that is not a JSON object parsed as success");
             let json = serde_json::to_string(&value).expect("serializes");
             let back: T = serde_json::from_str(&json).expect("parses back");
             assert_eq!(back, value);

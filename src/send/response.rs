@@ -297,6 +297,11 @@ fn parse<T: serde::de::DeserializeOwned>(
         return Err(ApiError::InvalidResponse { operation, status, reason: "body is not UTF-8".to_owned() });
     };
     let text = if text.trim().is_empty() { "{}" } else { text };
+    // Every response of the HTTP API is a JSON object; serde's derive would also take
+    // an array, field by field (`[]` as an empty response).
+    if !text.trim_start().starts_with('{') {
+        return Err(ApiError::InvalidResponse { operation, status, reason: "body is not a JSON object".to_owned() });
+    }
     serde_json::from_str(text).map_err(|e| ApiError::InvalidResponse {
         operation,
         status,
@@ -365,8 +370,12 @@ mod tests {
         // A refusal stays a refusal, whatever its body.
         let err = parse_trigger(&response(404, r#"{"code":404,"code":404}"#)).unwrap_err();
         assert!(matches!(err, ApiError::Refused { status: 404, .. }));
-        // An array is not read as fields by position.
-        assert!(parse_trigger(&response(200, "[404]")).is_err_and(|e| matches!(e, ApiError::InvalidResponse { .. })));
+        // An array is not read as fields by position, as error fields or as a response.
+        for body in ["[404]", "[]", " [{}]", "\"x\"", "7", "null"] {
+            let err = parse_trigger(&response(200, body)).unwrap_err();
+            assert!(matches!(err, ApiError::InvalidResponse { .. }), "{body}: {err:?}");
+        }
+        assert!(parse_channels(&response(200, "[]")).is_err());
         // Duplicates of fields nobody reads are still ignored, as unknown fields are.
         assert!(parse_trigger(&response(200, r#"{"x":1,"x":2}"#)).is_ok());
     }
