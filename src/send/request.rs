@@ -1,5 +1,6 @@
 //! The sans-IO requests: every operation of the HTTP API as a signed `http::Request`.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use serde::Serialize;
@@ -620,7 +621,7 @@ struct TriggerBody<'a> {
 struct BatchItem<'a> {
     channel: &'a ChannelName,
     name: &'a EventName,
-    data: String,
+    data: Cow<'a, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     socket_id: Option<&'a SocketId>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -834,7 +835,7 @@ impl Api {
             [only] => self.data_for(only, &trigger.data, encrypt)?,
             _ => {
                 self.check_len(&trigger.data)?;
-                trigger.data.clone()
+                Cow::Borrowed(trigger.data.as_str())
             }
         };
         let body = TriggerBody {
@@ -1113,14 +1114,21 @@ impl Api {
 
     /// The `data` to send on `channel`: encrypted for a `private-encrypted-` channel,
     /// then checked against the limit.
-    fn data_for(&self, channel: &ChannelName, data: &str, encrypt: &mut impl Encrypt) -> Result<String, SendError> {
+    /// The `data` sent to `channel`: encrypted for a `private-encrypted-` one, else
+    /// `data` itself (borrowed, not copied).
+    fn data_for<'d>(
+        &self,
+        channel: &ChannelName,
+        data: &'d str,
+        encrypt: &mut impl Encrypt,
+    ) -> Result<Cow<'d, str>, SendError> {
         let sent = if channel.kind() == ChannelKind::PrivateEncrypted {
             if self.credentials.encryption_master_key().is_none() {
                 return Err(SendError::MissingMasterKey { channel: channel.clone() });
             }
-            encrypt(channel, data.as_bytes()).map_err(SendError::Encryption)?
+            Cow::Owned(encrypt(channel, data.as_bytes()).map_err(SendError::Encryption)?)
         } else {
-            data.to_owned()
+            Cow::Borrowed(data)
         };
         self.check_len(&sent)?;
         Ok(sent)
