@@ -297,9 +297,7 @@ fn parse<T: serde::de::DeserializeOwned>(
         return Err(ApiError::InvalidResponse { operation, status, reason: "body is not UTF-8".to_owned() });
     };
     let text = if text.trim().is_empty() { "{}" } else { text };
-    // Every response of the HTTP API is a JSON object; serde's derive would also take
-    // an array, field by field (`[]` as an empty response).
-    if !text.trim_start().starts_with('{') {
+    if !object_shaped(text) {
         return Err(ApiError::InvalidResponse { operation, status, reason: "body is not a JSON object".to_owned() });
     }
     serde_json::from_str(text).map_err(|e| ApiError::InvalidResponse {
@@ -309,17 +307,30 @@ fn parse<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// The error fields of a JSON object body; `Ok(None)` for a body that is not a JSON
-/// object (an array is not read by position); `Err` when the object names `code`,
+/// Whether `text` can only be a JSON object: `{` first, after JSON whitespace. Every
+/// response of the HTTP API is one; serde's derive would also read an array, field by
+/// field.
+fn object_shaped(text: &str) -> bool {
+    text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{')
+}
+
+/// The error fields of a JSON object body; `Ok(None)` for any other body (an array is
+/// not read by position) or one that is not JSON; `Err` when the object names `code`,
 /// `error` or `message` twice, which JSON parsers disagree on (first or last wins).
 fn error_fields(text: &str) -> Result<Option<ErrorFields>, String> {
-    if !matches!(serde_json::from_str::<serde_json::Value>(text), Ok(serde_json::Value::Object(_))) {
+    if !object_shaped(text) {
         return Ok(None);
     }
-    // A valid JSON object, so the only error left is a duplicate field.
-    serde_json::from_str(text).map(Some).map_err(|e| {
-        format!("an error field (code, error or message) appears twice (line {} column {})", e.line(), e.column())
-    })
+    match serde_json::from_str(text) {
+        Ok(fields) => Ok(Some(fields)),
+        // Every field takes any JSON value, so the only data error is a duplicate.
+        Err(e) if e.classify() == serde_json::error::Category::Data => Err(format!(
+            "an error field (code, error or message) appears twice (line {} column {})",
+            e.line(),
+            e.column()
+        )),
+        Err(_) => Ok(None),
+    }
 }
 
 fn json_message(fields: &ErrorFields) -> Option<String> {
