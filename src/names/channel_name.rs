@@ -43,6 +43,39 @@ impl ChannelName {
     pub fn kind(&self) -> ChannelKind {
         ChannelKind::of(&self.0)
     }
+
+    /// Whether this is exactly `private-<user>` or `private-encrypted-<user>`: one of the
+    /// user's own private channels, in the naming the README's templates and the demo
+    /// policy use.
+    ///
+    /// An exact rule, never a substring or a prefix test: everything after the kind's
+    /// prefix must equal the whole user id. User `al` does not own `private-alice`, user
+    /// `1` does not own `private-1000`, and user `encrypted-x` does not own
+    /// `private-encrypted-x` (that is user `x`'s encrypted channel: the kind is read
+    /// first, from the longest prefix). Authorize other channels (rooms, teams) by a
+    /// lookup in the application's own data.
+    ///
+    /// ```
+    /// use channel_auth::{ChannelName, UserId};
+    ///
+    /// let alice: UserId = "alice".parse()?;
+    /// let owned = |name: &str| name.parse::<ChannelName>().map(|c| c.is_private_to(&alice));
+    /// assert!(owned("private-alice")?);
+    /// assert!(owned("private-encrypted-alice")?);
+    /// assert!(!owned("private-alice-inbox")?);
+    /// assert!(!owned("private-al")?);
+    /// assert!(!owned("presence-alice")?);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    #[must_use]
+    pub fn is_private_to(&self, user: &UserId) -> bool {
+        let rest = match self.kind() {
+            ChannelKind::PrivateEncrypted => self.0.strip_prefix(ChannelKind::PRIVATE_ENCRYPTED_PREFIX),
+            ChannelKind::Private => self.0.strip_prefix(ChannelKind::PRIVATE_PREFIX),
+            _ => None,
+        };
+        rest == Some(user.as_str())
+    }
 }
 
 impl core::fmt::Debug for ChannelName {
@@ -221,6 +254,34 @@ mod tests {
         assert_eq!(kind("presence-a"), ChannelKind::Presence);
         assert_eq!(kind("presence"), ChannelKind::Public);
         assert_eq!(kind("public-private-a"), ChannelKind::Public);
+    }
+
+    #[test]
+    fn private_to_is_exact() {
+        const OWNER: &str = "alice";
+        let owner: UserId = OWNER.parse().unwrap();
+        let owned = |name: &str| name.parse::<ChannelName>().unwrap().is_private_to(&owner);
+        assert!(owned("private-alice"));
+        assert!(owned("private-encrypted-alice"));
+        for other in [
+            "private-alice-inbox",
+            "private-al",
+            "private-xalice",
+            "private-encrypted-alice-x",
+            "presence-alice",
+            "alice",
+            "private-",
+            "private-encrypted-",
+            "#server-to-user-alice",
+        ] {
+            assert!(!owned(other), "{other}");
+        }
+        // The kind is read first: `private-encrypted-x` is user `x`'s, never `encrypted-x`'s.
+        let tricky: UserId = "encrypted-x".parse().unwrap();
+        let x: UserId = "x".parse().unwrap();
+        let channel: ChannelName = "private-encrypted-x".parse().unwrap();
+        assert!(!channel.is_private_to(&tricky));
+        assert!(channel.is_private_to(&x));
     }
 
     #[test]
