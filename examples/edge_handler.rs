@@ -9,44 +9,51 @@
 //! curl -s -H 'Content-Type: application/json' -d '{"socket_id":"1.1"}' localhost:3001/pusher/user-auth   # 415
 //! ```
 //!
-//! The demo trusts an `X-User-Id` header: a real application checks its session in
-//! `Policy`. The credentials are the Pusher documentation's example ones.
+//! The demo policy (`examples/common/demo_policy.rs`, the one every example server
+//! shares) trusts an `X-User-Id` header: a real application checks its session there.
+//! The credentials are the Pusher documentation's PUBLIC example ones.
+//!
+//! It serves one connection at a time, so one stalled client would block every other:
+//! each request must arrive whole (head and body) within [`CONNECTION_DEADLINE`], and its
+//! answer be taken within as long again. A client that stops mid-head is dropped; one
+//! that stops mid-body gets `408`.
 #![allow(clippy::print_stdout)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 
 use channel_auth::integrations::handler::{
-    block_on, Answer, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView, UserAuthEndpoint,
-    UserAuthenticator,
+    block_on, Answer, ChannelAuthEndpoint, Endpoint, RequestView, UserAuthEndpoint,
 };
 use channel_auth::integrations::RequestError;
-use channel_auth::{ChannelKind, ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
+use channel_auth::Credentials;
+
+#[path = "common/demo_policy.rs"]
+pub mod demo_policy;
 
 /// The most bytes of request line and headers read.
 const MAX_HEAD: usize = 16 * 1024;
 
-struct Policy;
+/// The longest a request may take to arrive (head and body together); its answer gets
+/// as long again.
+pub const CONNECTION_DEADLINE: Duration = Duration::from_secs(5);
 
-fn user(request: &RequestView<'_>) -> Option<UserId> {
-    request.header("x-user-id")?.parse().ok()
+/// A connection's stream whose reads may take at most what is left of the request's
+/// deadline, all together; past it they fail with `TimedOut`.
+struct Deadlined {
+    stream: TcpStream,
+    deadline: Instant,
 }
 
-impl ChannelAuthorizer for Policy {
-    async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-        match user(request) {
-            Some(id) if channel.as_str().contains(id.as_str()) => match channel.kind() {
-                ChannelKind::Presence => PresenceMember::new(id, None).map_or(Decision::Deny, Decision::AllowAsMember),
-                _ => Decision::Allow,
-            },
-            _ => Decision::Deny,
+impl Read for Deadlined {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "request deadline over"));
         }
-    }
-}
-
-impl UserAuthenticator for Policy {
-    async fn authenticate(&self, request: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
-        user(request).map(UserData::new)
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
     }
 }
 
@@ -79,7 +86,8 @@ fn read_head(reader: &mut impl BufRead) -> Option<Head> {
     }
 }
 
-/// Answers with `endpoint`: early refusal, then at most its body limit, then the answer.
+/// Answers with `endpoint`: early refusal (wrong content type, a declared length over
+/// the limit), then the body within the deadline, then the answer.
 fn serve<E: Endpoint>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answer {
     let view = RequestView::new(&head.headers);
     if let Some(answer) = endpoint.refuse_early(&view) {
@@ -92,40 +100,64 @@ fn serve<E: Endpoint>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answ
         return Answer::request_error(RequestError::BodyTooLarge { max });
     }
     let mut body = vec![0; len];
-    if reader.read_exact(&mut body).is_err() {
-        return Answer::request_error(RequestError::BodyTooLarge { max });
+    match reader.read_exact(&mut body) {
+        Ok(()) => block_on(endpoint.answer(&view, &body)),
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock) => {
+            Answer::request_error(RequestError::BodyTimedOut { timeout: endpoint.body_timeout() })
+        }
+        Err(_) => Answer::request_error(RequestError::BodyTooLarge { max }),
     }
-    block_on(endpoint.answer(&view, &body))
 }
 
-fn handle(stream: TcpStream, channels: &impl Endpoint, users: &impl Endpoint) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
+/// Answers one connection's request, which must arrive within `within` (its answer gets
+/// as long again): `/pusher/auth` with `channels`, `/pusher/user-auth` with `users`,
+/// `404` otherwise; then closes it.
+///
+/// # Errors
+/// The connection's I/O errors, a deadline that passed included.
+pub fn handle(
+    stream: TcpStream,
+    within: Duration,
+    channels: &impl Endpoint,
+    users: &impl Endpoint,
+) -> std::io::Result<()> {
+    let deadline = Instant::now() + within;
+    let mut reader = BufReader::new(Deadlined { stream: stream.try_clone()?, deadline });
+    // The answer gets its own bound: a client that does not read it is dropped too.
+    let mut writer = stream;
+    writer.set_write_timeout(Some(within))?;
     let Some(head) = read_head(&mut reader) else { return Ok(()) };
     let answer = match (head.method.as_str(), head.path.as_str()) {
         ("POST", "/pusher/auth") => serve(channels, &head, &mut reader),
         ("POST", "/pusher/user-auth") => serve(users, &head, &mut reader),
-        _ => return write!(&stream, "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
+        _ => return write!(writer, "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"),
     };
-    println!("edge_handler: {} {} -> {}", head.method, head.path.escape_debug(), answer.status());
+    println!("edge_handler: {} {:?} -> {}", head.method, head.path, answer.status());
     let mut out = format!("HTTP/1.1 {} \r\n", answer.status());
     for (name, value) in answer.headers() {
         out.push_str(&format!("{name}: {value}\r\n"));
     }
     out.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n{}", answer.body().len(), answer.body()));
-    (&stream).write_all(out.as_bytes())
+    writer.write_all(out.as_bytes())
+}
+
+fn log(args: std::fmt::Arguments<'_>) {
+    println!("edge_handler: {args}");
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:3001".to_owned());
     let requests: usize = args.next().map_or(Ok(100), |n| n.parse())?;
+    // Pusher's documented example app: PUBLIC, not a secret.
     let credentials = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
-    let channels = ChannelAuthEndpoint::new(credentials.clone(), Policy);
-    let users = UserAuthEndpoint::new(credentials, Policy);
+    let policy = demo_policy::DemoPolicy::new(log);
+    let channels = ChannelAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(CONNECTION_DEADLINE);
+    let users = UserAuthEndpoint::new(credentials, policy).with_body_timeout(CONNECTION_DEADLINE);
     let listener = TcpListener::bind(&addr)?;
     println!("edge_handler: listening on {addr} for {requests} requests");
     for stream in listener.incoming().take(requests) {
-        if let Err(e) = handle(stream?, &channels, &users) {
+        if let Err(e) = handle(stream?, CONNECTION_DEADLINE, &channels, &users) {
             println!("edge_handler: connection error: {e}");
         }
     }

@@ -1,14 +1,16 @@
 //! Verifies a webhook and prints its events, one line each.
 //!
 //! ```text
-//! cargo run --example webhook_receiver -- <X-Pusher-Key> <X-Pusher-Signature> [BODY_FILE|-] [--max-age SECONDS]
+//! cargo run --example webhook_receiver -- <X-Pusher-Key> <X-Pusher-Signature> [BODY_FILE|-] [--max-age SECONDS | --dangerous-any-age]
 //! ```
 //!
 //! The body is read from `BODY_FILE`, or from stdin when it is absent or `-`, and
 //! verified byte for byte. Credentials come from `PUSHER_APP_KEY` and
 //! `PUSHER_APP_SECRET`; when those are unset the demo pair from Pusher's documentation is
-//! used, and stderr says so. `--max-age` also refuses a webhook whose `time_ms` is that
-//! many seconds or more away from the clock.
+//! used, and stderr says so. A webhook whose `time_ms` is 600 seconds or more away from
+//! the clock is refused, as `WebhookEndpoint` refuses it: a captured webhook must not
+//! verify forever. `--max-age SECONDS` sets another window; `--dangerous-any-age`
+//! accepts any age (to inspect an old capture, knowing it proves nothing about now).
 //!
 //! Exit status: 0 verified (events on stdout) or `--help` (the usage on stdout), 1
 //! refused (the reason on stderr), 2 bad usage. Untrusted text (user ids, event names,
@@ -19,7 +21,7 @@
 //! Try it with the demo pair, signing a body with the `sign` example:
 //!
 //! ```text
-//! printf '%s' '{"time_ms":1,"events":[{"name":"channel_occupied","channel":"news"}]}' > /tmp/hook.json
+//! printf '{"time_ms":%s000,"events":[{"name":"channel_occupied","channel":"news"}]}' "$(date +%s)" > /tmp/hook.json
 //! SIG=$(cargo run -q --example sign -- webhook /tmp/hook.json)
 //! cargo run -q --example webhook_receiver -- 278d425bdf160c739803 "$SIG" /tmp/hook.json
 //! ```
@@ -34,7 +36,11 @@ use channel_auth::{verify_and_parse_webhook, Credentials, Keyring, WebhookError,
 const DEMO_KEY: &str = "278d425bdf160c739803";
 const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
 
-const USAGE: &str = "usage: webhook_receiver <X-Pusher-Key> <X-Pusher-Signature> [BODY_FILE|-] [--max-age SECONDS]";
+const USAGE: &str =
+    "usage: webhook_receiver <X-Pusher-Key> <X-Pusher-Signature> [BODY_FILE|-] [--max-age SECONDS | --dangerous-any-age]";
+
+/// How far `time_ms` may be from the clock unless `--max-age` says otherwise.
+const DEFAULT_MAX_AGE: Duration = Duration::from_secs(600);
 
 type Error = Box<dyn std::error::Error>;
 
@@ -99,13 +105,15 @@ fn run(args: &[String]) -> Result<Vec<String>, Failure> {
         }
     }
     let mut positional = Vec::new();
-    let mut max_age = None;
+    let mut max_age = Some(DEFAULT_MAX_AGE);
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         if arg == "--max-age" {
             let seconds = it.next().ok_or("--max-age needs a value")?;
             let seconds: u64 = seconds.parse().map_err(|_| format!("--max-age {seconds:?}: expected seconds"))?;
             max_age = Some(Duration::from_secs(seconds));
+        } else if arg == "--dangerous-any-age" {
+            max_age = None;
         } else {
             positional.push(arg.as_str());
         }
@@ -202,6 +210,26 @@ mod tests {
         let lines = events();
         assert_eq!(lines[4], r#"member_added channel=presence-a user_id="eve\nverified: forged""#);
         assert!(lines.iter().all(|line| !line.contains('\n')));
+    }
+
+    /// Issue 19, fix 3: fresh by default; accepting any age is spelled out.
+    #[test]
+    fn a_stale_webhook_is_refused_unless_any_age_is_asked_for() {
+        let creds = Credentials::new(DEMO_KEY.parse().unwrap(), DEMO_SECRET.parse().unwrap());
+        let signature = sign_webhook(&creds, BODY.as_bytes()).signature().to_owned();
+        let path = std::env::temp_dir().join(format!("webhook_receiver_test_{}.json", std::process::id()));
+        std::fs::write(&path, BODY).unwrap();
+        let args = |extra: &[&str]| {
+            let mut args = vec![DEMO_KEY.to_owned(), signature.clone(), path.display().to_string()];
+            args.extend(extra.iter().map(|s| (*s).to_owned()));
+            args
+        };
+        let Err(Failure::Refused(reason)) = run(&args(&[])) else { panic!("a 1970 webhook verified") };
+        assert_eq!(reason, "timestamp is too old");
+        assert!(matches!(run(&args(&["--max-age", "60"])), Err(Failure::Refused(_))));
+        let lines = run(&args(&["--dangerous-any-age"])).ok().unwrap();
+        assert_eq!(lines[0], "verified: key 278d425bdf160c739803 time_ms 1");
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

@@ -105,11 +105,18 @@ pub enum RequestError {
         /// The content type the endpoint takes.
         expected: &'static str,
     },
-    /// The body could not be read, or is longer than allowed.
+    /// The body could not be read, or is longer than allowed (read, or declared in
+    /// `Content-Length`).
     #[error("body unreadable or longer than {max} bytes")]
     BodyTooLarge {
         /// The limit, in bytes.
         max: usize,
+    },
+    /// The body did not arrive within the endpoint's body timeout: the answer is `408`.
+    #[error("body not received within {} ms", timeout.as_millis())]
+    BodyTimedOut {
+        /// The limit ([`Endpoint::body_timeout`](handler::Endpoint::body_timeout)).
+        timeout: std::time::Duration,
     },
 }
 

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::http::StatusCode;
 use actix_web::{test, App, HttpMessage as _, HttpRequest};
 use channel_auth::integrations::actix_web::{
-    batch_channel_auth, channel_auth, route_with_context, user_auth, webhook, ChannelAuthorizer, Decision,
-    HandlerError, Refusal, RequestView, UserAuthEndpoint, UserAuthenticator, WebhookHandler,
+    batch_channel_auth, channel_auth, route, route_with_context, user_auth, webhook, ChannelAuthorizer, Decision,
+    HandlerError, Refusal, RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
 use channel_auth::{
@@ -346,7 +346,7 @@ impl WebhookHandler for Hooks {
     async fn handle(&self, _request: &RequestView<'_>, webhook: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
         assert_eq!(webhook.credentials().key().as_str(), KEY);
         if self.fail {
-            return Err(HandlerError::new("store unavailable"));
+            return Err(HandlerError::retry_later("store unavailable"));
         }
         self.seen.lock().unwrap().push(webhook.into_webhook().into_events());
         Ok(())
@@ -356,7 +356,9 @@ impl WebhookHandler for Hooks {
 async fn deliver(hooks: &Hooks, headers: &[(&str, &str)], body: &str) -> (StatusCode, Value) {
     // Rotation: the old secret and the current one are both in the keyring.
     let ring = Keyring::new([Credentials::new(KEY.parse().unwrap(), "old-secret".parse().unwrap()), creds()]);
-    let app = test::init_service(App::new().route("/hook", webhook(ring, hooks.clone()))).await;
+    let endpoint = WebhookEndpoint::new(ring, hooks.clone())
+        .with_clock(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(1_700_000_005_000));
+    let app = test::init_service(App::new().route("/hook", route(endpoint))).await;
     let mut req = test::TestRequest::post().uri("/hook").set_payload(body.to_owned());
     for (k, v) in headers {
         req = req.insert_header((*k, *v));
@@ -394,20 +396,20 @@ async fn webhook_verifies_the_raw_bytes_then_hands_over_typed_events() {
 }
 
 #[actix_web::test]
-async fn a_failing_webhook_handler_is_500_so_the_sender_retries() {
-    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+async fn a_failing_webhook_handler_is_503_so_the_sender_retries() {
+    const BODY: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks { fail: true, ..Hooks::default() };
     let signed = sign_webhook(&creds(), BODY.as_bytes());
     let (status, json) = deliver(&hooks, &signed_headers(signed.signature()), BODY).await;
-    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(json, serde_json::json!({"error": "webhook handler failed"}), "the cause is not sent");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(json, serde_json::json!({"error": "webhook not handled, retry later"}), "the cause is not sent");
 }
 
 #[actix_web::test]
 async fn webhook_body_limit_is_exact() {
     use channel_auth::integrations::actix_web::MAX_WEBHOOK_BODY_LEN;
     assert_eq!(MAX_WEBHOOK_BODY_LEN, 1024 * 1024, "the documented 1 MiB");
-    const EVENTS: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    const EVENTS: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks::default();
     for (len, want) in
         [(MAX_WEBHOOK_BODY_LEN, StatusCode::OK), (MAX_WEBHOOK_BODY_LEN + 1, StatusCode::PAYLOAD_TOO_LARGE)]
@@ -423,7 +425,7 @@ async fn webhook_body_limit_is_exact() {
 
 #[actix_web::test]
 async fn webhook_refusals() {
-    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    const BODY: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks::default();
     let good = sign_webhook(&creds(), BODY.as_bytes());
     let wrong = sign_webhook(&Credentials::new(KEY.parse().unwrap(), "wrong".parse().unwrap()), BODY.as_bytes());
@@ -443,16 +445,41 @@ async fn webhook_refusals() {
         assert_eq!(json, serde_json::json!({ "error": reason }));
     }
     // The signature covers the body: the same headers with another body fail.
-    const TAMPERED: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-b"}]}"#;
+    const TAMPERED: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-b"}]}"#;
     let (status, _) = deliver(&hooks, &signed_headers(good.signature()), TAMPERED).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(hooks.seen.lock().unwrap().is_empty(), "nothing unverified reached the handler");
 
     // Verified but not parseable: 400 with the reason, handler not called.
-    const BAD_CHANNEL: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a:b"}]}"#;
+    const BAD_CHANNEL: &str =
+        r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a:b"}]}"#;
     let signed = sign_webhook(&creds(), BAD_CHANNEL.as_bytes());
     let (status, json) = deliver(&hooks, &signed_headers(signed.signature()), BAD_CHANNEL).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(json["error"].as_str().unwrap().starts_with("webhook event 0: channel"), "{json}");
     assert!(hooks.seen.lock().unwrap().is_empty());
+}
+
+/// Issue 19, fix 3: through the route builder (the system clock), a webhook signed in
+/// 2023 is refused before the handler sees it.
+#[actix_web::test]
+async fn a_stale_webhook_is_refused_before_the_handler() {
+    const SIGNED_IN_2023: &str =
+        r#"{"time_ms":1690000000000,"events":[{"name":"member_added","channel":"presence-a","user_id":"ann"}]}"#;
+    let hooks = Hooks::default();
+    let app = test::init_service(App::new().route("/hook", webhook(Keyring::new([creds()]), hooks.clone()))).await;
+    let signed = sign_webhook(&creds(), SIGNED_IN_2023.as_bytes());
+    let req = test::TestRequest::post()
+        .uri("/hook")
+        .insert_header(("x-pusher-key", KEY))
+        .insert_header(("x-pusher-signature", signed.signature()))
+        .set_payload(SIGNED_IN_2023)
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.response().extensions().get::<WebhookError>(),
+        Some(&WebhookError::Verify(channel_auth::VerifyError::TimestampTooOld))
+    );
+    assert!(hooks.seen.lock().unwrap().is_empty(), "the handler never saw it");
 }

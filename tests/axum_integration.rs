@@ -10,8 +10,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use channel_auth::integrations::axum::{
-    batch_channel_auth, channel_auth, user_auth, webhook, ChannelAuthorizer, Decision, HandlerError, RequestView,
-    UserAuthenticator, WebhookHandler,
+    batch_channel_auth, channel_auth, route, user_auth, webhook, ChannelAuthorizer, Decision, HandlerError,
+    RequestView, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
@@ -278,10 +278,18 @@ impl WebhookHandler for Hooks {
     }
 }
 
+/// When the test webhooks were sent (their `time_ms`).
+const SENT_MS: u64 = 1_700_000_000_000;
+
+/// The endpoint, its clock five seconds after the test webhooks were sent.
+fn at_sent<H: WebhookHandler>(endpoint: WebhookEndpoint<H>) -> WebhookEndpoint<H> {
+    endpoint.with_clock(|| std::time::UNIX_EPOCH + std::time::Duration::from_millis(SENT_MS + 5_000))
+}
+
 async fn deliver(hooks: &Hooks, headers: &[(&str, &str)], body: &'static str) -> (StatusCode, Value) {
     // Rotation: the old secret and the current one are both in the keyring.
     let ring = Keyring::new([Credentials::new(KEY.parse().unwrap(), "old-secret".parse().unwrap()), creds()]);
-    let app: Router = Router::new().route("/hook", webhook(ring, hooks.clone()));
+    let app: Router = Router::new().route("/hook", route(at_sent(WebhookEndpoint::new(ring, hooks.clone()))));
     let mut req = Request::post("/hook");
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -316,7 +324,7 @@ async fn webhook_verifies_the_raw_bytes_then_hands_over_typed_events() {
 async fn webhook_body_limit_is_exact() {
     use channel_auth::integrations::axum::MAX_WEBHOOK_BODY_LEN;
     assert_eq!(MAX_WEBHOOK_BODY_LEN, 1024 * 1024, "the documented 1 MiB");
-    const EVENTS: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    const EVENTS: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks::default();
     for (len, want) in
         [(MAX_WEBHOOK_BODY_LEN, StatusCode::OK), (MAX_WEBHOOK_BODY_LEN + 1, StatusCode::PAYLOAD_TOO_LARGE)]
@@ -333,7 +341,7 @@ async fn webhook_body_limit_is_exact() {
 
 #[tokio::test]
 async fn webhook_refusals() {
-    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+    const BODY: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks::default();
     let good = sign_webhook(&creds(), BODY.as_bytes());
     let wrong = sign_webhook(&Credentials::new(KEY.parse().unwrap(), "wrong".parse().unwrap()), BODY.as_bytes());
@@ -353,14 +361,15 @@ async fn webhook_refusals() {
         assert_eq!(json, serde_json::json!({ "error": reason }));
     }
     // The signature covers the body: the same headers with another body fail.
-    const TAMPERED: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-b"}]}"#;
+    const TAMPERED: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-b"}]}"#;
     let (status, _) =
         deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", good.signature())], TAMPERED).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(hooks.0.lock().unwrap().is_empty(), "nothing unverified reached the handler");
 
     // Verified but not parseable: 400 with the reason, handler not called.
-    const BAD_CHANNEL: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a:b"}]}"#;
+    const BAD_CHANNEL: &str =
+        r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a:b"}]}"#;
     let signed = sign_webhook(&creds(), BAD_CHANNEL.as_bytes());
     let (status, json) =
         deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", signed.signature())], BAD_CHANNEL).await;
@@ -396,23 +405,24 @@ struct StoreDown;
 
 impl WebhookHandler for StoreDown {
     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
-        Err(HandlerError::new("database unavailable"))
+        Err(HandlerError::retry_later("database unavailable"))
     }
 }
 
 #[tokio::test]
-async fn a_failing_webhook_handler_answers_500_so_the_sender_retries() {
-    const BODY: &str = r#"{"time_ms":1,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
+async fn a_failing_webhook_handler_answers_503_so_the_sender_retries() {
+    const BODY: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let signed = sign_webhook(&creds(), BODY.as_bytes());
-    let app: Router = Router::new().route("/hook", webhook(Keyring::new([creds()]), StoreDown));
+    let app: Router =
+        Router::new().route("/hook", route(at_sent(WebhookEndpoint::new(Keyring::new([creds()]), StoreDown))));
     let req = Request::post("/hook").header("x-pusher-key", KEY).header("x-pusher-signature", signed.signature());
     let res = app.oneshot(req.body(Body::from(BODY)).unwrap()).await.unwrap();
-    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let cause =
         res.extensions().get::<HandlerError>().and_then(|e| std::error::Error::source(e)).map(ToString::to_string);
     assert_eq!(cause.as_deref(), Some("database unavailable"), "the cause rides in the extensions, for logs");
     let bytes = axum::body::to_bytes(res.into_body(), 1 << 16).await.unwrap();
-    assert_eq!(&bytes[..], br#"{"error":"webhook handler failed"}"#);
+    assert_eq!(&bytes[..], br#"{"error":"webhook not handled, retry later"}"#);
 }
 
 /// Issue 13, fix 2: a channel authorization's signature sent with its string to sign as
@@ -427,4 +437,48 @@ async fn another_purposes_signature_is_401_as_a_webhook() {
     let (status, json) = deliver(&hooks, &[("x-pusher-key", KEY), ("x-pusher-signature", &signature)], BODY).await;
     assert_eq!((status, json), (StatusCode::UNAUTHORIZED, serde_json::json!({ "error": "invalid signature" })));
     assert!(hooks.0.lock().unwrap().is_empty());
+}
+
+/// Issue 19, fix 3: through the route builder (the system clock), a webhook signed in
+/// 2023 is refused before the handler sees it, and one sent now is handled.
+#[tokio::test]
+async fn a_stale_webhook_is_refused_before_the_handler() {
+    const SIGNED_IN_2023: &str =
+        r#"{"time_ms":1690000000000,"events":[{"name":"member_added","channel":"presence-a","user_id":"ann"}]}"#;
+    let hooks = Hooks::default();
+    let app = || Router::new().route("/hook", webhook(Keyring::new([creds()]), hooks.clone()));
+    let send = |body: String| {
+        let signed = sign_webhook(&creds(), body.as_bytes());
+        Request::post("/hook")
+            .header("x-pusher-key", KEY)
+            .header("x-pusher-signature", signed.signature())
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let res = app().oneshot(send(SIGNED_IN_2023.to_owned())).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        res.extensions().get::<WebhookError>(),
+        Some(&WebhookError::Verify(channel_auth::VerifyError::TimestampTooOld))
+    );
+    assert!(hooks.0.lock().unwrap().is_empty(), "the handler never saw it");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+    let res = app().oneshot(send(format!(r#"{{"time_ms":{now},"events":[]}}"#))).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(hooks.0.lock().unwrap().len(), 1);
+}
+
+/// Issue 19, fix 2: a declared `Content-Length` over the limit is refused before any
+/// byte of the body is read.
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_413_up_front() {
+    let policy = Policy::default();
+    let req = Request::post("/auth")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-length", "100000000")
+        .body(Body::from("socket_id=1.1&channel_name=private-ok"))
+        .unwrap();
+    let res = app(&policy).oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 0);
 }

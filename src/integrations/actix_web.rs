@@ -12,7 +12,7 @@
 //! | [`channel_auth`] | `200` [`ChannelAuth`](crate::ChannelAuth) JSON, `403` denied, `400` hostile or unauthorizable |
 //! | [`batch_channel_auth`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
 //! | [`user_auth`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
-//! | [`webhook`] | `200` once the [`WebhookHandler`] succeeded; `401` bad or missing signature, `400` a verified body that does not parse, `500` the handler failed |
+//! | [`webhook`] | `200` once the [`WebhookHandler`] processed it; `401` a bad or missing signature or a stale webhook, `400` a verified body that does not parse, `503` the handler asks for a retry, `422` it refuses |
 //!
 //! The auth routes answer `415` to a body that is not
 //! `application/x-www-form-urlencoded`, and every route `413` to a body over its limit
@@ -27,28 +27,40 @@
 //! is handed over by [`route_with_context`]: a function of the request whose value the
 //! policy reads with [`RequestView::context`].
 //!
-//! ```
-//! use actix_web::App;
-//! use channel_auth::integrations::actix_web::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
-//! use channel_auth::{ChannelKind, ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
+//! # Slow clients
 //!
-//! /// Trusts an `X-User-Id` header: a real app reads its session here instead.
+//! Each route reads at most its body limit within its
+//! [`body_timeout`](Endpoint::body_timeout) (10 s by default; `408` and the connection
+//! closed past it): actix-web's own `client_request_timeout` covers only the request's
+//! head. Give the server the rest: `max_connections`, `client_request_timeout`, and a
+//! `keep_alive` timeout, as below (`examples/auth_server_actix.rs` also closes
+//! connections older than a lifetime).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use actix_web::{App, HttpServer};
+//! use channel_auth::integrations::actix_web::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
+//!
 //! #[derive(Clone)]
 //! struct Policy;
 //!
+//! /// The session's user. DEMO ONLY: this trusts an `X-User-Id` header; a real app reads
+//! /// its session (see [`route_with_context`]).
 //! fn user(request: &RequestView<'_>) -> Option<UserId> {
 //!     request.header("x-user-id")?.parse().ok()
 //! }
 //!
 //! impl ChannelAuthorizer for Policy {
 //!     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
-//!         let Some(id) = user(request) else { return Decision::Deny };
-//!         match channel.kind() {
-//!             ChannelKind::Presence => match PresenceMember::new(id, None) {
-//!                 Ok(member) => Decision::AllowAsMember(member),
-//!                 Err(_) => Decision::Deny,
-//!             },
-//!             _ => Decision::Allow,
+//!         let Some(user) = user(request) else { return Decision::Deny };
+//!         // Exact rules only: the user's own `private-<id>`, and the one shared lobby.
+//!         if channel.is_private_to(&user) {
+//!             Decision::Allow
+//!         } else if channel.as_str() == "presence-lobby" {
+//!             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+//!         } else {
+//!             Decision::Deny
 //!         }
 //!     }
 //! }
@@ -59,20 +71,29 @@
 //!     }
 //! }
 //!
-//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
-//! // What `HttpServer::new(move || …)` builds once per worker thread.
-//! let app = App::new()
-//!     .route("/pusher/auth", channel_auth(creds.clone(), Policy))
-//!     .route("/pusher/user-auth", user_auth(creds, Policy));
-//! # let _ = app;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! #[actix_web::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//!     HttpServer::new(move || {
+//!         App::new()
+//!             .route("/pusher/auth", channel_auth(creds.clone(), Policy))
+//!             .route("/pusher/user-auth", user_auth(creds.clone(), Policy))
+//!     })
+//!     .max_connections(1024)
+//!     .client_request_timeout(Duration::from_secs(10))
+//!     .keep_alive(Duration::from_secs(10))
+//!     .bind(("127.0.0.1", 3000))?
+//!     .run()
+//!     .await?;
+//!     Ok(())
+//! }
 //! ```
 
 use std::any::Any;
 use std::sync::Arc;
 
 use ::actix_web::http::header::HeaderMap;
-use ::actix_web::http::StatusCode;
+use ::actix_web::http::{ConnectionType, StatusCode};
 use ::actix_web::{web, HttpRequest, HttpResponse, Route};
 
 use super::handler::HeaderLookup;
@@ -175,16 +196,20 @@ where
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
 /// use channel_auth::integrations::actix_web::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
-/// struct AllowAll;
-/// impl ChannelAuthorizer for AllowAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
 /// }
 ///
 /// async fn handler(request: HttpRequest, payload: web::Payload) -> actix_web::HttpResponse {
 ///     let creds = Credentials::new("key".parse().expect("key"), "secret".parse().expect("secret"));
-///     respond(&ChannelAuthEndpoint::new(creds, AllowAll), &request, payload).await
+///     respond(&ChannelAuthEndpoint::new(creds, OwnChannels), &request, payload).await
 /// }
 ///
 /// # actix_web::rt::System::new().block_on(async {
@@ -245,16 +270,25 @@ pub async fn respond_with_context<E: Endpoint>(
 async fn answer<E: Endpoint>(endpoint: &E, view: &RequestView<'_>, payload: web::Payload) -> HttpResponse {
     let answer = match endpoint.refuse_early(view) {
         Some(answer) => answer,
-        None => {
-            let max = endpoint.max_body_len();
-            match payload.to_bytes_limited(max).await {
-                Ok(Ok(bytes)) => endpoint.answer(view, &bytes).await,
-                // Past the limit, or a body that broke off: nothing was read to answer.
-                Ok(Err(_)) | Err(_) => Answer::request_error(RequestError::BodyTooLarge { max }),
-            }
-        }
+        None => match read_body(endpoint, payload).await {
+            Ok(bytes) => endpoint.answer(view, &bytes).await,
+            Err(e) => Answer::request_error(e),
+        },
     };
     response(answer)
+}
+
+/// At most [`Endpoint::max_body_len`] bytes, arrived within [`Endpoint::body_timeout`]:
+/// actix-web bounds the time to the request's head (`client_request_timeout`), not to
+/// its body, so a client that announced a body and stopped would hold the handler.
+async fn read_body<E: Endpoint>(endpoint: &E, payload: web::Payload) -> Result<web::Bytes, RequestError> {
+    let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
+    match ::actix_web::rt::time::timeout(timeout, payload.to_bytes_limited(max)).await {
+        Ok(Ok(Ok(bytes))) => Ok(bytes),
+        // Past the limit, or a body that broke off: nothing was read to answer.
+        Ok(Ok(Err(_)) | Err(_)) => Err(RequestError::BodyTooLarge { max }),
+        Err(_) => Err(RequestError::BodyTimedOut { timeout }),
+    }
 }
 
 /// An [`Answer`] as an actix-web response: its status, the JSON body, its two headers,
@@ -295,9 +329,13 @@ pub fn response(answer: Answer) -> HttpResponse {
             Refusal::Handler(e) => {
                 ext.insert(e.clone());
             }
-            Refusal::Denied => {}
+            Refusal::Denied | Refusal::Misconfigured(_) => {}
         }
         ext.insert(refusal);
+    }
+    if status == StatusCode::REQUEST_TIMEOUT {
+        // The body stopped part-way: the connection cannot carry another request.
+        res.head_mut().set_connection_type(ConnectionType::Close);
     }
     res
 }

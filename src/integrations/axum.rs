@@ -15,7 +15,7 @@
 //! | [`channel_auth`] | `200` [`ChannelAuth`](crate::ChannelAuth) JSON, `403` denied, `400` hostile or unauthorizable |
 //! | [`batch_channel_auth`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
 //! | [`user_auth`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
-//! | [`webhook`] | `200` once the [`WebhookHandler`] succeeded; `401` bad or missing signature, `400` a verified body that does not parse, `500` the handler failed |
+//! | [`webhook`] | `200` once the [`WebhookHandler`] processed it; `401` a bad or missing signature or a stale webhook, `400` a verified body that does not parse, `503` the handler asks for a retry, `422` it refuses |
 //!
 //! The auth routes answer `415` to a body that is not
 //! `application/x-www-form-urlencoded`, and every route `413` to a body over its limit.
@@ -25,40 +25,41 @@
 //! nothing is signed for it; the typed reason also rides in the response's extensions
 //! (see [`http::response`]), for logging middleware.
 //!
-//! # Slow clients: deploy with timeouts and a connection limit
+//! # Slow clients
 //!
-//! The body limits count bytes read, so a client that announces
-//! `Content-Length: 100000000` and sends 13 bytes keeps its handler waiting for the
-//! rest. `axum::serve` alone has no request timeout and no connection limit: give every
-//! deployment (1) a request timeout that covers reading the body (a `from_fn`
-//! middleware wrapping `next.run` in `tokio::time::timeout`, or `tower-http`'s
-//! `TimeoutLayer`), (2) a connection lifetime or header-read timeout, (3) a cap on open
-//! connections; or put a reverse proxy with those limits in front.
-//! `examples/auth_server.rs` does all three with tokio and axum alone (10 s, 60 s,
-//! 1,024), and `tests/slow_clients.rs` checks them.
+//! Each route reads at most its body limit within its
+//! [`body_timeout`](Endpoint::body_timeout) (10 s by default; `408` and the connection
+//! closed past it), and refuses a `Content-Length` over the limit before reading. What
+//! the routes cannot bound is the connection itself: `axum::serve` has no header
+//! timeout and no connection cap, so a client that trickles its headers holds a
+//! connection as long as it likes. Serve on a [`BoundedListener`] (1,024 connections,
+//! 60 s each, by default), or put a reverse proxy with those limits in front.
+//! `examples/auth_server.rs` does, and `tests/slow_clients.rs` checks it.
 //!
-//! ```
+//! ```no_run
 //! use axum::Router;
-//! use channel_auth::integrations::axum::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
-//! use channel_auth::{ChannelKind, ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
+//! use channel_auth::integrations::axum::{channel_auth, user_auth, BoundedListener, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
 //!
-//! /// Trusts an `X-User-Id` header: a real app reads its session here instead.
 //! #[derive(Clone)]
 //! struct Policy;
 //!
+//! /// The session's user. DEMO ONLY: this trusts an `X-User-Id` header; a real app reads
+//! /// its session cookie, or what its session middleware put in the extensions.
 //! fn user(request: &RequestView<'_>) -> Option<UserId> {
 //!     request.header("x-user-id")?.parse().ok()
 //! }
 //!
 //! impl ChannelAuthorizer for Policy {
 //!     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
-//!         let Some(id) = user(request) else { return Decision::Deny };
-//!         match channel.kind() {
-//!             ChannelKind::Presence => match PresenceMember::new(id, None) {
-//!                 Ok(member) => Decision::AllowAsMember(member),
-//!                 Err(_) => Decision::Deny,
-//!             },
-//!             _ => Decision::Allow,
+//!         let Some(user) = user(request) else { return Decision::Deny };
+//!         // Exact rules only: the user's own `private-<id>`, and the one shared lobby.
+//!         if channel.is_private_to(&user) {
+//!             Decision::Allow
+//!         } else if channel.as_str() == "presence-lobby" {
+//!             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+//!         } else {
+//!             Decision::Deny
 //!         }
 //!     }
 //! }
@@ -69,15 +70,23 @@
 //!     }
 //! }
 //!
-//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
-//! let app: Router = Router::new()
-//!     .route("/pusher/auth", channel_auth(creds.clone(), Policy))
-//!     .route("/pusher/user-auth", user_auth(creds, Policy));
-//! # let _ = app;
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//!     let app = Router::new()
+//!         .route("/pusher/auth", channel_auth(creds.clone(), Policy))
+//!         .route("/pusher/user-auth", user_auth(creds, Policy));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+//!     axum::serve(BoundedListener::new(listener), app).await?;
+//!     Ok(())
+//! }
 //! ```
 
+use std::future::Future as _;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -123,21 +132,30 @@ where
 
 /// Answers one request with `endpoint`: what [`route`] runs, for applications that
 /// write their own handler around it. Refuses on the headers first, then reads at most
-/// [`Endpoint::max_body_len`] bytes of body (`413` past it).
+/// [`Endpoint::max_body_len`] bytes of body (`413` past it) within
+/// [`Endpoint::body_timeout`] (`408` past it, and the connection closes).
+///
+/// The deadline is a tokio timer: run it on a runtime with timers enabled (as
+/// `#[tokio::main]` and `Runtime::new` build; tokio panics on one built without
+/// `enable_time`).
 ///
 /// ```
 /// use axum::extract::Request;
 /// use axum::http::StatusCode;
 /// use channel_auth::integrations::axum::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
-/// struct AllowAll;
-/// impl ChannelAuthorizer for AllowAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
 /// }
 ///
-/// # tokio::runtime::Builder::new_current_thread().build()?.block_on(async {
-/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), AllowAll);
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
 /// let hostile = Request::post("/")
 ///     .header("content-type", "application/x-www-form-urlencoded")
 ///     .body("socket_id=1.1%3Aprivate-x&channel_name=private-a".into())?;
@@ -151,15 +169,25 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: Request) -> Response {
     let view = http::view_parts(&parts);
     let answer = match endpoint.refuse_early(&view) {
         Some(answer) => answer,
-        None => {
-            let max = endpoint.max_body_len();
-            match axum::body::to_bytes(body, max).await {
-                Ok(bytes) => endpoint.answer(&view, &bytes).await,
-                Err(_) => Answer::request_error(RequestError::BodyTooLarge { max }),
-            }
-        }
+        None => match read_body(endpoint, body).await {
+            Ok(bytes) => endpoint.answer(&view, &bytes).await,
+            Err(e) => Answer::request_error(e),
+        },
     };
     http::response(answer).map(Body::from)
+}
+
+/// At most [`Endpoint::max_body_len`] bytes, arrived within [`Endpoint::body_timeout`]:
+/// `axum::serve` bounds neither, so a client that announced a body and stopped would
+/// hold the handler until it hung up.
+async fn read_body<E: Endpoint>(endpoint: &E, body: Body) -> Result<axum::body::Bytes, RequestError> {
+    let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, max)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        // Past the limit, or a body that broke off: nothing was read to answer.
+        Ok(Err(_)) => Err(RequestError::BodyTooLarge { max }),
+        Err(_) => Err(RequestError::BodyTimedOut { timeout }),
+    }
 }
 
 /// `POST` route for pusher-js channel authorization: [`route`] over a
@@ -264,4 +292,156 @@ where
     S: Clone + Send + Sync + 'static,
 {
     route(WebhookEndpoint::new(keyring, handler))
+}
+
+/// A TCP listener for `axum::serve` that holds at most a number of connections open at
+/// once, each for at most a lifetime: what `axum::serve` on a bare `TcpListener` lacks.
+///
+/// Without it, a client that opens connections and trickles its request headers a byte
+/// at a time holds each connection (and its file descriptor) for as long as it likes,
+/// and enough of them starve the server: axum's `serve` has no header timeout and no
+/// connection cap. With it, connections beyond [`max_connections`](Self::with_max_connections)
+/// wait in the kernel's backlog until one closes, and every connection fails its next
+/// read or write once its [`lifetime`](Self::with_connection_lifetime) is over,
+/// whatever it is doing. (Bodies are bounded by the routes themselves:
+/// [`Endpoint::body_timeout`].) Defaults: 1,024 connections, 60 s each.
+///
+/// It uses tokio timers: serve it on a runtime with timers enabled (`#[tokio::main]`).
+///
+/// ```no_run
+/// use axum::Router;
+/// use channel_auth::integrations::axum::BoundedListener;
+///
+/// # async fn run(app: Router) -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+/// axum::serve(BoundedListener::new(listener), app).await
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct BoundedListener {
+    inner: tokio::net::TcpListener,
+    slots: Arc<tokio::sync::Semaphore>,
+    lifetime: Duration,
+}
+
+impl BoundedListener {
+    /// The default cap on open connections.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+    /// The default longest life of one connection.
+    pub const DEFAULT_CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+
+    /// `listener`, with the default bounds.
+    #[must_use]
+    pub fn new(listener: tokio::net::TcpListener) -> Self {
+        Self {
+            inner: listener,
+            slots: Arc::new(tokio::sync::Semaphore::new(Self::DEFAULT_MAX_CONNECTIONS)),
+            lifetime: Self::DEFAULT_CONNECTION_LIFETIME,
+        }
+    }
+
+    /// At most `max` connections open at once (at least one).
+    #[must_use]
+    pub fn with_max_connections(self, max: usize) -> Self {
+        let max = max.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+        Self { slots: Arc::new(tokio::sync::Semaphore::new(max)), ..self }
+    }
+
+    /// Every connection closed after `lifetime`, whatever it is doing: this also bounds
+    /// a client that trickles its headers, and an idle keep-alive connection.
+    #[must_use]
+    pub fn with_connection_lifetime(self, lifetime: Duration) -> Self {
+        Self { lifetime, ..self }
+    }
+}
+
+impl axum::serve::Listener for BoundedListener {
+    type Io = BoundedStream;
+    type Addr = std::net::SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            // A free slot first, then accept: excess clients wait in the backlog. The
+            // semaphore is never closed, so acquiring cannot fail.
+            let Ok(slot) = Arc::clone(&self.slots).acquire_owned().await else { continue };
+            match self.inner.accept().await {
+                Ok((stream, addr)) => {
+                    let deadline = Box::pin(tokio::time::sleep(self.lifetime));
+                    return (BoundedStream { inner: stream, deadline, _slot: slot }, addr);
+                }
+                // As axum's own listener does: a failed accept (too many open files, a
+                // connection reset before it was accepted) is retried after a pause.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.inner.local_addr()
+    }
+}
+
+/// One connection accepted by a [`BoundedListener`]: a TCP stream that fails every read
+/// and write once its lifetime is over, and frees its slot when dropped.
+#[derive(Debug)]
+pub struct BoundedStream {
+    inner: tokio::net::TcpStream,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl BoundedStream {
+    /// `Some(error)` once the lifetime is over (and registers for the wake-up until then).
+    fn expired(&mut self, cx: &mut Context<'_>) -> Option<std::io::Error> {
+        self.deadline
+            .as_mut()
+            .poll(cx)
+            .is_ready()
+            .then(|| std::io::Error::new(std::io::ErrorKind::TimedOut, "connection lifetime over"))
+    }
+}
+
+impl tokio::io::AsyncRead for BoundedStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        if let Some(over) = self.expired(cx) {
+            return Poll::Ready(Err(over));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl tokio::io::AsyncWrite for BoundedStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        if let Some(over) = self.expired(cx) {
+            return Poll::Ready(Err(over));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        if let Some(over) = self.expired(cx) {
+            return Poll::Ready(Err(over));
+        }
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

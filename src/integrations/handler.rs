@@ -34,19 +34,21 @@
 //! use channel_auth::integrations::handler::{
 //!     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView,
 //! };
-//! use channel_auth::{ChannelName, Credentials, SocketId};
+//! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
-//! /// Lets a request with an `X-User` header into private channels.
+//! /// A user's own `private-<id>` channel, nothing else. DEMO ONLY: the user is whoever
+//! /// the `X-User-Id` header names; a real app reads its session.
 //! struct Policy;
 //! impl ChannelAuthorizer for Policy {
-//!     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision {
-//!         if request.header("x-user").is_some() { Decision::Allow } else { Decision::Deny }
+//!     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+//!         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+//!         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
 //!     }
 //! }
 //!
 //! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
 //! let endpoint = ChannelAuthEndpoint::new(creds, Policy);
-//! let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-User", "ann")];
+//! let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-User-Id", "foobar")];
 //! let body = b"socket_id=1234.1234&channel_name=private-foobar";
 //! let answer = block_on(endpoint.answer(&RequestView::new(&headers), body));
 //! assert_eq!(answer.status(), 200);
@@ -54,6 +56,8 @@
 //!     answer.body(),
 //!     r#"{"auth":"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"}"#
 //! );
+//! let others = b"socket_id=1234.1234&channel_name=private-foobar2";
+//! assert_eq!(block_on(endpoint.answer(&RequestView::new(&headers), others)).status(), 403);
 //!
 //! let json = [("content-type", "application/json")];
 //! let answer = block_on(endpoint.answer(&RequestView::new(&json), br#"{"socket_id":"1.1"}"#));
@@ -65,6 +69,7 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use super::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
 use crate::channel::{sign_channel_auth, sign_presence_auth, ChannelAuth, PresenceMember};
@@ -76,6 +81,15 @@ use crate::webhook::{verify_and_parse_webhook, VerifiedWebhook};
 
 /// The most bytes of webhook body a [`WebhookEndpoint`] reads.
 pub const MAX_WEBHOOK_BODY_LEN: usize = 1024 * 1024;
+
+/// How long an endpoint lets a request's body take to arrive, by default: past it the
+/// adapters answer `408` and close the connection (see [`Endpoint::body_timeout`]).
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How far a webhook's `time_ms` may be from the endpoint's clock, either way, by
+/// default: ten minutes, twice as long as Pusher keeps retrying a failed delivery (see
+/// [`WebhookEndpoint::with_freshness_window`]).
+pub const DEFAULT_WEBHOOK_WINDOW: Duration = Duration::from_secs(10 * 60);
 
 /// The only content type the auth endpoints take (parameters such as `charset` allowed).
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
@@ -263,16 +277,34 @@ pub enum Decision {
 /// [`Decision::AllowAsMember`] for a `presence-` channel and [`Decision::Allow`] for the
 /// others: a mismatch is the application's bug and is answered `500`, nothing signed.
 ///
+/// Decide with an exact rule: equality with a name built from the session's user
+/// ([`ChannelName::is_private_to`]), or a lookup in the application's own data. Never a
+/// substring or a prefix test: with `contains(user)`, user `al` joins
+/// `private-alice-inbox`, and a user named `private-` joins every private channel.
+///
 /// ```
+/// use std::collections::{HashMap, HashSet};
 /// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, SocketId};
+/// use channel_auth::{ChannelName, PresenceMember, SocketId, UserId};
 ///
-/// /// Lets everyone into `private-public-*`, nobody elsewhere.
-/// struct OpenRooms;
+/// /// Rooms and their members, as the application's database has them.
+/// struct Rooms(HashMap<ChannelName, HashSet<UserId>>);
 ///
-/// impl ChannelAuthorizer for OpenRooms {
-///     async fn authorize(&self, _request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
-///         if channel.as_str().starts_with("private-public-") { Decision::Allow } else { Decision::Deny }
+/// /// What the application's session middleware put in the request's extensions.
+/// struct Session(UserId);
+///
+/// impl ChannelAuthorizer for Rooms {
+///     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
+///         let Some(Session(user)) = request.extension::<Session>() else { return Decision::Deny };
+///         if channel.is_private_to(user) {
+///             return Decision::Allow;
+///         }
+///         match self.0.get(channel) {
+///             Some(members) if members.contains(user) => {
+///                 PresenceMember::new(user.clone(), None).map_or(Decision::Deny, Decision::AllowAsMember)
+///             }
+///             _ => Decision::Deny,
+///         }
 ///     }
 /// }
 /// ```
@@ -311,41 +343,68 @@ pub trait UserAuthenticator: Send + Sync + 'static {
     ) -> impl Future<Output = Option<UserData>> + Send;
 }
 
-/// A [`WebhookHandler`] could not handle a verified webhook (e.g. its store is down):
-/// the answer is `500`, so the sender retries the delivery.
+/// A [`WebhookHandler`] did not process a verified webhook, and says what the sender
+/// should do: deliver it again later, or not at all.
 ///
-/// Its message (the `500` body's reason) is fixed, `webhook handler failed`; the
-/// application's cause is kept as the [`source`](std::error::Error::source), for logs,
-/// and never sent.
+/// - [`HandlerError::retry_later`]: the webhook could not be handled now (the store is
+///   down). The answer is `503` `{"error":"webhook not handled, retry later"}`, and
+///   Pusher (or soketi) delivers it again.
+/// - [`HandlerError::refuse`]: the webhook is refused for good (it names an app object
+///   that does not exist, say). The answer is `422` `{"error":"webhook refused"}`: a
+///   4xx, so the sender does not retry.
+///
+/// The body says only that; the application's cause is kept as the
+/// [`source`](std::error::Error::source), for logs, and never sent.
 ///
 /// ```
 /// use channel_auth::integrations::handler::HandlerError;
 /// use std::error::Error as _;
 ///
-/// let err = HandlerError::new("database unavailable");
-/// assert_eq!(err.to_string(), "webhook handler failed");
+/// let err = HandlerError::retry_later("database unavailable");
+/// assert!(err.should_retry());
+/// assert_eq!(err.to_string(), "webhook not handled, retry later");
 /// assert_eq!(err.source().map(|s| s.to_string()).as_deref(), Some("database unavailable"));
+///
+/// let err = HandlerError::refuse("no such room");
+/// assert!(!err.should_retry());
+/// assert_eq!(err.to_string(), "webhook refused");
 /// ```
 #[derive(Clone, Debug)]
 pub struct HandlerError {
+    retry: bool,
     source: Arc<dyn std::error::Error + Send + Sync>,
 }
 
 impl HandlerError {
-    /// Wraps the application's cause.
-    ///
-    /// ```
-    /// let err = channel_auth::integrations::handler::HandlerError::new(std::io::Error::other("disk full"));
-    /// assert_eq!(err.to_string(), "webhook handler failed");
-    /// ```
-    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
-        Self { source: Arc::from(source.into()) }
+    /// The webhook could not be handled now: answered `503`, so the sender retries.
+    pub fn retry_later(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { retry: true, source: Arc::from(cause.into()) }
+    }
+
+    /// The webhook is refused for good: answered `422`, so the sender does not retry.
+    pub fn refuse(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { retry: false, source: Arc::from(cause.into()) }
+    }
+
+    /// Whether the sender should deliver the webhook again ([`HandlerError::retry_later`]).
+    #[must_use]
+    pub fn should_retry(&self) -> bool {
+        self.retry
+    }
+
+    /// The HTTP status this answers with: `503` to retry, `422` when refused.
+    fn status(&self) -> u16 {
+        if self.retry {
+            503
+        } else {
+            422
+        }
     }
 }
 
 impl fmt::Display for HandlerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("webhook handler failed")
+        f.write_str(if self.retry { "webhook not handled, retry later" } else { "webhook refused" })
     }
 }
 
@@ -355,24 +414,29 @@ impl std::error::Error for HandlerError {
     }
 }
 
-/// Receives verified webhooks. Implement it with `async fn`.
+/// Receives verified, fresh webhooks. Implement it with `async fn`.
 ///
 /// It is called only for a body whose `X-Pusher-Signature` verified against the
-/// [`Keyring`] and that parsed into typed events. `Ok(())` answers `200`; an
-/// `Err(`[`HandlerError`]`)` answers `500`, so Pusher (or soketi) delivers again. To
-/// refuse stale webhooks, check
-/// [`Webhook::check_freshness`](crate::Webhook::check_freshness) here.
+/// [`Keyring`], that parsed into typed events, and whose `time_ms` is within the
+/// endpoint's freshness window ([`WebhookEndpoint::with_freshness_window`]). It says
+/// what happened: `Ok(())` processed (`200`); [`HandlerError::retry_later`] not now
+/// (`503`, the sender delivers again); [`HandlerError::refuse`] never (`422`, the sender
+/// gives up).
 ///
 /// ```
 /// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::VerifiedWebhook;
+/// use channel_auth::{VerifiedWebhook, WebhookEvent};
 ///
-/// struct Printer;
+/// struct Presence;
 ///
-/// impl WebhookHandler for Printer {
+/// impl WebhookHandler for Presence {
 ///     async fn handle(&self, _request: &RequestView<'_>, webhook: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
 ///         for event in webhook.webhook().events() {
-///             println!("{} {:?}", event.name(), event.channel().map(|c| c.as_str()));
+///             match event {
+///                 WebhookEvent::MemberAdded { channel, user_id, .. } => println!("{user_id:?} joined {channel}"),
+///                 WebhookEvent::Unknown { .. } => return Err(HandlerError::refuse("an event this app does not know")),
+///                 _ => {}
+///             }
 ///         }
 ///         Ok(())
 ///     }
@@ -410,16 +474,18 @@ pub trait WebhookHandler: Send + Sync + 'static {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum Refusal {
-    /// The request was malformed or hostile (`400`, `401`, `413`, `415`).
+    /// The request was malformed, hostile or too slow (`400`, `401`, `408`, `413`, `415`).
     Request(RequestError),
     /// The channel cannot be authorized (`400`) or the decision does not fit it (`500`).
     Auth(AuthError),
     /// The application denied (`403`).
     Denied,
-    /// A webhook did not verify (`401`) or did not parse (`400`).
+    /// A webhook did not verify or is stale (`401`), or did not parse (`400`).
     Webhook(WebhookError),
-    /// The [`WebhookHandler`] failed (`500`).
+    /// The [`WebhookHandler`] asked for a retry (`503`) or refused the webhook (`422`).
     Handler(HandlerError),
+    /// The endpoint cannot answer as configured (`500`): the reason names the setting.
+    Misconfigured(&'static str),
 }
 
 /// An endpoint's answer: status, JSON body, and (for a refusal) the typed reason.
@@ -463,13 +529,14 @@ impl Answer {
             Refusal::Denied => "forbidden".to_owned(),
             Refusal::Webhook(e) => e.to_string(),
             Refusal::Handler(e) => e.to_string(),
+            Refusal::Misconfigured(reason) => (*reason).to_owned(),
         };
         Self { status, body: serde_json::json!({ "error": reason }).to_string(), refusal: Some(refusal) }
     }
 
-    /// The answer to a malformed request: `413` for an oversized body, `415` for a wrong
-    /// content type, `401` for a missing webhook header, `400` otherwise. Adapters use it
-    /// when reading the body fails.
+    /// The answer to a malformed request: `413` for an oversized body, `408` for a body
+    /// that did not arrive in time, `415` for a wrong content type, `401` for a missing
+    /// webhook header, `400` otherwise. Adapters use it when reading the body fails.
     ///
     /// ```
     /// use channel_auth::integrations::{handler::Answer, RequestError};
@@ -481,6 +548,7 @@ impl Answer {
     pub fn request_error(error: RequestError) -> Self {
         let status = match error {
             RequestError::BodyTooLarge { .. } => 413,
+            RequestError::BodyTimedOut { .. } => 408,
             RequestError::UnsupportedContentType { .. } => 415,
             RequestError::MissingHeader { .. } => 401,
             _ => 400,
@@ -572,21 +640,27 @@ impl fmt::Debug for Answer {
 /// One route: plain data in ([`RequestView`] and body bytes), an [`Answer`] out.
 ///
 /// Every adapter has the same shape: [`refuse_early`](Endpoint::refuse_early) on the
-/// headers, read at most [`max_body_len`](Endpoint::max_body_len) bytes of body
-/// ([`Answer::request_error`] with [`RequestError::BodyTooLarge`] past it), then
+/// headers, read at most [`max_body_len`](Endpoint::max_body_len) bytes of body within
+/// [`body_timeout`](Endpoint::body_timeout) ([`Answer::request_error`] with
+/// [`RequestError::BodyTooLarge`] or [`RequestError::BodyTimedOut`] past them), then
 /// [`answer`](Endpoint::answer). `answer` repeats the early checks and the length check
-/// itself, so calling it alone is safe.
+/// itself, so calling it alone is safe; the time bound is the adapter's to keep, since
+/// only it reads the body.
 ///
 /// ```
 /// use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
-/// struct AllowAll;
-/// impl ChannelAuthorizer for AllowAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
 /// }
 ///
-/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), AllowAll);
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
 /// let form = [("content-type", "application/x-www-form-urlencoded; charset=UTF-8")];
 /// let view = RequestView::new(&form);
 /// assert!(endpoint.refuse_early(&view).is_none());
@@ -598,20 +672,39 @@ pub trait Endpoint: Send + Sync + 'static {
     /// The most bytes of body this endpoint reads.
     fn max_body_len(&self) -> usize;
 
-    /// The refusal that needs no body (wrong content type, missing webhook header), if any.
+    /// How long the body may take to arrive, from when the adapter starts reading it;
+    /// [`DEFAULT_BODY_TIMEOUT`] unless the endpoint was built with another.
+    fn body_timeout(&self) -> Duration;
+
+    /// The refusal that needs no body, if any: a wrong content type, a missing webhook
+    /// header, or a `Content-Length` over [`max_body_len`](Endpoint::max_body_len).
     fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer>;
 
     /// Answers one request.
     fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> impl Future<Output = Answer> + Send;
 }
 
-/// `Some(415)` unless the content type is `application/x-www-form-urlencoded`.
-fn refuse_non_form(request: &RequestView<'_>) -> Option<Answer> {
+/// `Some(415)` unless the content type is `application/x-www-form-urlencoded`, then
+/// `Some(413)` for a declared length over `max`.
+fn refuse_non_form(request: &RequestView<'_>, max: usize) -> Option<Answer> {
     let essence = request.header("content-type").and_then(|v| v.split(';').next()).map(str::trim);
     match essence {
-        Some(t) if t.eq_ignore_ascii_case(FORM_CONTENT_TYPE) => None,
+        Some(t) if t.eq_ignore_ascii_case(FORM_CONTENT_TYPE) => refuse_declared_len(request, max),
         _ => Some(Answer::request_error(RequestError::UnsupportedContentType { expected: FORM_CONTENT_TYPE })),
     }
+}
+
+/// `Some(413)` when the request's `Content-Length` says more than `max` bytes: refused
+/// before a byte of the body is read. (An unparsable value is the server's to refuse;
+/// the bytes read are counted against `max` anyway.)
+fn refuse_declared_len(request: &RequestView<'_>, max: usize) -> Option<Answer> {
+    let declared = request.header("content-length")?.trim();
+    if declared.is_empty() || !declared.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Digits that do not even fit a usize are over any limit.
+    let fits = declared.parse::<usize>().is_ok_and(|len| len <= max);
+    (!fits).then(|| Answer::request_error(RequestError::BodyTooLarge { max }))
 }
 
 /// The early checks and the length check every `answer` starts with.
@@ -652,14 +745,18 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
 ///
 /// ```
 /// use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
-/// struct AllowAll;
-/// impl ChannelAuthorizer for AllowAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
 /// }
 ///
-/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), AllowAll);
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
 /// let form = [("content-type", "application/x-www-form-urlencoded")];
 /// let hostile = b"socket_id=1.1%3Aprivate-x&channel_name=private-a";
 /// assert_eq!(block_on(endpoint.answer(&RequestView::new(&form), hostile)).status(), 400);
@@ -669,6 +766,7 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
 pub struct ChannelAuthEndpoint<A> {
     credentials: Credentials,
     authorizer: A,
+    body_timeout: Duration,
 }
 
 impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
@@ -685,7 +783,14 @@ impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn new(credentials: Credentials, authorizer: A) -> Self {
-        Self { credentials, authorizer }
+        Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
     }
 }
 
@@ -694,8 +799,12 @@ impl<A: ChannelAuthorizer> Endpoint for ChannelAuthEndpoint<A> {
         ChannelAuthRequest::MAX_BODY_LEN
     }
 
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
     fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        refuse_non_form(request)
+        refuse_non_form(request, self.max_body_len())
     }
 
     async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
@@ -724,19 +833,24 @@ impl<A: ChannelAuthorizer> Endpoint for ChannelAuthEndpoint<A> {
 ///
 /// ```
 /// use channel_auth::integrations::handler::{block_on, BatchAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
-/// struct AllowAll;
-/// impl ChannelAuthorizer for AllowAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
 /// }
 ///
-/// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), AllowAll);
-/// let form = [("content-type", "application/x-www-form-urlencoded")];
-/// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=news";
+/// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let form = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", "a")];
+/// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[2]=news";
 /// let answer = block_on(endpoint.answer(&RequestView::new(&form), body));
 /// let json: serde_json::Value = serde_json::from_str(answer.body())?;
 /// assert_eq!(json["private-a"]["status"], 200);
+/// assert_eq!(json["private-b"]["status"], 403);
 /// assert_eq!(json["news"]["status"], 400);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -744,6 +858,7 @@ impl<A: ChannelAuthorizer> Endpoint for ChannelAuthEndpoint<A> {
 pub struct BatchAuthEndpoint<A> {
     credentials: Credentials,
     authorizer: A,
+    body_timeout: Duration,
 }
 
 impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
@@ -760,7 +875,14 @@ impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn new(credentials: Credentials, authorizer: A) -> Self {
-        Self { credentials, authorizer }
+        Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
     }
 }
 
@@ -769,8 +891,12 @@ impl<A: ChannelAuthorizer> Endpoint for BatchAuthEndpoint<A> {
         BatchAuthRequest::MAX_BODY_LEN
     }
 
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
     fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        refuse_non_form(request)
+        refuse_non_form(request, self.max_body_len())
     }
 
     async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
@@ -820,6 +946,7 @@ impl<A: ChannelAuthorizer> Endpoint for BatchAuthEndpoint<A> {
 pub struct UserAuthEndpoint<U> {
     credentials: Credentials,
     authenticator: U,
+    body_timeout: Duration,
 }
 
 impl<U: UserAuthenticator> UserAuthEndpoint<U> {
@@ -836,7 +963,14 @@ impl<U: UserAuthenticator> UserAuthEndpoint<U> {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn new(credentials: Credentials, authenticator: U) -> Self {
-        Self { credentials, authenticator }
+        Self { credentials, authenticator, body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
     }
 }
 
@@ -845,8 +979,12 @@ impl<U: UserAuthenticator> Endpoint for UserAuthEndpoint<U> {
         UserAuthRequest::MAX_BODY_LEN
     }
 
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
     fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        refuse_non_form(request)
+        refuse_non_form(request, self.max_body_len())
     }
 
     async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
@@ -867,60 +1005,172 @@ impl<U: UserAuthenticator> Endpoint for UserAuthEndpoint<U> {
     }
 }
 
-/// Receives Pusher (or soketi) webhooks.
+/// Receives Pusher (or soketi) webhooks: verified, then fresh, then handled.
 ///
 /// Verifies `X-Pusher-Key` and `X-Pusher-Signature` over the raw body bytes (at most
-/// [`MAX_WEBHOOK_BODY_LEN`]) against the keyring, never a re-serialization, then parses
-/// the typed events and hands them to the handler. `200` `{}` after the handler
-/// succeeded; `401` for a missing header or a signature that does not verify (the body is
-/// then not parsed); `400` for a verified body that does not parse (the
-/// [`WebhookError`] says which event and field); `413` for an oversized body; `500`
-/// `{"error":"webhook handler failed"}` when the handler returns a [`HandlerError`], so
-/// the sender retries. Any content type is taken: the signature covers the bytes.
+/// [`MAX_WEBHOOK_BODY_LEN`]) against the keyring, never a re-serialization; parses the
+/// typed events; checks that the webhook's `time_ms` is within
+/// [`DEFAULT_WEBHOOK_WINDOW`] (ten minutes) of the endpoint's clock, so a captured
+/// webhook cannot be replayed later; and only then hands it to the handler. Answers:
+///
+/// | status | when |
+/// |---|---|
+/// | `200` `{}` | the handler processed it |
+/// | `401` | a missing header, a signature that does not verify (the body is then not parsed), or a stale webhook (`timestamp is too old`, `… too far in the future`) |
+/// | `400` | a verified body that does not parse (the [`WebhookError`] says which event and field) |
+/// | `408`, `413` | a body too slow or too large |
+/// | `503` | the handler said [`HandlerError::retry_later`]: the sender delivers again |
+/// | `422` | the handler said [`HandlerError::refuse`]: the sender gives up |
+/// | `500` | no clock on this target (see [`WebhookEndpoint::with_clock`]) |
+///
+/// Any content type is taken: the signature covers the bytes. Within the window a
+/// captured webhook still verifies again (the protocol has no nonce): make the handler
+/// idempotent, or deduplicate on the signature.
 ///
 /// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// use channel_auth::integrations::handler::{block_on, Endpoint, HandlerError, RequestView, WebhookEndpoint, WebhookHandler};
 /// use channel_auth::{sign_webhook, Credentials, Keyring, VerifiedWebhook};
 ///
 /// struct StoreDown;
 /// impl WebhookHandler for StoreDown {
 ///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
-///         Err(HandlerError::new("store unavailable"))
+///         Err(HandlerError::retry_later("store unavailable"))
 ///     }
 /// }
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let body = r#"{"time_ms":1,"events":[{"name":"channel_occupied","channel":"private-a"}]}"#;
-/// let signed = sign_webhook(&creds, body.as_bytes());
-/// let endpoint = WebhookEndpoint::new(Keyring::new([creds]), StoreDown);
-/// let headers = [("X-Pusher-Key", "key"), ("X-Pusher-Signature", signed.signature())];
-/// let answer = block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes()));
-/// assert_eq!(answer.status(), 500);
-/// assert_eq!(answer.body(), r#"{"error":"webhook handler failed"}"#);
+/// let endpoint = WebhookEndpoint::new(Keyring::new([creds.clone()]), StoreDown)
+///     .with_clock(|| UNIX_EPOCH + Duration::from_millis(1_700_000_000_000));
+/// let deliver = |body: &str| {
+///     let signed = sign_webhook(&creds, body.as_bytes());
+///     let headers = [("X-Pusher-Key", "key"), ("X-Pusher-Signature", signed.signature())];
+///     block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes()))
+/// };
+///
+/// // Sent a second ago: the handler runs, and asks for a retry.
+/// let answer = deliver(r#"{"time_ms":1699999999000,"events":[]}"#);
+/// assert_eq!((answer.status(), answer.body()), (503, r#"{"error":"webhook not handled, retry later"}"#));
+///
+/// // Signed in 2023 and replayed now: refused before the handler sees it.
+/// let answer = deliver(r#"{"time_ms":1690000000000,"events":[]}"#);
+/// assert_eq!((answer.status(), answer.body()), (401, r#"{"error":"timestamp is too old"}"#));
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
 #[derive(Debug)]
 pub struct WebhookEndpoint<H> {
     keyring: Keyring,
     handler: H,
+    body_timeout: Duration,
+    freshness: Freshness,
+    clock: Clock,
+}
+
+/// How fresh a webhook must be.
+#[derive(Clone, Copy, Debug)]
+enum Freshness {
+    /// `time_ms` less than this far from the clock, either way.
+    Within(Duration),
+    /// Not checked ([`WebhookEndpoint::dangerous_accept_stale_webhooks`]).
+    Unchecked,
+}
+
+/// Where a [`WebhookEndpoint`] reads the time.
+#[derive(Clone)]
+enum Clock {
+    /// The system clock, where the target has one.
+    System,
+    /// The application's.
+    Custom(Arc<dyn Fn() -> SystemTime + Send + Sync>),
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::System => "Clock::System",
+            Self::Custom(_) => "Clock::Custom",
+        })
+    }
+}
+
+impl Clock {
+    /// The time now; `None` where there is no clock to read (the system clock on
+    /// `wasm32-unknown-unknown`, where `SystemTime::now` panics).
+    fn now(&self) -> Option<SystemTime> {
+        match self {
+            Self::System => system_now(),
+            Self::Custom(clock) => Some(clock()),
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn system_now() -> Option<SystemTime> {
+    Some(SystemTime::now())
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn system_now() -> Option<SystemTime> {
+    None
 }
 
 impl<H: WebhookHandler> WebhookEndpoint<H> {
-    /// The endpoint for this keyring and this handler.
+    /// The endpoint for this keyring and this handler: webhooks within
+    /// [`DEFAULT_WEBHOOK_WINDOW`] of the system clock, bodies within
+    /// [`DEFAULT_BODY_TIMEOUT`].
     ///
-    /// ```
-    /// # use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookEndpoint, WebhookHandler};
-    /// # use channel_auth::{Credentials, Keyring, VerifiedWebhook};
-    /// struct Ignore;
-    /// impl WebhookHandler for Ignore {
-    ///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> { Ok(()) }
-    /// }
-    /// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
-    /// let _endpoint = WebhookEndpoint::new(ring, Ignore);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
+    /// On `wasm32-unknown-unknown` there is no system clock: give one with
+    /// [`with_clock`](Self::with_clock) (in a Worker, `Date::now()`), or every webhook
+    /// is answered `500`.
     pub fn new(keyring: Keyring, handler: H) -> Self {
-        Self { keyring, handler }
+        Self {
+            keyring,
+            handler,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            freshness: Freshness::Within(DEFAULT_WEBHOOK_WINDOW),
+            clock: Clock::System,
+        }
+    }
+
+    /// The same endpoint, accepting webhooks whose `time_ms` is less than `window` away
+    /// from the clock (either way; [`Webhook::check_freshness`](crate::Webhook::check_freshness)'s
+    /// rule). Keep it longer than the sender retries a delivery: Pusher retries for about
+    /// five minutes.
+    #[must_use]
+    pub fn with_freshness_window(self, window: Duration) -> Self {
+        Self { freshness: Freshness::Within(window), ..self }
+    }
+
+    /// The same endpoint, reading the time from `clock` instead of the system clock (a
+    /// Worker's `Date::now()`, or a fixed time in tests).
+    #[must_use]
+    pub fn with_clock(self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        Self { clock: Clock::Custom(Arc::new(clock)), ..self }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
+    }
+
+    /// **Dangerous:** the same endpoint, handing the handler every verified webhook
+    /// however old. A webhook captured once (a proxy's log, a leaked request dump) then
+    /// verifies forever: a `member_added` signed years ago replays today. Use it only
+    /// when the handler itself refuses stale or repeated webhooks.
+    #[must_use]
+    pub fn dangerous_accept_stale_webhooks(self) -> Self {
+        Self { freshness: Freshness::Unchecked, ..self }
+    }
+
+    /// `Err` with the answer when the webhook is stale or there is no clock to tell.
+    fn check_fresh(&self, webhook: &crate::webhook::Webhook) -> Result<(), Answer> {
+        let Freshness::Within(window) = self.freshness else { return Ok(()) };
+        let Some(now) = self.clock.now() else {
+            return Err(Answer::refuse(500, Refusal::Misconfigured("no clock to check webhook freshness")));
+        };
+        webhook.check_freshness(now, window).map_err(|e| Answer::refuse(401, Refusal::Webhook(WebhookError::Verify(e))))
     }
 }
 
@@ -935,8 +1185,15 @@ impl<H: WebhookHandler> Endpoint for WebhookEndpoint<H> {
         MAX_WEBHOOK_BODY_LEN
     }
 
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
     fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        webhook_headers(request).err().map(Answer::request_error)
+        match webhook_headers(request) {
+            Ok(_) => refuse_declared_len(request, self.max_body_len()),
+            Err(e) => Some(Answer::request_error(e)),
+        }
     }
 
     async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
@@ -947,15 +1204,19 @@ impl<H: WebhookHandler> Endpoint for WebhookEndpoint<H> {
             Ok(pair) => pair,
             Err(e) => return Answer::request_error(e),
         };
-        match verify_and_parse_webhook(&self.keyring, key, signature, body) {
-            Ok(verified) => match self.handler.handle(request, verified).await {
-                Ok(()) => Answer::ok("{}".to_owned()),
-                Err(e) => Answer::refuse(500, Refusal::Handler(e)),
-            },
+        let verified = match verify_and_parse_webhook(&self.keyring, key, signature, body) {
+            Ok(verified) => verified,
             Err(e) => {
                 let status = if matches!(e, WebhookError::Verify(_)) { 401 } else { 400 };
-                Answer::refuse(status, Refusal::Webhook(e))
+                return Answer::refuse(status, Refusal::Webhook(e));
             }
+        };
+        if let Err(stale) = self.check_fresh(verified.webhook()) {
+            return stale;
+        }
+        match self.handler.handle(request, verified).await {
+            Ok(()) => Answer::ok("{}".to_owned()),
+            Err(e) => Answer::refuse(e.status(), Refusal::Handler(e)),
         }
     }
 }
@@ -1136,40 +1397,53 @@ mod tests {
         assert_eq!(answer.status(), 400);
     }
 
-    /// Counts handled webhooks; fails when told to.
+    /// Counts handled webhooks; fails as told.
     #[derive(Default)]
     struct Hooks {
         handled: AtomicUsize,
-        fail: bool,
+        fail: Option<bool>,
     }
 
     impl WebhookHandler for Hooks {
         async fn handle(&self, _: &RequestView<'_>, webhook: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
             assert_eq!(webhook.credentials().key().as_str(), KEY);
             self.handled.fetch_add(1, Ordering::SeqCst);
-            if self.fail {
-                return Err(HandlerError::new(format!("store down ({} events)", webhook.webhook().events().len())));
+            let cause = format!("store down ({} events)", webhook.webhook().events().len());
+            match self.fail {
+                None => Ok(()),
+                Some(true) => Err(HandlerError::retry_later(cause)),
+                Some(false) => Err(HandlerError::refuse(cause)),
             }
-            Ok(())
         }
     }
 
-    const HOOK: &str = r#"{"time_ms":1,"events":[{"name":"channel_occupied","channel":"private-a"}]}"#;
+    /// The endpoints' clock in these tests: `HOOK`'s `time_ms` plus five seconds.
+    const NOW_MS: u64 = 1_700_000_005_000;
+    const HOOK: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_occupied","channel":"private-a"}]}"#;
+
+    fn at(ms: u64) -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_millis(ms)
+    }
 
     fn deliver(hooks: Hooks, headers: &dyn HeaderLookup, body: &[u8]) -> (Answer, usize) {
-        let endpoint = WebhookEndpoint::new(Keyring::new([creds()]), hooks);
+        let endpoint = WebhookEndpoint::new(Keyring::new([creds()]), hooks).with_clock(|| at(NOW_MS));
         let answer = block_on(endpoint.answer(&RequestView::new(headers), body));
         (answer, endpoint.handler.handled.load(Ordering::SeqCst))
     }
 
+    fn signed(body: &str) -> Vec<(&'static str, String)> {
+        let sig = sign_webhook(&creds(), body.as_bytes());
+        vec![("x-pusher-key", KEY.to_owned()), ("x-pusher-signature", sig.signature().to_owned())]
+    }
+
     #[test]
     fn webhook_status_table() {
-        let sig = sign_webhook(&creds(), HOOK.as_bytes());
-        let good = [("x-pusher-key", KEY), ("x-pusher-signature", sig.signature())];
+        let good = signed(HOOK);
         let (answer, handled) = deliver(Hooks::default(), &good, HOOK.as_bytes());
         assert_eq!((answer.status(), answer.body(), handled), (200, "{}", 1));
 
-        let (answer, handled) = deliver(Hooks::default(), &good, br#"{"time_ms":1,"events":[]} "#);
+        let changed = r#"{"time_ms":1700000000000,"events":[]} "#;
+        let (answer, handled) = deliver(Hooks::default(), &good, changed.as_bytes());
         assert_eq!((answer.status(), handled), (401, 0), "a changed body does not verify");
         assert!(matches!(answer.refusal(), Some(Refusal::Webhook(WebhookError::Verify(_)))));
 
@@ -1177,26 +1451,105 @@ mod tests {
         assert_eq!(answer.body(), r#"{"error":"missing or non-ASCII header X-Pusher-Signature"}"#);
         assert_eq!(answer.status(), 401);
 
-        let bad = r#"{"time_ms":1,"events":[{"name":"member_added","channel":"presence-a"}]}"#;
-        let sig = sign_webhook(&creds(), bad.as_bytes());
-        let headers = [("x-pusher-key", KEY), ("x-pusher-signature", sig.signature())];
-        let (answer, handled) = deliver(Hooks::default(), &headers, bad.as_bytes());
+        let bad = r#"{"time_ms":1700000000000,"events":[{"name":"member_added","channel":"presence-a"}]}"#;
+        let (answer, handled) = deliver(Hooks::default(), &signed(bad), bad.as_bytes());
         assert_eq!((answer.status(), handled), (400, 0));
 
         let big = vec![b'{'; MAX_WEBHOOK_BODY_LEN + 1];
         assert_eq!(deliver(Hooks::default(), &good, &big).0.status(), 413);
     }
 
+    /// Issue 19, fix 3: a webhook signed long ago (or far ahead) is refused before the
+    /// handler sees it; the window is two-sided and exclusive.
     #[test]
-    fn a_failing_webhook_handler_answers_500_without_its_cause() {
-        let sig = sign_webhook(&creds(), HOOK.as_bytes());
-        let good = vec![("X-Pusher-Key", KEY.to_owned()), ("X-Pusher-Signature", sig.signature().to_owned())];
-        let (answer, handled) = deliver(Hooks { fail: true, ..Hooks::default() }, &good, HOOK.as_bytes());
-        assert_eq!((answer.status(), answer.body(), handled), (500, r#"{"error":"webhook handler failed"}"#, 1));
-        let Some(Refusal::Handler(e)) = answer.refusal() else { panic!("{answer:?}") };
-        let cause = std::error::Error::source(e).map(ToString::to_string);
-        assert_eq!(cause.as_deref(), Some("store down (1 events)"));
-        assert!(!answer.body().contains("store down"));
+    fn stale_webhooks_never_reach_the_handler() {
+        const SIGNED_IN_2023: &str =
+            r#"{"time_ms":1690000000000,"events":[{"name":"member_added","channel":"presence-a","user_id":"1"}]}"#;
+        let (answer, handled) = deliver(Hooks::default(), &signed(SIGNED_IN_2023), SIGNED_IN_2023.as_bytes());
+        assert_eq!((answer.status(), answer.body(), handled), (401, r#"{"error":"timestamp is too old"}"#, 0));
+        assert!(matches!(
+            answer.refusal(),
+            Some(Refusal::Webhook(WebhookError::Verify(crate::VerifyError::TimestampTooOld)))
+        ));
+
+        let window = DEFAULT_WEBHOOK_WINDOW.as_millis() as u64;
+        let sent = |ms: u64| format!(r#"{{"time_ms":{ms},"events":[]}}"#);
+        for (time_ms, status) in [
+            (NOW_MS - window + 1, 200),
+            (NOW_MS - window, 401),
+            (NOW_MS + window - 1, 200),
+            (NOW_MS + window, 401),
+            (0, 401),
+            (u64::MAX, 401),
+        ] {
+            let body = sent(time_ms);
+            let (answer, handled) = deliver(Hooks::default(), &signed(&body), body.as_bytes());
+            assert_eq!((answer.status(), handled), (status, usize::from(status == 200)), "{time_ms}");
+        }
+
+        // The window is the endpoint's to set, and turning it off is spelled out.
+        let body = sent(NOW_MS - 60_000);
+        let short = WebhookEndpoint::new(Keyring::new([creds()]), Hooks::default())
+            .with_clock(|| at(NOW_MS))
+            .with_freshness_window(Duration::from_secs(30));
+        assert_eq!(block_on(short.answer(&RequestView::new(&signed(&body)), body.as_bytes())).status(), 401);
+        let open = WebhookEndpoint::new(Keyring::new([creds()]), Hooks::default())
+            .with_clock(|| at(NOW_MS))
+            .dangerous_accept_stale_webhooks();
+        let answer = block_on(open.answer(&RequestView::new(&signed(SIGNED_IN_2023)), SIGNED_IN_2023.as_bytes()));
+        assert_eq!(answer.status(), 200);
+    }
+
+    #[test]
+    fn the_system_clock_is_the_default() {
+        let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_millis();
+        let body = format!(r#"{{"time_ms":{now},"events":[]}}"#);
+        let endpoint = WebhookEndpoint::new(Keyring::new([creds()]), Hooks::default());
+        assert_eq!(block_on(endpoint.answer(&RequestView::new(&signed(&body)), body.as_bytes())).status(), 200);
+        assert_eq!(block_on(endpoint.answer(&RequestView::new(&signed(HOOK)), HOOK.as_bytes())).status(), 401);
+    }
+
+    /// Issue 19, fix 3: the handler says what happened, and the sender is told.
+    #[test]
+    fn a_webhook_handler_retries_or_refuses_without_its_cause() {
+        let good = signed(HOOK);
+        for (fail, status, body) in [
+            (true, 503, r#"{"error":"webhook not handled, retry later"}"#),
+            (false, 422, r#"{"error":"webhook refused"}"#),
+        ] {
+            let (answer, handled) = deliver(Hooks { fail: Some(fail), ..Hooks::default() }, &good, HOOK.as_bytes());
+            assert_eq!((answer.status(), answer.body(), handled), (status, body, 1));
+            let Some(Refusal::Handler(e)) = answer.refusal() else { panic!("{answer:?}") };
+            assert_eq!(e.should_retry(), fail);
+            let cause = std::error::Error::source(e).map(ToString::to_string);
+            assert_eq!(cause.as_deref(), Some("store down (1 events)"));
+            assert!(!answer.body().contains("store down"));
+        }
+    }
+
+    /// Issue 19, fix 2: a declared length over the limit is refused on the headers, and
+    /// a body that does not arrive in time is a 408 (the adapters time the read).
+    #[test]
+    fn declared_lengths_and_slow_bodies() {
+        let endpoint = ChannelAuthEndpoint::new(creds(), Policy::default());
+        let declared = |len: &str| {
+            let headers = [("content-type", FORM_CONTENT_TYPE), ("content-length", len)];
+            endpoint.refuse_early(&RequestView::new(&headers)).map(|a| a.status())
+        };
+        assert_eq!(declared("8192"), None);
+        assert_eq!(declared("8193"), Some(413));
+        assert_eq!(declared("100000000000000000000000"), Some(413));
+        assert_eq!(declared("nonsense"), None, "the server's to refuse; bytes read are still counted");
+        let hook = WebhookEndpoint::new(Keyring::new([creds()]), Hooks::default());
+        let mut headers = signed(HOOK);
+        headers.push(("content-length", (MAX_WEBHOOK_BODY_LEN + 1).to_string()));
+        assert_eq!(hook.refuse_early(&RequestView::new(&headers)).map(|a| a.status()), Some(413));
+
+        assert_eq!(endpoint.body_timeout(), DEFAULT_BODY_TIMEOUT);
+        let quick = ChannelAuthEndpoint::new(creds(), Policy::default()).with_body_timeout(Duration::from_secs(2));
+        assert_eq!(quick.body_timeout(), Duration::from_secs(2));
+        let answer = Answer::request_error(RequestError::BodyTimedOut { timeout: Duration::from_secs(2) });
+        assert_eq!((answer.status(), answer.body()), (408, r#"{"error":"body not received within 2000 ms"}"#));
     }
 
     #[test]

@@ -13,14 +13,18 @@
 //! ```
 //! use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 //! use channel_auth::integrations::{http::answer, RequestError};
-//! use channel_auth::{ChannelName, Credentials, SocketId};
+//! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
-//! struct AllowAll;
-//! impl ChannelAuthorizer for AllowAll {
-//!     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Allow }
+//! /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+//! struct OwnChannels;
+//! impl ChannelAuthorizer for OwnChannels {
+//!     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+//!         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+//!         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+//!     }
 //! }
 //!
-//! let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), AllowAll);
+//! let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
 //! let request = http::Request::post("/pusher/auth")
 //!     .header("content-type", "application/json")
 //!     .body(r#"{"socket_id":"1.1","channel_name":"private-a"}"#)?;
@@ -31,7 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use ::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use ::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use ::http::{HeaderValue, Request, Response, StatusCode};
 
 use super::handler::{Answer, Endpoint, Refusal, RequestView, JSON_CONTENT_TYPE};
@@ -94,8 +98,9 @@ pub fn view_parts(parts: &::http::request::Parts) -> RequestView<'_> {
 }
 
 /// An [`Answer`] as an `http::Response`: its status, the JSON body,
-/// `content-type: application/json` and `cache-control: no-store`, and for a refusal
-/// the typed reason in the extensions.
+/// `content-type: application/json` and `cache-control: no-store` (and
+/// `connection: close` with a `408`), and for a refusal the typed reason in the
+/// extensions.
 ///
 /// ```
 /// use channel_auth::integrations::{handler::Answer, http::response, RequestError};
@@ -128,9 +133,13 @@ pub fn response(answer: Answer) -> Response<String> {
             Refusal::Handler(e) => {
                 ext.insert(e.clone());
             }
-            Refusal::Denied => {}
+            Refusal::Denied | Refusal::Misconfigured(_) => {}
         }
         ext.insert(refusal);
+    }
+    if status == StatusCode::REQUEST_TIMEOUT {
+        // The body stopped part-way: the connection cannot carry another request.
+        res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     }
     res
 }

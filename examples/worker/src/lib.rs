@@ -3,52 +3,41 @@
 //! `POST /pusher/user-auth`. Checked in CI with `cargo check --target
 //! wasm32-unknown-unknown`; not deployed (deploy with `wrangler` as any Rust Worker).
 //!
-//! Configure `PUSHER_APP_KEY` (a var) and `PUSHER_APP_SECRET` (a secret). The demo trusts
-//! an `X-Session: <user id>.<expiry, Unix ms>` header; a real Worker checks its signed
-//! session cookie in `session_user` instead.
+//! Configure `PUSHER_APP_KEY` (a var) and `PUSHER_APP_SECRET` (a secret). The policy is
+//! the demo policy every example server shares (`examples/common/demo_policy.rs`): it
+//! trusts an `X-User-Id` header, so anyone can claim to be anyone. With real
+//! credentials that would sign any user's private channels for anybody, so the Worker
+//! answers `500` to every request unless the var `CHANNEL_AUTH_DEMO_POLICY` is `1`: a
+//! real Worker replaces `demo_policy::user_of` with its signed session cookie check.
+//!
+//! Bodies: a `Content-Length` over the route's limit is refused (`413`) before a byte is
+//! read, and a body without one is read a chunk at a time and refused as soon as it
+//! passes the limit. (The Workers runtime bounds a request's total time itself.)
 //!
 //! On `wasm32-unknown-unknown` the standard library has no clock (`SystemTime::now()`
 //! panics) and no random source, and `channel-auth` reads neither: signing needs no
 //! time and no randomness. Where an application needs them, the Worker provides them:
-//! here the clock (`Date::now()`) checks the session's expiry, and the Web Crypto RNG
-//! (`crypto.getRandomValues`) makes the request id that refusals are logged with.
+//! here the Web Crypto RNG (`crypto.getRandomValues`) makes the request id that refusals
+//! are logged with.
 
-use channel_auth::integrations::handler::{
-    Answer, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView, UserAuthEndpoint,
-    UserAuthenticator,
-};
-use channel_auth::{ChannelKind, ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
+use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, Endpoint, RequestView, UserAuthEndpoint};
+use channel_auth::integrations::RequestError;
+use channel_auth::Credentials;
+use futures_util::StreamExt as _;
 use worker::js_sys::{self, Function, Reflect, Uint8Array};
 use worker::wasm_bindgen::JsCast;
-use worker::{console_log, event, Context, Date, Env, Headers, Method, Request, Response, Result};
+use worker::{console_log, event, Context, Env, Headers, Method, Request, Response, Result};
 
-/// The user a request speaks for, if its session has not expired by the Worker's clock.
-fn session_user(request: &RequestView<'_>) -> Option<UserId> {
-    let (user, expires_ms) = request.header("x-session")?.rsplit_once('.')?;
-    let expires_ms: u64 = expires_ms.parse().ok()?;
-    (Date::now().as_millis() < expires_ms).then(|| user.parse().ok()).flatten()
-}
+#[path = "../../common/demo_policy.rs"]
+mod demo_policy;
 
-/// The demo's policy: a signed-in user may join the channels that contain their id.
-struct Policy;
+use demo_policy::DemoPolicy;
 
-impl ChannelAuthorizer for Policy {
-    async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
-        let Some(user) = session_user(request) else { return Decision::Deny };
-        if !channel.as_str().contains(user.as_str()) {
-            return Decision::Deny;
-        }
-        match channel.kind() {
-            ChannelKind::Presence => PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember),
-            _ => Decision::Allow,
-        }
-    }
-}
+/// Set to `1` to run the header-trusting demo policy with these credentials.
+const DEMO_POLICY_VAR: &str = "CHANNEL_AUTH_DEMO_POLICY";
 
-impl UserAuthenticator for Policy {
-    async fn authenticate(&self, request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
-        session_user(request).map(UserData::new)
-    }
+fn log(args: std::fmt::Arguments<'_>) {
+    console_log!("{}", args);
 }
 
 /// 16 bytes from the Worker's crypto RNG (`crypto.getRandomValues`), hex.
@@ -60,13 +49,33 @@ fn request_id() -> Result<String> {
     Ok(bytes.to_vec().iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Runs one endpoint: refuse on the headers, read at most its body limit, answer.
+/// The body, at most `max` bytes: `Err` with the answer past it.
+async fn read_body(req: &mut Request, max: usize) -> Result<std::result::Result<Vec<u8>, Answer>> {
+    let too_large = || Answer::request_error(RequestError::BodyTooLarge { max });
+    // No body at all (`stream` says so with an error): an empty one.
+    let Ok(mut chunks) = req.stream() else { return Ok(Ok(Vec::new())) };
+    let mut body = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > max {
+            return Ok(Err(too_large()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Ok(body))
+}
+
+/// Runs one endpoint: refuse on the headers (content type, declared length), read at
+/// most its body limit, answer.
 async fn serve<E: Endpoint>(endpoint: &E, req: &mut Request) -> Result<Response> {
     let headers: Vec<(String, String)> = req.headers().entries().collect();
     let view = RequestView::new(&headers);
     let answer = match endpoint.refuse_early(&view) {
         Some(answer) => answer,
-        None => endpoint.answer(&view, &req.bytes().await?).await,
+        None => match read_body(req, endpoint.max_body_len()).await? {
+            Ok(body) => endpoint.answer(&view, &body).await,
+            Err(refused) => refused,
+        },
     };
     respond(answer)
 }
@@ -85,15 +94,20 @@ fn respond(answer: Answer) -> Result<Response> {
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    if env.var(DEMO_POLICY_VAR).map(|v| v.to_string()).ok().as_deref() != Some("1") {
+        console_log!("refusing: the demo policy trusts X-User-Id; set {DEMO_POLICY_VAR}=1 only for a demo");
+        return Response::error("demo policy not enabled", 500);
+    }
     let key = env.var("PUSHER_APP_KEY")?.to_string();
     let secret = env.secret("PUSHER_APP_SECRET")?.to_string();
     let credentials = Credentials::new(
         key.parse().map_err(|e| worker::Error::RustError(format!("PUSHER_APP_KEY: {e}")))?,
         secret.parse().map_err(|e| worker::Error::RustError(format!("PUSHER_APP_SECRET: {e}")))?,
     );
+    let policy = DemoPolicy::new(log);
     match (req.method(), req.path().as_str()) {
-        (Method::Post, "/pusher/auth") => serve(&ChannelAuthEndpoint::new(credentials, Policy), &mut req).await,
-        (Method::Post, "/pusher/user-auth") => serve(&UserAuthEndpoint::new(credentials, Policy), &mut req).await,
+        (Method::Post, "/pusher/auth") => serve(&ChannelAuthEndpoint::new(credentials, policy), &mut req).await,
+        (Method::Post, "/pusher/user-auth") => serve(&UserAuthEndpoint::new(credentials, policy), &mut req).await,
         _ => Response::error("not found", 404),
     }
 }
