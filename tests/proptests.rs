@@ -714,3 +714,83 @@ proptest! {
         prop_assert!(channel_auth::Endpoint::from_url(&hostile).is_err(), "accepted {:?}", hostile);
     }
 }
+
+// ---- Issue 19: the exact rule the demo policy and every template use ----------------
+
+#[allow(dead_code, unreachable_pub, clippy::all)]
+#[path = "../examples/common/demo_policy.rs"]
+mod demo_policy;
+
+/// A user id from pieces that make prefixes, suffixes and the channel kinds' own
+/// prefixes collide often (`al` and `alice`, `1` and `1000`, `private-`, `encrypted-x`).
+fn tricky_user_id() -> impl Strategy<Value = UserId> {
+    prop::collection::vec(
+        prop_oneof![
+            Just("a"),
+            Just("l"),
+            Just("1"),
+            Just("0"),
+            Just("-"),
+            Just("x"),
+            Just("private-"),
+            Just("encrypted-"),
+            Just("presence-"),
+            Just("user-")
+        ],
+        1..6,
+    )
+    .prop_map(|parts| parts.concat().parse().unwrap())
+}
+
+/// The names an application builds from a user id, one's own and others'.
+fn names_from(v: &UserId) -> Vec<String> {
+    let v = v.as_str();
+    vec![
+        format!("private-{v}"),
+        format!("private-encrypted-{v}"),
+        format!("private-{v}-inbox"),
+        format!("private-user-{v}"),
+        format!("private-{v}0"),
+        format!("private-x{v}"),
+        format!("private-encrypted-{v}-x"),
+        format!("presence-{v}"),
+        format!("#server-to-user-{v}"),
+        v.to_owned(),
+    ]
+}
+
+/// Whether `channel` is, letter for letter, `private-<u>` or `private-encrypted-<u>` as
+/// its kind reads it: the oracle, written apart from `is_private_to`.
+fn spelled_for(channel: &ChannelName, u: &UserId) -> bool {
+    let name = channel.as_str();
+    match channel.kind() {
+        ChannelKind::PrivateEncrypted => name == format!("private-encrypted-{u}"),
+        ChannelKind::Private => name == format!("private-{u}"),
+        _ => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    /// For distinct users u and v, the demo policy (`examples/common/demo_policy.rs`)
+    /// never gives u a channel of v's (`is_private_to(v)`), and allows u a private
+    /// channel built from v's id only when that name is letter for letter u's own. The
+    /// README's and the docs' templates decide private channels with the same
+    /// `is_private_to`, so this holds for them too.
+    #[test]
+    fn the_demo_policy_never_gives_one_user_anothers_channel(u in tricky_user_id(), v in tricky_user_id()) {
+        prop_assume!(u != v);
+        for name in names_from(&v) {
+            let Ok(channel) = name.parse::<ChannelName>() else { continue };
+            let (decision, _) = demo_policy::decide(&u, &channel);
+            if channel.is_private_to(&v) {
+                prop_assert!(!channel.is_private_to(&u), "{channel:?} is both {v}'s and {u}'s");
+                prop_assert_ne!(&decision, &channel_auth::integrations::handler::Decision::Allow, "{} got {}'s {:?}", u, v, channel);
+            }
+            let allowed = decision == channel_auth::integrations::handler::Decision::Allow;
+            prop_assert_eq!(allowed, spelled_for(&channel, &u), "{} asking for {:?}", u, channel);
+            prop_assert_eq!(channel.is_private_to(&u), spelled_for(&channel, &u));
+        }
+    }
+}
