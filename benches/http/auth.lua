@@ -15,24 +15,26 @@
 
 local scenario = os.getenv("SCENARIO") or "private"
 
-local private = { user = "alice", body = "socket_id=1234.1234&channel_name=private-alice-room" }
+local private = { user = "alice", body = "socket_id=1234.1234&channel_name=private-alice" }
 local presence = { user = "bob", body = "socket_id=98765.4321&channel_name=presence-bob-lobby" }
 
 local long = string.rep("a", 300)
 local hostile = {
   -- The 2015 injections: a socket id carrying another channel, or HTTP API parameters.
-  { user = "alice", body = "socket_id=1.1%3Aprivate-bob&channel_name=private-alice-room" },
-  { user = "alice", body = "socket_id=1234.1234%0A&auth_key=x&channel_name=private-alice-room" },
+  { user = "alice", body = "socket_id=1.1%3Aprivate-bob&channel_name=private-alice" },
+  { user = "alice", body = "socket_id=1234.1234%0A&auth_key=x&channel_name=private-alice" },
   { user = "alice", body = "socket_id=1234.1234&channel_name=private-alice%0Aroom" },
   -- Too long, missing fields, a bad escape.
   { user = "alice", body = "socket_id=1234.1234&channel_name=private-" .. long .. "-alice" },
   { user = "alice", body = "socket_id=1234.1234" },
-  { user = "alice", body = "channel_name=private-alice-room" },
-  { user = "alice", body = "socket_id=%ZZ&channel_name=private-alice-room" },
+  { user = "alice", body = "channel_name=private-alice" },
+  { user = "alice", body = "socket_id=%ZZ&channel_name=private-alice" },
   -- Well formed, refused by the policy: another user's channel, a public one, no user.
-  { user = "alice", body = "socket_id=1234.1234&channel_name=private-bob-room" },
+  { user = "alice", body = "socket_id=1234.1234&channel_name=private-bob" },
+  { user = "al", body = "socket_id=1234.1234&channel_name=private-alice" },
+  { user = "alice", body = "socket_id=1234.1234&channel_name=private-alice-inbox" },
   { user = "alice", body = "socket_id=1234.1234&channel_name=public-alice" },
-  { user = nil, body = "socket_id=1234.1234&channel_name=private-alice-room" },
+  { user = nil, body = "socket_id=1234.1234&channel_name=private-alice" },
 }
 
 local plan

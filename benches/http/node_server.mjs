@@ -1,5 +1,5 @@
 // The load test's peer: the official Node library (`pusher` 5.3.4) behind Express, with
-// the demo policy of examples/auth_server.rs, so both servers do the same work per
+// the demo policy of examples/common/demo_policy.rs, so both servers do the same work per
 // request: parse the form, check `X-User-Id`, decide, sign, answer JSON, log one line.
 //
 //   PORT=3100 node benches/http/node_server.mjs
@@ -13,13 +13,24 @@ const pusher = new Pusher({
   key: "278d425bdf160c739803",
   secret: "7ad3773142a6692b25b8",
   cluster: "mt1",
+  // base64 of `channel-auth public demo key 32b`: the Rust demo server's PUBLIC key.
+  encryptionMasterKeyBase64: "Y2hhbm5lbC1hdXRoIHB1YmxpYyBkZW1vIGtleSAzMmI=",
 });
 
 const app = express();
 app.disable("x-powered-by");
 app.use(express.urlencoded({ extended: false, limit: "10kb" }));
 
-const USER_ID = /^[A-Za-z0-9_\-=@,.;]{1,200}$/;
+const USER_ID = /^[A-Za-z0-9_\-=@,.;]{1,128}$/;
+
+// The demo policy of examples/common/demo_policy.rs, exact: `private-<id>` and
+// `private-encrypted-<id>` for that user only, any presence channel as that member.
+function decide(user, channel) {
+  for (const prefix of ["private-encrypted-", "private-"]) {
+    if (channel.startsWith(prefix)) return channel.slice(prefix.length) === user ? "private" : null;
+  }
+  return channel.startsWith("presence-") ? "presence" : null;
+}
 
 app.post("/pusher/auth", (req, res) => {
   const user = req.get("x-user-id");
@@ -29,21 +40,17 @@ app.post("/pusher/auth", (req, res) => {
     console.log("node_server: refused POST /pusher/auth -> 400 (missing socket_id or channel_name)");
     return res.status(400).json({ error: "missing socket_id or channel_name" });
   }
-  if (typeof user !== "string" || !USER_ID.test(user) || !channel.includes(user)) {
+  const kind = typeof user === "string" && USER_ID.test(user) ? decide(user, channel) : null;
+  if (kind === null) {
     console.log(`node_server: channel deny user=${user ?? "-"} channel=${channel}`);
     return res.status(403).json({ error: "forbidden" });
   }
   try {
-    let auth;
-    if (channel.startsWith("presence-")) {
-      auth = pusher.authorizeChannel(socketId, channel, { user_id: user, user_info: { name: user } });
-    } else if (channel.startsWith("private-")) {
-      auth = pusher.authorizeChannel(socketId, channel);
-    } else {
-      console.log(`node_server: channel deny user=${user} channel=${channel} (not authorizable)`);
-      return res.status(403).json({ error: "forbidden" });
-    }
-    console.log(`node_server: channel allow user=${user} socket=${socketId} channel=${channel}`);
+    const auth =
+      kind === "presence"
+        ? pusher.authorizeChannel(socketId, channel, { user_id: user, user_info: { name: user } })
+        : pusher.authorizeChannel(socketId, channel);
+    console.log(`node_server: channel allow user=${user} channel=${channel}`);
     return res.json(auth);
   } catch (e) {
     // The library refuses a bad socket id or channel name by throwing.

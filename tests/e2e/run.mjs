@@ -12,12 +12,14 @@ const TIMEOUT_MS = Number(env.E2E_TIMEOUT_MS || 10_000);
 const HOST = env.SOKETI_HOST || '127.0.0.1';
 const USER = env.E2E_USER || 'alice';
 const OTHER = 'someoneelse';
+// The demo policy's channels: exactly `private-<id>` and `private-encrypted-<id>` for
+// their user, any presence channel.
 const CH = {
-  priv: `private-${USER}-room`,
+  priv: `private-${USER}`,
   presence: `presence-${USER}-lobby`,
-  encrypted: `private-encrypted-${USER}-secret`,
-  foreign: `private-${OTHER}-room`,
-  batch: `private-${USER}-batch`,
+  encrypted: `private-encrypted-${USER}`,
+  foreign: `private-${OTHER}`,
+  batch: `private-encrypted-${USER}`,
 };
 
 const results = [];
@@ -338,6 +340,23 @@ async function main() {
     });
     assert(res.status === 400, `HTTP ${res.status}: ${res.text.slice(0, 200)}`);
   });
+
+  // Issue 19: the policy is exact. With `contains`, a user whose id is part of another's
+  // channel name got it, and a user named `private-` got every private channel.
+  for (const [who, channel] of [
+    [USER.slice(0, 2), CH.priv],
+    ['private-', CH.priv],
+    ['encrypted-' + USER, `private-encrypted-${USER}`],
+    [USER, `${CH.priv}-inbox`],
+  ]) {
+    await check(`auth endpoint answers 403 to user ${JSON.stringify(who)} for ${channel}`, async () => {
+      const res = await post(`${AUTH_URL}/pusher/auth`, form({ socket_id: '123.456', channel_name: channel }), {
+        ...FORM,
+        'X-User-Id': who,
+      });
+      assert(res.status === 403, `HTTP ${res.status}: ${res.text.slice(0, 200)}`);
+    });
+  }
 
   await check('auth endpoint answers 403 without X-User-Id', async () => {
     const res = await post(`${AUTH_URL}/pusher/auth`, form({ socket_id: '123.456', channel_name: CH.priv }), FORM);

@@ -47,7 +47,7 @@ APP_SECRET=e2e-secret-not-digits
 MASTER_KEY=ZTJlLW9ubHkgbWFzdGVyIGtleSwgMzIgYnl0ZXMhISE=
 AUTH_URL="http://127.0.0.1:$AUTH_PORT"
 TRIGGER_PATH="/apps/$APP_ID/events"
-TRIGGER_BODY='{"name":"greeting","channel":"private-alice-room","data":"{\"hello\":\"world\"}"}'
+TRIGGER_BODY='{"name":"greeting","channel":"private-alice","data":"{\"hello\":\"world\"}"}'
 
 say() { printf '==> e2e: %s\n' "$*"; }
 die() { printf '==> e2e: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -186,8 +186,10 @@ COMMON_ENV=(env AUTH_URL="$AUTH_URL" APP_ID="$APP_ID" APP_KEY="$APP_KEY" APP_SEC
 
 # ---- 3. the auth server ---------------------------------------------------------------
 say "starting examples/$AUTH_EXAMPLE on $AUTH_URL"
+# The test app's credentials with the demo policy (which trusts X-User-Id): the example
+# servers refuse that pair unless CHANNEL_AUTH_DEMO_POLICY=1 asks for it.
 PORT="$AUTH_PORT" PUSHER_APP_ID="$APP_ID" PUSHER_APP_KEY="$APP_KEY" PUSHER_APP_SECRET="$APP_SECRET" \
-    PUSHER_ENCRYPTION_MASTER_KEY_BASE64="$MASTER_KEY" AUTH_SERVER_EXPOSE_WEBHOOKS=1 \
+    PUSHER_ENCRYPTION_MASTER_KEY_BASE64="$MASTER_KEY" AUTH_SERVER_EXPOSE_WEBHOOKS=1 CHANNEL_AUTH_DEMO_POLICY=1 \
     "$AUTH_SERVER" >"$WORK/auth_server.log" 2>&1 &
 PIDS+=($!)
 AUTH_PID=$!
