@@ -1,11 +1,18 @@
-//! Runs `verify_faye_message` (channel-bound tokens, secret from `FAYE_SECRET`) on each
-//! Bayeux message of standard input (one JSON value per line) and prints one verdict a
-//! line: `ok<TAB><user id as JSON><TAB><channel>` or `refused<TAB><error>`.
-//! tests/faye/ compares these verdicts with the Faye server's, on the messages it saw.
+//! Runs `verify_faye_message` (secret from `FAYE_SECRET`) on each Bayeux message of
+//! standard input (one JSON value per line) and prints one verdict a line:
+//! `ok<TAB><user id as JSON><TAB><channel>` or `refused<TAB><error>`.
+//!
+//! The scope is `FayeTokenScope::ChannelBound`, the default: channel-bound tokens that
+//! grant subscriptions only, so every publication is refused, whatever its token (a
+//! server whose tokens should publish too would pass `ChannelBoundSubscribeOrPublish`).
+//! tests/faye/ compares these verdicts with the Faye server's on the subscriptions it
+//! saw, and checks that every publication it saw is refused.
 //!
 //! ```text
 //! echo '{"channel":"/meta/subscribe","subscription":"/**","ext":{}}' | FAYE_SECRET=s cargo run --example faye_verify
 //! refused<TAB>faye message: subscription is a wildcard channel
+//! echo '{"channel":"/chat/alice","data":"hi","ext":{}}' | FAYE_SECRET=s cargo run --example faye_verify
+//! refused<TAB>faye message: publishing is not granted by a subscribe-only token scope
 //! ```
 //!
 //! (`<TAB>` stands for one tab character.)
@@ -39,6 +46,7 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        // Subscriptions only: tokens from POST /faye/token never publish.
         let verdict = match verify_faye_message(&secret, &message, FayeTokenScope::ChannelBound) {
             Ok(verified) => {
                 let user = serde_json::Value::String(verified.user().as_str().to_owned());

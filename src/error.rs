@@ -558,6 +558,13 @@ pub enum FayeError {
         /// The field that named it.
         field: &'static str,
     },
+    /// The message is a publication (its channel is not under `/meta/`, `/service/`
+    /// channels included) and the scope grants subscriptions only
+    /// ([`FayeTokenScope::UserOnly`](crate::FayeTokenScope::UserOnly),
+    /// [`FayeTokenScope::ChannelBound`](crate::FayeTokenScope::ChannelBound)). Answered
+    /// before `ext` is read: whether the token would verify makes no difference.
+    #[error("faye message: publishing is not granted by a subscribe-only token scope")]
+    PublishNotGranted,
     /// The token does not verify for the user (and channel).
     #[error(transparent)]
     Verify(#[from] VerifyError),

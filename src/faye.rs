@@ -2,8 +2,8 @@
 //!
 //! The guide (faye.jcoglan.com, "Security") has the application sign a token for the
 //! session's user, optionally bound to one channel; the page's client extension puts
-//! `ext.userId` and `ext.token` in its `/meta/subscribe` (or publish) messages; a server
-//! extension checks them; an outgoing extension deletes credentials before a message is
+//! `ext.userId` and `ext.token` in its `/meta/subscribe` messages; a server extension
+//! checks them; an outgoing extension deletes credentials before a message is
 //! forwarded; a push-only server checks a password in `ext.password`.
 //!
 //! - [`sign_faye_token`] / [`verify_faye_token`]: the token. String to sign: `<user_id>`
@@ -13,7 +13,9 @@
 //!   the secret.
 //! - [`sign_faye_grant`] and [`faye_token_request_channel`]: what a token endpoint parses
 //!   and answers (`{"userId": …, "token": …}`).
-//! - [`verify_faye_message`]: the server extension's check, on a `serde_json::Value`.
+//! - [`verify_faye_message`]: the server extension's check, on a `serde_json::Value`. A
+//!   token grants a subscription only, unless the server's [`FayeTokenScope`] names
+//!   publishing too (`…SubscribeOrPublish`).
 //! - [`strip_faye_credentials`]: the outgoing extension's deletion.
 //! - [`verify_faye_password`]: the push-only server's password check, in constant time.
 
@@ -277,24 +279,77 @@ pub fn faye_token_request_channel(form_body: &[u8]) -> Result<FayeChannel, FayeE
     Ok(channel)
 }
 
-/// What a token is bound to, as the application chose when it signed its tokens.
+/// What a token is bound to, and what it grants, as the application chose when it
+/// signed its tokens: the scope [`verify_faye_message`] checks a message under.
+///
+/// Two forms, the Faye security guide's: a token signs `<user>` alone (`UserOnly…`) or
+/// `<user>:<channel>` (`ChannelBound…`). And two grants:
+///
+/// - **subscribe only, the default** ([`UserOnly`](Self::UserOnly),
+///   [`ChannelBound`](Self::ChannelBound)): a token authorizes `/meta/subscribe`
+///   messages only. Every publication (a message on a channel not under `/meta/`,
+///   `/service/` channels included) is [`FayeError::PublishNotGranted`], whatever its
+///   token, so a token signed for a page to subscribe with never lets it publish. This
+///   is the guide's method: its server extension checks tokens on subscriptions, and
+///   publishing stays with the application's server (the push-only password,
+///   [`verify_faye_password`]).
+/// - **subscribe or publish** ([`UserOnlySubscribeOrPublish`](Self::UserOnlySubscribeOrPublish),
+///   [`ChannelBoundSubscribeOrPublish`](Self::ChannelBoundSubscribeOrPublish)): the
+///   server lets the clients holding tokens publish as well, an explicit choice. A
+///   channel-bound token then publishes on its one channel; a user-only token proves
+///   the user on any channel, and the caller decides with
+///   [`VerifiedFayeMessage::action`] and [`VerifiedFayeMessage::channel`].
 ///
 /// ```
-/// use channel_auth::FayeTokenScope;
+/// use channel_auth::{sign_faye_token, verify_faye_message, AppSecret, FayeError, FayeTokenScope};
+/// use serde_json::json;
 ///
-/// let scope = FayeTokenScope::ChannelBound;
-/// assert_ne!(scope, FayeTokenScope::UserOnly);
+/// let secret: AppSecret = "your secret key".parse()?;
+/// let token = sign_faye_token(&secret, &"alice".parse()?, Some(&"/chat/alice".parse()?));
+/// let publish = json!({
+///     "channel": "/chat/alice", "data": { "text": "hi" },
+///     "ext": { "userId": "alice", "token": token.as_str() },
+/// });
+/// // The default grants subscriptions only: alice's token does not publish...
+/// assert_eq!(
+///     verify_faye_message(&secret, &publish, FayeTokenScope::ChannelBound),
+///     Err(FayeError::PublishNotGranted)
+/// );
+/// // ...unless the server says its tokens publish too.
+/// verify_faye_message(&secret, &publish, FayeTokenScope::ChannelBoundSubscribeOrPublish)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FayeTokenScope {
-    /// The token signs `<user>` only (the guide's first form): it proves who the user
-    /// is, and the caller decides what that user may do with
-    /// [`VerifiedFayeMessage::channel`].
+    /// The token signs `<user>` only (the guide's first form) and grants subscriptions
+    /// only: it proves who the user is, and the caller decides which channels that user
+    /// may subscribe to with [`VerifiedFayeMessage::channel`]. Publications are
+    /// [`FayeError::PublishNotGranted`].
     UserOnly,
-    /// The token signs `<user>:<channel>` (the guide's second form): it is the
-    /// application's grant of that one channel.
+    /// The token signs `<user>:<channel>` (the guide's second form): the application's
+    /// grant of a subscription to that one channel, and of nothing else. Publications
+    /// are [`FayeError::PublishNotGranted`].
     ChannelBound,
+    /// As [`UserOnly`](Self::UserOnly), and the token also authorizes publications, on
+    /// any channel: the caller decides whether the user may publish on
+    /// [`VerifiedFayeMessage::channel`] (check [`VerifiedFayeMessage::action`]).
+    UserOnlySubscribeOrPublish,
+    /// As [`ChannelBound`](Self::ChannelBound), and the token also authorizes
+    /// publications on its one channel.
+    ChannelBoundSubscribeOrPublish,
+}
+
+impl FayeTokenScope {
+    /// Whether the token signs `<user>:<channel>` rather than `<user>` alone.
+    const fn is_channel_bound(self) -> bool {
+        matches!(self, Self::ChannelBound | Self::ChannelBoundSubscribeOrPublish)
+    }
+
+    /// Whether the token authorizes publications as well as subscriptions.
+    const fn grants_publish(self) -> bool {
+        matches!(self, Self::UserOnlySubscribeOrPublish | Self::ChannelBoundSubscribeOrPublish)
+    }
 }
 
 /// Whether an incoming message subscribes or publishes.
@@ -310,7 +365,8 @@ pub enum FayeAction {
     /// A `/meta/subscribe` message; the channel is its `subscription`.
     Subscribe,
     /// A message on a non-`/meta/` channel (including `/service/` channels); the
-    /// channel is its `channel`.
+    /// channel is its `channel`. Verified only under a `…SubscribeOrPublish`
+    /// [`FayeTokenScope`].
     Publish,
 }
 
@@ -340,7 +396,8 @@ pub struct VerifiedFayeMessage {
 }
 
 impl VerifiedFayeMessage {
-    /// Subscribe or publish.
+    /// Subscribe or publish (publish only under a `…SubscribeOrPublish`
+    /// [`FayeTokenScope`]).
     ///
     /// ```
     /// # use channel_auth::{sign_faye_token, verify_faye_message, FayeAction, FayeTokenScope};
@@ -349,8 +406,13 @@ impl VerifiedFayeMessage {
     /// let message = serde_json::json!({
     ///     "channel": "/chat/bob", "data": "hi", "ext": { "userId": "bob", "token": token.as_str() },
     /// });
-    /// let verified = verify_faye_message(&secret, &message, FayeTokenScope::UserOnly)?;
+    /// // This server lets its user-only tokens publish too (the default does not).
+    /// let verified = verify_faye_message(&secret, &message, FayeTokenScope::UserOnlySubscribeOrPublish)?;
     /// assert_eq!(verified.action(), FayeAction::Publish);
+    /// // A user-only token proves the user, not the channel: this server's rule is that
+    /// // a user publishes on `/chat/<own id>` only.
+    /// assert_eq!(verified.channel().as_str(), format!("/chat/{}", verified.user()));
+    /// assert!(verify_faye_message(&secret, &message, FayeTokenScope::UserOnly).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -435,7 +497,12 @@ fn channel_field(object: &Map<String, Value>, key: &str, field: &'static str) ->
 
 /// The server extension's check of an incoming `/meta/subscribe` or publish message:
 /// reads the channel and `ext.userId`/`ext.token`, and verifies the token for that user
-/// (and, with [`FayeTokenScope::ChannelBound`], that channel).
+/// (and, with a `ChannelBound…` scope, that channel).
+///
+/// A token grants subscriptions only under [`FayeTokenScope::UserOnly`] and
+/// [`FayeTokenScope::ChannelBound`], the guide's two forms: a publish message is then
+/// refused, whatever its token. Only a `…SubscribeOrPublish` scope, the server's
+/// explicit choice, lets a token publish (see [`FayeTokenScope`]).
 ///
 /// The rules, in order (the first that fails is the error):
 /// 1. the message is a JSON object whose `channel` is a string and a [`FayeChannel`];
@@ -446,22 +513,28 @@ fn channel_field(object: &Map<String, Value>, key: &str, field: &'static str) ->
 ///    `channel`. Any other `/meta/` channel (`/meta/connect`, `/meta/subscribe/x`) is
 ///    [`FayeError::MetaChannel`]: let the server handle it, unchecked, only when it is
 ///    one of Bayeux's own meta channels;
-/// 3. the channel is not a wildcard;
-/// 4. `ext` is an object, `ext.userId` a string that is a [`FayeUserId`] (a number such
+/// 3. a publication is granted by the scope: under a subscribe-only scope it is
+///    [`FayeError::PublishNotGranted`], before `ext` is read, so whether its token
+///    would verify makes no difference;
+/// 4. the channel is not a wildcard;
+/// 5. `ext` is an object, `ext.userId` a string that is a [`FayeUserId`] (a number such
 ///    as the guide's `18787` must be sent as the string `"18787"`), `ext.token` a
 ///    string;
-/// 5. the token verifies, in constant time.
+/// 6. the token verifies, in constant time.
 ///
 /// Wildcard subscriptions (`/foo/*`, `/**`) receive every matching channel's messages;
 /// the guide warns to protect them. They are refused here: to allow one, check it
 /// yourself and verify its token with [`verify_faye_token`].
 ///
-/// A `Ok` answer proves the user; with [`FayeTokenScope::UserOnly`] the caller still
-/// decides whether that user may use [`VerifiedFayeMessage::channel`].
+/// A `Ok` answer proves the user; with a `UserOnly…` scope the caller still decides
+/// whether that user may subscribe to (or, under
+/// [`FayeTokenScope::UserOnlySubscribeOrPublish`], publish on)
+/// [`VerifiedFayeMessage::channel`].
 ///
 /// # Errors
-/// [`FayeError`]: the first rule broken; [`FayeError::Verify`] for a token that does
-/// not verify. Never a panic, whatever the JSON.
+/// [`FayeError`]: the first rule broken; [`FayeError::PublishNotGranted`] for a
+/// publication under a subscribe-only scope; [`FayeError::Verify`] for a token that
+/// does not verify. Never a panic, whatever the JSON.
 ///
 /// ```
 /// use channel_auth::{sign_faye_token, verify_faye_message, AppSecret, FayeError, FayeTokenScope};
@@ -482,6 +555,13 @@ fn channel_field(object: &Map<String, Value>, key: &str, field: &'static str) ->
 ///     verify_faye_message(&secret, &subscribe("/**"), FayeTokenScope::ChannelBound),
 ///     Err(FayeError::Wildcard { field: "subscription" })
 /// );
+/// // The same token on a publication: a subscribe token does not publish.
+/// let publish = json!({ "channel": "/chat/alice", "data": "hi",
+///                       "ext": { "userId": "alice", "token": token.as_str() } });
+/// assert_eq!(
+///     verify_faye_message(&secret, &publish, FayeTokenScope::ChannelBound),
+///     Err(FayeError::PublishNotGranted)
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn verify_faye_message(
@@ -499,8 +579,10 @@ pub fn verify_faye_message(
         (FayeAction::Subscribe, subscription, "subscription")
     } else if is_meta(&bayeux_channel) {
         return Err(FayeError::MetaChannel { field: "channel" });
-    } else {
+    } else if scope.grants_publish() {
         (FayeAction::Publish, bayeux_channel, "channel")
+    } else {
+        return Err(FayeError::PublishNotGranted);
     };
     if channel.is_wildcard() {
         return Err(FayeError::Wildcard { field });
@@ -510,10 +592,7 @@ pub fn verify_faye_message(
         .parse()
         .map_err(|source| FayeError::InvalidField { field: "ext.userId", source })?;
     let token = string_field(ext, "token", "ext.token")?;
-    let bound = match scope {
-        FayeTokenScope::UserOnly => None,
-        FayeTokenScope::ChannelBound => Some(&channel),
-    };
+    let bound = if scope.is_channel_bound() { Some(&channel) } else { None };
     verify_faye_token(secret, &user, bound, token)?;
     Ok(VerifiedFayeMessage { action, user, channel })
 }
@@ -754,17 +833,122 @@ mod tests {
         );
         assert_eq!(verify_faye_message(&secret, &msg, FayeTokenScope::ChannelBound), invalid);
 
+        // The publishing scopes verify the same subscriptions as the subscribe-only ones.
+        assert_eq!(
+            verify_faye_message(&secret, &msg, FayeTokenScope::UserOnlySubscribeOrPublish).unwrap().channel(),
+            &chan("/chat/alice")
+        );
+        assert_eq!(verify_faye_message(&secret, &msg, FayeTokenScope::ChannelBoundSubscribeOrPublish), invalid);
+        let msg = subscribe(json!("/chat/alice"), json!({ "userId": "alice", "token": bound.as_str() }));
+        assert_eq!(
+            verify_faye_message(&secret, &msg, FayeTokenScope::ChannelBoundSubscribeOrPublish).unwrap().action(),
+            FayeAction::Subscribe
+        );
+        assert_eq!(verify_faye_message(&secret, &msg, FayeTokenScope::UserOnlySubscribeOrPublish), invalid);
+
         let publish =
             json!({ "channel": "/chat/alice", "data": 1, "ext": { "userId": "alice", "token": bound.as_str() } });
-        let got = verify_faye_message(&secret, &publish, FayeTokenScope::ChannelBound).unwrap();
-        assert_eq!(got.action(), FayeAction::Publish);
+        let got = verify_faye_message(&secret, &publish, FayeTokenScope::ChannelBoundSubscribeOrPublish).unwrap();
+        assert_eq!(
+            got,
+            VerifiedFayeMessage { action: FayeAction::Publish, user: user("alice"), channel: chan("/chat/alice") }
+        );
         let service = json!({ "channel": "/service/x", "ext": { "userId": "alice", "token": bare.as_str() } });
         assert_eq!(
-            verify_faye_message(&secret, &service, FayeTokenScope::UserOnly).unwrap().action(),
+            verify_faye_message(&secret, &service, FayeTokenScope::UserOnlySubscribeOrPublish).unwrap().action(),
             FayeAction::Publish
         );
         let other_user = subscribe(json!("/chat/alice"), json!({ "userId": "bob", "token": bound.as_str() }));
         assert_eq!(verify_faye_message(&secret, &other_user, FayeTokenScope::ChannelBound), invalid);
+    }
+
+    const SUBSCRIBE_ONLY: [FayeTokenScope; 2] = [FayeTokenScope::UserOnly, FayeTokenScope::ChannelBound];
+
+    /// Issue 19, item 4: a token issued to subscribe to `/chat/alice` verified a publish
+    /// on `/chat/alice`, and a user-only token a publish anywhere.
+    #[test]
+    fn subscribe_only_scopes_refuse_every_publish() {
+        let secret = secret();
+        let bound = sign_faye_token(&secret, &user("alice"), Some(&chan("/chat/alice")));
+        let bare = sign_faye_token(&secret, &user("alice"), None);
+        let publish = |channel: &str, token: &str| json!({ "channel": channel, "data": "hi", "ext": { "userId": "alice", "token": token } });
+        let refused = Err(FayeError::PublishNotGranted);
+
+        // The channel-bound subscribe token, on its own channel.
+        let on_own = publish("/chat/alice", bound.as_str());
+        for scope in SUBSCRIBE_ONLY {
+            assert_eq!(verify_faye_message(&secret, &on_own, scope), refused, "{scope:?}");
+        }
+        assert_eq!(
+            verify_faye_message(&secret, &on_own, FayeTokenScope::ChannelBoundSubscribeOrPublish),
+            Ok(VerifiedFayeMessage { action: FayeAction::Publish, user: user("alice"), channel: chan("/chat/alice") })
+        );
+        // Publishing elsewhere with it is a token that does not verify.
+        assert_eq!(
+            verify_faye_message(
+                &secret,
+                &publish("/chat/bob", bound.as_str()),
+                FayeTokenScope::ChannelBoundSubscribeOrPublish
+            ),
+            Err(FayeError::Verify(VerifyError::InvalidSignature))
+        );
+
+        // The user-only token, on any channel: /service/ channels count as publishes.
+        for channel in ["/chat/alice", "/chat/bob", "/admin", "/service/x", "/a/b/c/d"] {
+            let message = publish(channel, bare.as_str());
+            for scope in SUBSCRIBE_ONLY {
+                assert_eq!(verify_faye_message(&secret, &message, scope), refused, "{channel} {scope:?}");
+            }
+            let got = verify_faye_message(&secret, &message, FayeTokenScope::UserOnlySubscribeOrPublish).unwrap();
+            assert_eq!((got.action(), got.channel()), (FayeAction::Publish, &chan(channel)));
+        }
+    }
+
+    /// The refusal comes before `ext` is read: it does not depend on the token.
+    #[test]
+    fn publish_not_granted_whatever_the_token() {
+        let secret = secret();
+        let bound = sign_faye_token(&secret, &user("alice"), Some(&chan("/chat/alice")));
+        let messages = [
+            json!({ "channel": "/chat/alice", "ext": { "userId": "alice", "token": bound.as_str() } }),
+            json!({ "channel": "/chat/alice", "ext": { "userId": "alice", "token": "0".repeat(64) } }),
+            json!({ "channel": "/chat/alice", "ext": { "userId": "alice", "token": "not a token" } }),
+            json!({ "channel": "/chat/alice", "ext": { "userId": "alice" } }),
+            json!({ "channel": "/chat/alice", "ext": { "userId": "al:ice", "token": 7 } }),
+            json!({ "channel": "/chat/alice", "ext": "alice" }),
+            json!({ "channel": "/chat/alice" }),
+            json!({ "channel": "/chat/*", "ext": { "userId": "alice", "token": bound.as_str() } }),
+            json!({ "channel": "/service/**" }),
+        ];
+        for message in &messages {
+            for scope in SUBSCRIBE_ONLY {
+                assert_eq!(
+                    verify_faye_message(&secret, message, scope),
+                    Err(FayeError::PublishNotGranted),
+                    "{message}"
+                );
+            }
+            for scope in [FayeTokenScope::UserOnlySubscribeOrPublish, FayeTokenScope::ChannelBoundSubscribeOrPublish] {
+                assert_ne!(
+                    verify_faye_message(&secret, message, scope),
+                    Err(FayeError::PublishNotGranted),
+                    "{message}"
+                );
+            }
+        }
+        // What comes before the rule still answers first: a bad channel, a meta channel.
+        let meta = json!({ "channel": "/meta/connect" });
+        assert_eq!(
+            verify_faye_message(&secret, &meta, FayeTokenScope::ChannelBound),
+            Err(FayeError::MetaChannel { field: "channel" })
+        );
+        assert!(matches!(
+            verify_faye_message(&secret, &json!({ "channel": "chat" }), FayeTokenScope::UserOnly),
+            Err(FayeError::InvalidField { field: "channel", .. })
+        ));
+        let text = FayeError::PublishNotGranted.to_string();
+        assert_eq!(text, "faye message: publishing is not granted by a subscribe-only token scope");
+        assert_eq!(crate::Error::from(FayeError::PublishNotGranted).to_string(), text);
     }
 
     #[test]
@@ -794,7 +978,16 @@ mod tests {
             json!({ "channel": "/meta/subscribe/x", "subscription": "/a", "ext": ext }),
             Err(FayeError::MetaChannel { field: "channel" }),
         );
-        check(json!({ "channel": "/a/**", "ext": ext }), Err(FayeError::Wildcard { field: "channel" }));
+        // A wildcard publication: not granted here; a wildcard under a publishing scope.
+        check(json!({ "channel": "/a/**", "ext": ext }), Err(FayeError::PublishNotGranted));
+        assert_eq!(
+            verify_faye_message(
+                &secret,
+                &json!({ "channel": "/a/**", "ext": ext }),
+                FayeTokenScope::ChannelBoundSubscribeOrPublish
+            ),
+            Err(FayeError::Wildcard { field: "channel" })
+        );
         check(subscribe(json!("/a"), Value::Null), missing("ext"));
         check(json!({ "channel": "/meta/subscribe", "subscription": "/a" }), missing("ext"));
         check(subscribe(json!("/a"), json!("alice")), wrong("ext", "an object"));

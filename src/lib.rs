@@ -121,7 +121,8 @@
 //! [`sign_faye_token`] and [`verify_faye_token`] implement the Faye security guide's
 //! per-user (and per-channel) tokens, for a [`FayeUserId`]; [`verify_faye_message`],
 //! [`strip_faye_credentials`] and [`verify_faye_password`] are its server extensions, on
-//! Bayeux messages as `serde_json::Value`:
+//! Bayeux messages as `serde_json::Value`. A token grants subscriptions only, unless the
+//! server's [`FayeTokenScope`] names publishing too:
 //!
 //! ```
 //! use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeChannel};

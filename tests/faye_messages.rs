@@ -1,11 +1,14 @@
 //! Hostile Bayeux messages against the Faye helpers: each entry is a message and the
-//! exact typed error `verify_faye_message` answers. None panics; none verifies.
+//! exact typed error `verify_faye_message` answers under a publishing scope, where every
+//! rule is reached (under the subscribe-only scopes a publication is refused first, as
+//! `PublishNotGranted`). None panics; none verifies. Then the scopes themselves: a token
+//! grants a subscription only, unless the scope names publishing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
 use channel_auth::{
-    sign_faye_token, strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeError,
-    FayeTokenScope, InputKind, InvalidInput, VerifyError,
+    sign_faye_token, strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeAction,
+    FayeChannel, FayeError, FayeTokenScope, InputKind, InvalidInput, VerifyError,
 };
 use serde_json::{json, Value};
 
@@ -38,6 +41,24 @@ fn wrong(field: &'static str, expected: &'static str) -> FayeError {
 }
 
 const ONE_CHANNEL: &str = "one channel name (not an array)";
+
+/// The two subscribe-only scopes (the guide's forms) and the two that publish too.
+const SUBSCRIBE_ONLY: [FayeTokenScope; 2] = [FayeTokenScope::UserOnly, FayeTokenScope::ChannelBound];
+const ALL_SCOPES: [FayeTokenScope; 4] = [
+    FayeTokenScope::UserOnly,
+    FayeTokenScope::ChannelBound,
+    FayeTokenScope::UserOnlySubscribeOrPublish,
+    FayeTokenScope::ChannelBoundSubscribeOrPublish,
+];
+
+/// Whether `message` is a publication, read independently of the library's rule order:
+/// an object whose `channel` is a valid Faye channel not under `/meta/`.
+fn is_publication(message: &Value) -> bool {
+    message
+        .get("channel")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.parse::<FayeChannel>().is_ok() && !c.starts_with("/meta/"))
+}
 
 /// (category, message, error), grouped as the issue lists them.
 fn table() -> Vec<(&'static str, Value, FayeError)> {
@@ -237,12 +258,18 @@ fn hostile_messages_get_their_typed_error() {
     let secret = secret();
     assert!(verify_faye_message(&secret, &sub(json!("/chat/alice")), FayeTokenScope::ChannelBound).is_ok());
     for (category, message, want) in table() {
-        let got = verify_faye_message(&secret, &message, FayeTokenScope::ChannelBound);
+        let got = verify_faye_message(&secret, &message, FayeTokenScope::ChannelBoundSubscribeOrPublish);
         assert_eq!(got.as_ref().err(), Some(&want), "{category}: {:.200}", message.to_string());
-        // The user-only scope refuses the same messages for the same reason, but for a
+        // The channel-bound subscribe-only scope answers the same, but for publications,
+        // refused before their `ext` is read.
+        let want_subscribe_only = if is_publication(&message) { FayeError::PublishNotGranted } else { want.clone() };
+        let got = verify_faye_message(&secret, &message, FayeTokenScope::ChannelBound);
+        assert_eq!(got.err(), Some(want_subscribe_only), "{category}: {:.200}", message.to_string());
+        // The user-only scopes refuse the same messages for the same reason, but for a
         // token bound to a channel (it signs more bytes than `<user>`).
-        let user_only = verify_faye_message(&secret, &message, FayeTokenScope::UserOnly);
-        assert!(user_only.is_err(), "{category}");
+        for scope in [FayeTokenScope::UserOnly, FayeTokenScope::UserOnlySubscribeOrPublish] {
+            assert!(verify_faye_message(&secret, &message, scope).is_err(), "{category} {scope:?}");
+        }
         // Errors are short, one line, and quote no token.
         let text = want.to_string();
         assert!(text.len() < 160 && !text.contains('\n') && !text.contains(&token()), "{text:?}");
@@ -270,7 +297,8 @@ fn raw_json_edge_cases_parse_then_fail_typed() {
     // refuses the text first when it is deeper than 128).
     let deep = format!(r#"{{"channel":"/chat/alice","data":{}1{}}}"#, "[".repeat(100), "]".repeat(100));
     let message: Value = serde_json::from_str(&deep).unwrap();
-    assert_eq!(verify_faye_message(&secret, &message, FayeTokenScope::UserOnly), Err(missing("ext")));
+    assert_eq!(verify_faye_message(&secret, &message, FayeTokenScope::UserOnly), Err(FayeError::PublishNotGranted));
+    assert_eq!(verify_faye_message(&secret, &message, FayeTokenScope::UserOnlySubscribeOrPublish), Err(missing("ext")));
     // Escaped look-alikes decode before the check: "\/meta\/subscribe" is /meta/subscribe.
     let raw = r#"{"channel":"\/meta\/subscribe","subscription":"\/**","ext":{}}"#;
     let message: Value = serde_json::from_str(raw).unwrap();
@@ -278,6 +306,84 @@ fn raw_json_edge_cases_parse_then_fail_typed() {
         verify_faye_message(&secret, &message, FayeTokenScope::UserOnly),
         Err(FayeError::Wildcard { field: "subscription" })
     );
+}
+
+/// What a scope answers for a message: the verified action and channel (the user is
+/// alice), or the error.
+type Verdict = Result<(FayeAction, &'static str), FayeError>;
+
+/// Issue 19, item 4 ("Faye tokens open publishing"): alice's tokens on subscriptions
+/// and publications, under each scope, in `ALL_SCOPES` order (`UserOnly`,
+/// `ChannelBound`, `UserOnlySubscribeOrPublish`, `ChannelBoundSubscribeOrPublish`).
+#[test]
+fn tokens_grant_subscriptions_unless_the_scope_names_publishing() {
+    let secret = secret();
+    let bare = sign_faye_token(&secret, &"alice".parse().unwrap(), None).as_str().to_owned();
+    let bound = token();
+    let with = |channel: &str, token: &str| json!({ "channel": channel, "data": "hi", "ext": { "userId": "alice", "token": token } });
+    let subscribe = |channel: &str, token: &str| json!({ "channel": "/meta/subscribe", "subscription": channel, "ext": { "userId": "alice", "token": token } });
+    let no = || Err(FayeError::PublishNotGranted);
+    let bad = || Err(FayeError::Verify(VerifyError::InvalidSignature));
+    let rows: Vec<(&str, Value, [Verdict; 4])> = vec![
+        (
+            "subscribe, channel-bound token",
+            subscribe("/chat/alice", &bound),
+            [bad(), Ok((FayeAction::Subscribe, "/chat/alice")), bad(), Ok((FayeAction::Subscribe, "/chat/alice"))],
+        ),
+        (
+            "subscribe, user-only token",
+            subscribe("/chat/bob", &bare),
+            [Ok((FayeAction::Subscribe, "/chat/bob")), bad(), Ok((FayeAction::Subscribe, "/chat/bob")), bad()],
+        ),
+        (
+            "publish on its own channel, channel-bound subscribe token",
+            with("/chat/alice", &bound),
+            [no(), no(), bad(), Ok((FayeAction::Publish, "/chat/alice"))],
+        ),
+        ("publish elsewhere, channel-bound token", with("/chat/bob", &bound), [no(), no(), bad(), bad()]),
+        (
+            "publish anywhere, user-only token",
+            with("/chat/bob", &bare),
+            [no(), no(), Ok((FayeAction::Publish, "/chat/bob")), bad()],
+        ),
+        (
+            "publish on a /service/ channel, user-only token",
+            with("/service/rpc", &bare),
+            [no(), no(), Ok((FayeAction::Publish, "/service/rpc")), bad()],
+        ),
+        ("publish, forged token", with("/chat/alice", &"0".repeat(64)), [no(), no(), bad(), bad()]),
+        (
+            "publish, no ext",
+            json!({ "channel": "/chat/alice", "data": "hi" }),
+            [no(), no(), Err(missing("ext")), Err(missing("ext"))],
+        ),
+        (
+            "publish on a wildcard",
+            with("/chat/*", &bound),
+            [no(), no(), Err(FayeError::Wildcard { field: "channel" }), Err(FayeError::Wildcard { field: "channel" })],
+        ),
+    ];
+    for (name, message, verdicts) in rows {
+        for (scope, want) in ALL_SCOPES.into_iter().zip(verdicts) {
+            let got = verify_faye_message(&secret, &message, scope)
+                .map(|v| (v.action(), v.user().as_str().to_owned(), v.channel().as_str().to_owned()));
+            let want = want.map(|(action, channel)| (action, "alice".to_owned(), channel.to_owned()));
+            assert_eq!(got, want, "{name}, {scope:?}");
+        }
+    }
+    // Under the subscribe-only scopes, every publication of the hostile table is refused
+    // the same way.
+    for (category, message, _) in table() {
+        if is_publication(&message) {
+            for scope in SUBSCRIBE_ONLY {
+                assert_eq!(
+                    verify_faye_message(&secret, &message, scope),
+                    Err(FayeError::PublishNotGranted),
+                    "{category}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -185,9 +185,12 @@ fn faye_message_and_password_errors_show_no_secret_or_expected_token() {
         "channel": "/meta/subscribe", "subscription": "/chat/alice",
         "ext": { "userId": "alice", "token": "0".repeat(64) },
     });
+    // A publication carrying the right subscribe token, under a subscribe-only scope.
+    let publish = serde_json::json!({ "channel": "/chat/alice", "ext": { "userId": "alice", "token": &expected } });
     let errors = [
         verify_faye_message(&secret, &message, FayeTokenScope::ChannelBound).unwrap_err(),
         verify_faye_message(&secret, &message, FayeTokenScope::UserOnly).unwrap_err(),
+        verify_faye_message(&secret, &publish, FayeTokenScope::ChannelBound).unwrap_err(),
         verify_faye_password(&secret, &serde_json::json!({ "ext": { "password": "guess" } })).unwrap_err(),
         verify_faye_password(&secret, &serde_json::json!({ "ext": { "password": &SECRET[..10] } })).unwrap_err(),
     ];

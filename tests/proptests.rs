@@ -8,9 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, UserAuthRequest};
 use channel_auth::{
     sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
-    verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_token, verify_user_auth,
-    verify_webhook, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeChannel,
-    FayeUserId, Keyring, Method, PresenceMember, SocketId, UserData, UserId, VerifyError,
+    verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_message, verify_faye_token,
+    verify_user_auth, verify_webhook, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials,
+    EncryptionMasterKey, FayeAction, FayeChannel, FayeError, FayeTokenScope, FayeUserId, Keyring, Method,
+    PresenceMember, SocketId, UserData, UserId, VerifyError,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
@@ -582,6 +583,39 @@ proptest! {
             verify_webhook(&ring, signed.key().as_str(), signed.signature(), &body).err(),
             Some(VerifyError::InvalidSignature)
         );
+    }
+
+    /// (n) Issue 19: under a subscribe-only scope no publication verifies, whatever its
+    /// token (the right one of either form, or any text): it is `PublishNotGranted`, while
+    /// the subscription with that token verifies, and so does the publication under the
+    /// publishing scope of the token's form.
+    #[test]
+    fn subscribe_only_scopes_never_publish(secret in "\\PC{1,40}", user in faye_user_id(), channel in faye_channel(),
+                                           service in any::<bool>(), junk in "\\PC{0,80}", pick in 0u8..3) {
+        let channel: FayeChannel = if service { format!("/service{channel}").parse().unwrap() } else { channel };
+        prop_assume!(!channel.as_str().starts_with("/meta/"));
+        let secret: AppSecret = secret.parse().unwrap();
+        let bound = sign_faye_token(&secret, &user, Some(&channel));
+        let bare = sign_faye_token(&secret, &user, None);
+        // The token, and the two scopes of its form (subscribe-only, publishing).
+        let (token, forms) = match pick {
+            0 => (bound.as_str(), Some((FayeTokenScope::ChannelBound, FayeTokenScope::ChannelBoundSubscribeOrPublish))),
+            1 => (bare.as_str(), Some((FayeTokenScope::UserOnly, FayeTokenScope::UserOnlySubscribeOrPublish))),
+            _ => (junk.as_str(), None),
+        };
+        let ext = serde_json::json!({ "userId": user.as_str(), "token": token });
+        let publish = serde_json::json!({ "channel": channel.as_str(), "data": junk, "ext": ext });
+        for scope in [FayeTokenScope::UserOnly, FayeTokenScope::ChannelBound] {
+            prop_assert_eq!(verify_faye_message(&secret, &publish, scope), Err(FayeError::PublishNotGranted));
+        }
+        if let Some((subscribe_only, publishing)) = forms {
+            let subscribe = serde_json::json!({ "channel": "/meta/subscribe", "subscription": channel.as_str(), "ext": ext });
+            prop_assert_eq!(verify_faye_message(&secret, &subscribe, subscribe_only).unwrap().action(), FayeAction::Subscribe);
+            let verified = verify_faye_message(&secret, &publish, publishing).unwrap();
+            prop_assert_eq!(verified.action(), FayeAction::Publish);
+            prop_assert_eq!(verified.channel(), &channel);
+            prop_assert_eq!(verified.user(), &user);
+        }
     }
 }
 

@@ -1,7 +1,11 @@
-//! Bayeux message helpers on arbitrary JSON: `verify_faye_message` (both scopes),
+//! Bayeux message helpers on arbitrary JSON: `verify_faye_message` (all four scopes),
 //! `strip_faye_credentials` and `verify_faye_password` never panic, and:
 //! - a message that verifies carries, in `ext.token`, the independent HMAC of
 //!   `<ext.userId>[:<channel>]`, for the channel the answer names;
+//! - under the subscribe-only scopes (`UserOnly`, `ChannelBound`) a publication (an
+//!   object whose `channel` is a Faye channel not under `/meta/`, read independently)
+//!   is `PublishNotGranted`, whatever else it holds, and nothing else is; only a
+//!   publishing scope ever verifies a publication;
 //! - when `ext.token` is the string `"?"`, it is replaced by that HMAC for the
 //!   message's own user and channel, so well-formed messages reach the MAC: any
 //!   refusal is then structural, never `Verify`;
@@ -16,7 +20,7 @@
 use channel_auth::{
     strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeAction, FayeError, FayeTokenScope,
 };
-use channel_auth_fuzz::reference_hex;
+use channel_auth_fuzz::{is_faye_channel, reference_hex};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 
@@ -33,6 +37,21 @@ fn target_channel(message: &Value) -> Option<&str> {
         Some(channel)
     }
 }
+
+/// Whether the message is a publication: its `channel` is a Faye channel not under
+/// `/meta/` (wildcards included).
+fn is_publication(message: &Value) -> bool {
+    message.get("channel").and_then(Value::as_str).is_some_and(|c| is_faye_channel(c) && !c.starts_with("/meta/"))
+}
+
+/// Each scope, whether its tokens sign `<user>:<channel>`, and whether it grants
+/// publications (written out here, not asked of the library).
+const SCOPES: [(FayeTokenScope, bool, bool); 4] = [
+    (FayeTokenScope::UserOnly, false, false),
+    (FayeTokenScope::ChannelBound, true, false),
+    (FayeTokenScope::UserOnlySubscribeOrPublish, false, true),
+    (FayeTokenScope::ChannelBoundSubscribeOrPublish, true, true),
+];
 
 fn has_credential_key(message: &Value) -> bool {
     match message.get("ext") {
@@ -59,7 +78,8 @@ fuzz_target!(|data: &[u8]| {
     let secret: AppSecret = SECRET.parse().expect("valid");
     let password: AppSecret = PASSWORD.parse().expect("valid");
 
-    for scope in [FayeTokenScope::UserOnly, FayeTokenScope::ChannelBound] {
+    let publication = is_publication(&message);
+    for (scope, channel_bound, publishes) in SCOPES {
         let mut candidate = message.clone();
         let mut substituted = false;
         if let (Some(user), Some(channel)) = (
@@ -67,17 +87,16 @@ fuzz_target!(|data: &[u8]| {
             target_channel(&candidate).map(str::to_owned),
         ) {
             if candidate.pointer("/ext/token").and_then(Value::as_str) == Some("?") {
-                let signed = match scope {
-                    FayeTokenScope::UserOnly => user,
-                    _ => format!("{user}:{channel}"),
-                };
+                let signed = if channel_bound { format!("{user}:{channel}") } else { user };
                 if let Some(token) = candidate.pointer_mut("/ext/token") {
                     *token = Value::String(reference_hex(SECRET, signed.as_bytes()));
                     substituted = true;
                 }
             }
         }
-        match verify_faye_message(&secret, &candidate, scope) {
+        let got = verify_faye_message(&secret, &candidate, scope);
+        assert_eq!(got == Err(FayeError::PublishNotGranted), publication && !publishes, "{scope:?}: {candidate}");
+        match got {
             Ok(verified) => {
                 let user = verified.user().as_str();
                 let channel = verified.channel().as_str();
@@ -85,10 +104,8 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!verified.channel().is_wildcard() && !channel.starts_with("/meta/"));
                 let subscribe = candidate.get("channel").and_then(Value::as_str) == Some("/meta/subscribe");
                 assert_eq!(verified.action() == FayeAction::Subscribe, subscribe);
-                let signed = match scope {
-                    FayeTokenScope::UserOnly => user.to_owned(),
-                    _ => format!("{user}:{channel}"),
-                };
+                assert!(publishes || verified.action() == FayeAction::Subscribe, "{scope:?} published");
+                let signed = if channel_bound { format!("{user}:{channel}") } else { user.to_owned() };
                 let token = candidate.pointer("/ext/token").and_then(Value::as_str);
                 assert_eq!(token, Some(reference_hex(SECRET, signed.as_bytes()).as_str()));
             }

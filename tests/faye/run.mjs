@@ -6,7 +6,8 @@
 //   FAYE_PORT      where this script's Faye server listens (127.0.0.1)
 //   FAYE_SECRET    the token secret, the same as the auth server's
 //   STRIPPED_FILE  examples/faye_strip's output for messages.jsonl
-//   FAYE_VERIFY    the examples/faye_verify binary (our verify_faye_message)
+//   FAYE_VERIFY    the examples/faye_verify binary (our verify_faye_message, channel-bound
+//                  tokens, subscriptions only)
 // Prints one line per check and, last, `N passed, N failed` alone on a line.
 
 import assert from 'node:assert/strict';
@@ -57,6 +58,7 @@ function strip(message) {
 }
 
 // ---- the guide's server: token check on /meta/subscribe, push-only password ----------
+// (The guide's code, unchanged; the two logs record what it saw for our verifier.)
 const hmacHex = (text) => crypto.createHmac('sha256', SECRET).update(text).digest('hex');
 const sameText = (a, b) => {
   const x = Buffer.from(String(a));
@@ -64,6 +66,7 @@ const sameText = (a, b) => {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 };
 const serverLog = [];
+const publishLog = [];
 const serverExtension = {
   incoming(message, callback) {
     if (message.channel === '/meta/subscribe') {
@@ -85,6 +88,14 @@ const serverExtension = {
       if (typeof password !== 'string' || !sameText(password, PUSH_PASSWORD)) {
         message.error = '403::Password required';
       }
+      const ext = message.ext || {};
+      publishLog.push({
+        channel: message.channel,
+        userId: ext.userId,
+        token: ext.token,
+        allowed: !message.error,
+        message: JSON.stringify({ ...message, error: undefined }),
+      });
     }
     callback(message);
   },
@@ -122,12 +133,15 @@ async function tokenRequest(userId, channel) {
 }
 
 // A page's client, with the guide's client extension (USER_ID, USER_TOKEN rendered in).
+// With `publishesToo`, the extension also puts them on the page's publications, as a
+// page trying to publish with its subscribe token would.
 const clients = [];
-function pageClient(userId, token) {
+function pageClient(userId, token, { publishesToo = false } = {}) {
   const client = new faye.Client(`http://127.0.0.1:${FAYE_PORT}/faye`, { timeout: 10, retry: 1 });
   client.addExtension({
     outgoing(message, callback) {
-      if (message.channel !== '/meta/subscribe') return callback(message);
+      const publication = !message.channel.startsWith('/meta/');
+      if (message.channel !== '/meta/subscribe' && !(publishesToo && publication)) return callback(message);
       message.ext = message.ext || {};
       message.ext.userId = userId;
       message.ext.token = token;
@@ -171,6 +185,19 @@ function publisher(password) {
   clients.push(client);
   return client;
 }
+
+// examples/faye_verify's verdict (channel-bound tokens, subscriptions only) on each
+// message, one JSON text each: `ok<TAB>"user"<TAB>channel` or `refused<TAB>error`.
+function ourVerdicts(messages) {
+  const input = messages.join('\n') + '\n';
+  const verdicts = execFileSync(FAYE_VERIFY, { input, env: { ...process.env, FAYE_SECRET: SECRET }, timeout: 10000 })
+    .toString()
+    .split('\n')
+    .filter((l) => l);
+  assert.equal(verdicts.length, messages.length);
+  return verdicts;
+}
+const PUBLISH_NOT_GRANTED = 'refused\tfaye message: publishing is not granted by a subscribe-only token scope';
 
 async function main() {
   const bayeux = new faye.NodeAdapter({ mount: '/faye', timeout: 20 });
@@ -260,6 +287,33 @@ async function main() {
     await assert.rejects(withTimeout(publisher('wrong').publish('/chat/alice', { text: 'x' }), 'publish'));
   });
 
+  await check("a page holding alice's subscribe token cannot publish with it: verify_faye_message refuses", async () => {
+    assert.ok(alice, 'no token');
+    const page = pageClient(alice.userId, alice.token, { publishesToo: true });
+    const channels = ['/chat/alice', '/service/chat'];
+    for (const channel of channels) {
+      // The guide's push-only server refuses it too (no password).
+      await assert.rejects(withTimeout(page.client.publish(channel, { text: 'from the page' }), `publish ${channel}`));
+    }
+    const seen = publishLog.filter((e) => e.token === alice.token);
+    assert.deepEqual(
+      seen.map((e) => [e.channel, e.userId, e.allowed]),
+      channels.map((c) => [c, 'alice', false]),
+    );
+    // The token each carries is alice's valid token for /chat/alice: the scope refuses,
+    // not the token (the same token subscribes; see the agreement check below).
+    assert.equal(hmacHex(`${seen[0].userId}:${seen[0].channel}`), alice.token);
+    ourVerdicts(seen.map((e) => e.message)).forEach((verdict, i) => {
+      assert.equal(verdict, PUBLISH_NOT_GRANTED, seen[i].message);
+    });
+  });
+  await check('verify_faye_message refuses every publication the server saw (subscribe-only scope)', async () => {
+    assert.ok(publishLog.length >= 4, `only ${publishLog.length} publications`);
+    ourVerdicts(publishLog.map((e) => e.message)).forEach((verdict, i) => {
+      assert.equal(verdict, PUBLISH_NOT_GRANTED, publishLog[i].message);
+    });
+  });
+
   await check('the server saw each subscription with the expected verdict', async () => {
     const allowed = serverLog.filter((e) => e.allowed);
     assert.ok(allowed.length >= 1 && allowed.every((e) => e.userId === 'alice' && e.subscription === '/chat/alice'));
@@ -268,12 +322,7 @@ async function main() {
 
   await check('verify_faye_message agrees with the Faye server on every subscribe message it saw', async () => {
     assert.ok(serverLog.length >= 8, `only ${serverLog.length} subscribe messages`);
-    const input = serverLog.map((e) => e.message).join('\n') + '\n';
-    const verdicts = execFileSync(FAYE_VERIFY, { input, env: { ...process.env, FAYE_SECRET: SECRET }, timeout: 10000 })
-      .toString()
-      .split('\n')
-      .filter((l) => l);
-    assert.equal(verdicts.length, serverLog.length);
+    const verdicts = ourVerdicts(serverLog.map((e) => e.message));
     serverLog.forEach((entry, i) => {
       const ours = verdicts[i].split('\t');
       assert.equal(ours[0] === 'ok', entry.allowed, `${entry.message} -> ${verdicts[i]}`);

@@ -4,7 +4,9 @@
 # extension, tokens from examples/auth_server.rs (POST /faye/token), and our
 # strip_faye_credentials rule mirrored in Node and compared with examples/faye_strip, and
 # our verify_faye_message (examples/faye_verify) asked about every subscribe message the
-# Faye server saw, its verdicts compared with the server's.
+# Faye server saw, its verdicts compared with the server's, and about every publication
+# it saw (a page publishing with its subscribe token included), each of which it must
+# refuse: tokens grant subscriptions only.
 #
 #   bash tests/faye/run.sh
 #
