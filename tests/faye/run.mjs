@@ -229,6 +229,14 @@ async function main() {
   await check('token endpoint: 403 for bob asking /chat/alice', async () => {
     assert.equal((await tokenRequest('bob', '/chat/alice')).status, 403);
   });
+  // Issue 19: the route is exact, `/chat/<id>` for that user only. With "any segment is
+  // the user id", user `chat` had every /chat/ channel and alice had /alice/anything.
+  await check('token endpoint: 403 unless the channel is exactly /chat/<user>', async () => {
+    for (const [user, channel] of [['chat', '/chat/alice'], ['al', '/chat/alice'], ['alice', '/alice/chat'], ['alice', '/chat/alice/x']]) {
+      const r = await tokenRequest(user, channel);
+      assert.equal(r.status, 403, `${user} asking ${channel} -> ${r.status} ${r.text}`);
+    }
+  });
   await check('token endpoint: 403 without a session user', async () => {
     assert.equal((await tokenRequest(null, '/chat/alice')).status, 403);
   });
