@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Load test: the example auth server against the official Node library behind Express
-# (node_server.mjs, same demo policy), on loopback, with wrk; then a soak of the auth
-# server alone. Prints two tables for the README. Bounded: about 2 min of load plus the
-# soak (about 15 s at 70k requests/s; capped at 10 min).
+# Load test: the example auth server against its floor (floor.rs: axum answering a
+# constant body of the same size to the same requests, no library work) and against the
+# official Node library behind Express (node_server.mjs, same demo policy), on loopback,
+# with wrk; then a soak of the auth server alone. Prints two tables for the README, with
+# ours ÷ floor and ours ÷ Node per scenario. Bounded: about 3 min of load plus the soak
+# (about 15 s at 70k requests/s; capped at 10 min).
 #
 #   bash benches/http/run.sh
 #   LOAD_SECONDS=10 CONNECTIONS=32 SOAK_REQUESTS=1000000 bash benches/http/run.sh
@@ -19,21 +21,25 @@ connections="${CONNECTIONS:-32}"
 soak="${SOAK_REQUESTS:-1000000}"
 ours_port="${OURS_PORT:-3300}"
 node_port="${NODE_PORT:-3400}"
+floor_port="${FLOOR_PORT:-3500}"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-(cd "$root" && cargo build --release --quiet --example auth_server --features axum)
+(cd "$root" && cargo build --release --quiet --example auth_server --example http_floor --features axum)
+target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
 (cd "$here" && npm ci --silent --no-audit --no-fund)
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-PORT="$ours_port" "$root/target/release/examples/auth_server" >/dev/null 2>&1 &
+PORT="$ours_port" "$target_dir/release/examples/auth_server" >/dev/null 2>&1 &
 ours_pid=$!
 pids+=("$ours_pid")
+PORT="$floor_port" "$target_dir/release/examples/http_floor" >/dev/null 2>&1 &
+pids+=($!)
 PORT="$node_port" node "$here/node_server.mjs" >/dev/null 2>&1 &
 pids+=($!)
-for port in "$ours_port" "$node_port"; do
+for port in "$ours_port" "$node_port" "$floor_port"; do
     for _ in $(seq 100); do
         curl -s -o /dev/null "http://127.0.0.1:$port/" && break
         sleep 0.1
@@ -65,9 +71,10 @@ for scenario in private presence hostile counted-private; do
     declare -A rps=()
     count=0
     case $scenario in hostile | counted-private) count=1 ;; esac
-    for server in ours node; do
+    for server in floor ours node; do
         port=$ours_port name="channel-auth (axum)"
         if [ "$server" = node ]; then port=$node_port name="Node pusher 5.3.4 + Express"; fi
+        if [ "$server" = floor ]; then port=$floor_port name="floor: axum, constant answer"; fi
         COUNT_STATUS=$count run "${scenario#counted-}" "$port" 2 >/dev/null # warm-up (JIT, allocator)
         line=$(COUNT_STATUS=$count run "${scenario#counted-}" "$port")
         rps[$server]=$(field rps "$line")
@@ -81,6 +88,7 @@ for scenario in private presence hostile counted-private; do
             "$(calc "$(field p50_us "$line") / 1000")" "$(calc "$(field p99_us "$line") / 1000")" \
             "$(field s2xx "$line")" "$s4xx" "$s5xx" "$(field socket_errors "$line")"
     done
+    printf '| %s | ours / floor | %.2fx | | | | | | |\n' "$scenario" "$(calc "${rps[ours]} / ${rps[floor]}")"
     printf '| %s | ours / Node | %.1fx | | | | | | |\n' "$scenario" "$(calc "${rps[ours]} / ${rps[node]}")"
     unset rps
 done

@@ -8,8 +8,8 @@
 
 use std::fmt;
 use std::io::Write as _;
-use std::sync::mpsc::{self, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
 use channel_auth::{AppSecret, ChannelName, Credentials, EncryptionMasterKey, VerifiedWebhook, WebhookEvent};
@@ -33,61 +33,64 @@ pub const DEMO_POLICY_VAR: &str = "CHANNEL_AUTH_DEMO_POLICY";
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Writes one log line, `auth_server: <line>`, without waiting for the terminal: the
-/// line goes to a writer thread that batches whatever has queued up into one write.
-/// Under load a request pays for formatting its line, not for a `write` system call.
+/// line is appended to a buffer that a writer thread hands to stdout every few
+/// milliseconds, in one write. Under load a request pays for formatting its line, not
+/// for a `write` system call or a thread wake-up.
 pub fn log_line(args: fmt::Arguments<'_>) {
-    let line = format!("auth_server: {args}\n");
-    // Until the writer is gone (never, before exit), every line is written in order.
-    if writer().send(Message::Line(line)).is_err() {
-        println!("auth_server: {args}");
+    let behind = {
+        let mut pending = lock(&log().pending);
+        let _ = writeln!(pending, "auth_server: {args}");
+        pending.len() >= MAX_PENDING
+    };
+    // Back-pressure: when the writer falls this far behind, the logger writes itself.
+    if behind {
+        write_pending();
     }
 }
 
-/// Waits until every line logged so far is written: call before exiting.
+/// Writes every line logged so far: call before exiting.
 pub fn flush_log() {
-    let (done, wait) = mpsc::sync_channel(0);
-    if writer().send(Message::Flush(done)).is_ok() {
-        let _ = wait.recv();
-    }
+    write_pending();
 }
 
-enum Message {
-    Line(String),
-    Flush(SyncSender<()>),
+/// How far the writer may fall behind before [`log_line`] writes itself.
+const MAX_PENDING: usize = 4 * 1024 * 1024;
+/// How often the writer thread writes what has been logged.
+const WRITE_EVERY: Duration = Duration::from_millis(20);
+
+/// The lines logged and not yet written, and the right to write them: whoever writes
+/// holds `writing` from taking the lines until they are out, so lines leave in order.
+struct Log {
+    pending: Mutex<Vec<u8>>,
+    writing: Mutex<Vec<u8>>,
 }
 
-/// The writer thread's queue: at most 16,384 lines waiting, then `log_line` waits too
-/// (back-pressure rather than unbounded memory).
-fn writer() -> &'static SyncSender<Message> {
-    static WRITER: OnceLock<SyncSender<Message>> = OnceLock::new();
-    WRITER.get_or_init(|| {
-        let (lines, queue) = mpsc::sync_channel(16 * 1024);
-        std::thread::Builder::new()
-            .name("log".to_owned())
-            .spawn(move || write_lines(&queue))
-            .map_or_else(|_| mpsc::sync_channel(0).0, |_| lines)
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The log, its writer thread started on first use.
+fn log() -> &'static Log {
+    static LOG: OnceLock<Log> = OnceLock::new();
+    LOG.get_or_init(|| {
+        // If the thread cannot start, lines still go out: through MAX_PENDING and flush_log.
+        let _ = std::thread::Builder::new().name("log".to_owned()).spawn(|| loop {
+            std::thread::sleep(WRITE_EVERY);
+            write_pending();
+        });
+        Log { pending: Mutex::new(Vec::with_capacity(64 * 1024)), writing: Mutex::new(Vec::with_capacity(64 * 1024)) }
     })
 }
 
-fn write_lines(queue: &Receiver<Message>) {
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-    while let Ok(first) = queue.recv() {
-        let mut next = Ok(first);
-        // Everything queued now goes out in one write; then wait for more.
-        loop {
-            match next {
-                Ok(Message::Line(line)) => {
-                    let _ = out.write_all(line.as_bytes());
-                }
-                Ok(Message::Flush(done)) => {
-                    let _ = out.flush();
-                    let _ = done.send(());
-                }
-                Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
-            }
-            next = queue.try_recv();
-        }
-        let _ = out.flush();
+/// Takes what is pending and writes it to stdout (loggers wait only for the swap).
+fn write_pending() {
+    let log = log();
+    let mut batch = lock(&log.writing);
+    std::mem::swap(&mut *lock(&log.pending), &mut *batch);
+    if !batch.is_empty() {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&batch).and_then(|()| out.flush());
+        batch.clear();
     }
 }
 
