@@ -22,13 +22,16 @@ node_port="${NODE_PORT:-3400}"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 (cd "$root" && cargo build --release --quiet --example auth_server --features axum)
+# Where cargo put it: CARGO_TARGET_DIR (or a config) may move the target directory.
+target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 (cd "$here" && npm ci --silent --no-audit --no-fund)
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-PORT="$ours_port" "$root/target/release/examples/auth_server" >/dev/null 2>&1 &
+PORT="$ours_port" "$target_dir/release/examples/auth_server" >/dev/null 2>&1 &
 ours_pid=$!
 pids+=("$ours_pid")
 PORT="$node_port" node "$here/node_server.mjs" >/dev/null 2>&1 &
