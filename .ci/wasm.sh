@@ -49,8 +49,11 @@ step "Cloudflare Worker example: cargo check --target wasm32-unknown-unknown"
 (cd examples/worker && cargo check --target wasm32-unknown-unknown)
 
 step "minimal signer: release .wasm size (opt-level z, LTO, panic abort)"
-(cd examples/wasm-signer && cargo build --release --target wasm32-unknown-unknown)
-wasm=examples/wasm-signer/target/wasm32-unknown-unknown/release/wasm_signer.wasm
+# Cargo says where it wrote the .wasm (CARGO_TARGET_DIR, or a config's target-dir, moves
+# it out of examples/wasm-signer/target): the one `.wasm` among the artifacts it reports.
+wasm="$(cd examples/wasm-signer && cargo build --release --target wasm32-unknown-unknown \
+    --message-format=json-render-diagnostics | node ../../.ci/cargo-artifact.mjs wasm_signer .wasm)"
+echo "wasm-signer: $wasm"
 node .ci/wasm-signer-check.mjs "$wasm"
 size="$(wc -c < "$wasm")"
 echo "wasm-signer: $size bytes ($((size / 1024)) KiB) before wasm-opt"

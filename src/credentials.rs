@@ -15,6 +15,31 @@ use crate::secret::{AppSecret, EncryptionMasterKey};
 /// costs two SHA-256 block compressions for a short message rather than four. `Debug`
 /// shows the key and app id only.
 ///
+/// # What is wiped from memory
+///
+/// Wiped on drop: the [`AppSecret`] given to [`new`](Self::new) (dropped, and so
+/// zeroized, as soon as the HMAC key is set up) and the key block built from it; the
+/// [`EncryptionMasterKey`], when the credentials are dropped.
+///
+/// **Not wiped: the HMAC key schedule.** HMAC-SHA256 keeps two SHA-256 states derived
+/// from the secret (after one block each of the padded secret XOR `0x36…` and XOR
+/// `0x5c…`); they stay in memory as long as the credentials live, and are left as they
+/// are when the credentials are dropped, as are the copies made while keying (among
+/// them, inside `hmac`, the padded secret XOR `0x5c…`) and each signature's copy of the
+/// states, on the stack. The `hmac` 0.12 and `sha2` 0.10 crates this library uses
+/// implement no zeroizing for these states, and wiping them from outside would take
+/// `unsafe` code, which the crate forbids. Nor are copies left behind by moves wiped:
+/// moving credentials by value copies the states and the master key's bytes.
+///
+/// What that means: the states are not the secret, but they are all it takes to compute
+/// every signature the secret computes. Whoever can read this process's memory, while
+/// it runs or after the credentials were freed (a core dump, swap, a memory-disclosure
+/// bug, a debugger), can forge channel and user authorizations, HTTP API requests and
+/// webhooks for the app, and may find the secret itself in stack memory not yet reused.
+/// Guard the process's memory as you guard the secret (no core dumps, encrypted or no
+/// swap), and rotate the secret when that memory may have leaked: a dropped
+/// `Credentials` does not take the key schedule with it.
+///
 /// ```
 /// use channel_auth::Credentials;
 ///

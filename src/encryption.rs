@@ -9,8 +9,13 @@
 //!   ciphertext is the 16-byte Poly1305 tag followed by the encrypted bytes), exactly as
 //!   pusher-http-node and pusher-http-go write it and pusher-js reads it.
 //!
-//! Keys are derived per call and zeroized when dropped; nothing here prints a key, a
-//! nonce's key or a plaintext.
+//! Keys are derived per call and zeroized when dropped (the channel key here; the
+//! secretbox's copy of it, its XSalsa20 subkey and state, and its Poly1305 key and state
+//! in `crypto_secretbox`, `salsa20` and `poly1305`, whose `zeroize` features are on); a
+//! plaintext copy that fails to encrypt is zeroized. Not wiped: SHA-256's block buffer
+//! after hashing `channel ‖ master key` (`sha2` 0.10 cannot), the `shared_secret` handed
+//! out, and the plaintexts returned by [`decrypt_payload`] (the caller's). Nothing here
+//! prints a key, a nonce's key or a plaintext.
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;

@@ -1,6 +1,8 @@
 //! Credentials from environment variables, as the official libraries' examples name them.
 
-use zeroize::Zeroizing;
+use std::ffi::OsString;
+
+use zeroize::{Zeroize as _, Zeroizing};
 
 use crate::credentials::Credentials;
 use crate::error::InvalidInput;
@@ -81,6 +83,10 @@ impl Credentials {
     /// [`Credentials::from_lookup`] does the same from any source (a test's map, a
     /// secrets manager) without touching the process environment.
     ///
+    /// The copy of each value read here is zeroized once parsed, whether it was
+    /// accepted, refused or not Unicode; the process environment keeps its own copy of
+    /// the secret and the master key (what is derived from them: see [`Credentials`]).
+    ///
     /// # Errors
     /// [`EnvError::Missing`] for a required variable that is not set,
     /// [`EnvError::NotUnicode`] for a value that is not Unicode, [`EnvError::Invalid`]
@@ -94,11 +100,7 @@ impl Credentials {
     /// # Ok::<(), channel_auth::EnvError>(())
     /// ```
     pub fn from_env() -> Result<Self, EnvError> {
-        Self::from_vars(|var| match std::env::var(var) {
-            Ok(value) => Ok(Some(value)),
-            Err(std::env::VarError::NotPresent) => Ok(None),
-            Err(std::env::VarError::NotUnicode(_)) => Err(EnvError::NotUnicode { var }),
-        })
+        Self::from_vars(|var| unicode(var, std::env::var_os(var)))
     }
 
     /// [`Credentials::from_env`] reading each variable through `lookup` (which returns
@@ -145,6 +147,19 @@ impl Credentials {
     }
 }
 
+/// The variable's value as a `String`, or [`EnvError::NotUnicode`] with the value's
+/// bytes zeroized (`std::env::var` would drop them as they are).
+fn unicode(var: &'static str, value: Option<OsString>) -> Result<Option<String>, EnvError> {
+    match value.map(OsString::into_string) {
+        None => Ok(None),
+        Some(Ok(value)) => Ok(Some(value)),
+        Some(Err(value)) => {
+            value.into_encoded_bytes().zeroize();
+            Err(EnvError::NotUnicode { var })
+        }
+    }
+}
+
 fn invalid(var: &'static str) -> impl FnOnce(InvalidInput) -> EnvError {
     move |source| EnvError::Invalid { var, source }
 }
@@ -184,6 +199,18 @@ mod tests {
             auth.unwrap().auth(),
             "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"
         );
+    }
+
+    #[test]
+    fn values_that_are_not_unicode_are_refused() {
+        assert_eq!(unicode(ENV_APP_SECRET, None), Ok(None));
+        assert_eq!(unicode(ENV_APP_SECRET, Some("s".into())), Ok(Some("s".to_owned())));
+        #[cfg(unix)]
+        {
+            use std::os::unix::ffi::OsStringExt as _;
+            let value = OsString::from_vec(b"secret\xff".to_vec());
+            assert_eq!(unicode(ENV_APP_SECRET, Some(value)), Err(EnvError::NotUnicode { var: ENV_APP_SECRET }));
+        }
     }
 
     #[test]

@@ -9,9 +9,12 @@
 //! cannot be written. [`Credentials::from_env`] reads an app's credentials from the
 //! variables the official libraries' examples use.
 //!
-//! Secrets live in [`AppSecret`] and [`EncryptionMasterKey`] (redacted `Debug`, zeroized
-//! on drop), bundled in [`Credentials`]; a server that checks several apps or a rotated
-//! secret holds a [`Keyring`]. Verification is constant-time, returns `Result<(), _>`
+//! Secrets live in [`AppSecret`] and [`EncryptionMasterKey`] (redacted `Debug`, their
+//! bytes zeroized on drop), bundled in [`Credentials`]; a server that checks several apps
+//! or a rotated secret holds a [`Keyring`]. The HMAC key schedule that `Credentials`
+//! derives from the secret is **not** wiped (`hmac` 0.12 offers no way without `unsafe`),
+//! and it is enough to forge the app's signatures: a dump of the process's memory is as
+//! sensitive as the secret ([`Credentials`] lists what is and is not wiped). Verification is constant-time, returns `Result<(), _>`
 //! (a [`VerifyError`] that tells the sender nothing it did not send) and never panics.
 //! Every error converts into the crate-level [`Error`], for `?` in applications.
 //!

@@ -4,6 +4,41 @@
 //! fed in parts, so no string-to-sign is ever concatenated into a temporary buffer.
 //! Signatures go out as lowercase hex and come in as lowercase hex, decoded into 32
 //! bytes and compared in constant time. Nothing here knows what a purpose is.
+//!
+//! # What is wiped from memory, and what is not
+//!
+//! Wiped (zeroized when dropped): the key block [`MacKey::new`] builds (the secret,
+//! zero-padded, or its SHA-256 hash when longer than a block: hashed straight into the
+//! block, so no other copy of the hash is made here), and the hash of the expected
+//! secret in [`secret_eq`] (written straight into a zeroized buffer).
+//!
+//! **Not wiped**, with no way to wipe it from here: the keyed HMAC-SHA256 state that
+//! [`MacKey`] holds for as long as its credentials live, that is, SHA-256's inner and
+//! outer states after one block each of `key ⊕ ipad` and `key ⊕ opad`. They are not
+//! the secret (getting it back from them means inverting SHA-256's compression), but
+//! they are all it takes to compute every tag the secret computes: whoever reads them
+//! can forge whatever that key signs (channel and user authorizations, HTTP API
+//! requests and webhooks under an app secret; Faye tokens under a Faye secret). Why: `hmac` 0.12.1, `digest` 0.10.7 and `sha2` 0.10.9 implement
+//! neither `Zeroize` nor `ZeroizeOnDrop` for `Hmac<Sha256>`, `HmacCore` or
+//! `Sha256VarCore` (`hmac` has only the `reset` and `std` features, `digest` and `sha2`
+//! no `zeroize` feature at all), and expose no `&mut` to the states' words; the one way
+//! `zeroize` wipes a type that does not implement it, `zeroize_flat_type`, is an
+//! `unsafe fn`, and this crate forbids `unsafe`. Overwriting the state with a plain
+//! assignment would not be a wipe the compiler must keep (a dead store before a free may
+//! be removed; `zeroize` exists to prevent that with volatile writes). Not wiped either,
+//! for the same reason:
+//! - each signature's clone of the keyed state (on the stack; `finalize` consumes it);
+//! - `hmac`'s own copy of the key block inside `KeyInit::new` (`get_der_key`'s buffer,
+//!   left holding `key ⊕ opad`: the padded secret XOR a constant, so the secret itself)
+//!   on the stack until that memory is reused;
+//! - SHA-256's block buffer after hashing a secret: a secret longer than a block here,
+//!   the password in [`secret_eq`], `channel ‖ master key` in the encryption module.
+//!
+//! `hmac` 0.13 with `sha2` 0.11 and `digest` 0.11 (their `zeroize` feature) zeroize the
+//! SHA-256 states on drop, so the states held here and each signature's clone would be
+//! wiped; `hmac` 0.13's `KeyInit::new` still leaves its key block unwiped. That is a
+//! major-version bump of every RustCrypto hash crate here (`md-5` too, to keep one
+//! `digest`), not done.
 
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac as _};
@@ -22,8 +57,9 @@ const BLOCK_LEN: usize = 64;
 
 /// A keyed HMAC-SHA256 state, cloned for each message.
 ///
-/// The derived inner and outer states live as long as the key; `hmac` does not zeroize
-/// them (the secret itself is zeroized by [`AppSecret`](crate::AppSecret)).
+/// The derived inner and outer states live as long as the key and are **not** wiped
+/// when it is dropped (see the module docs: `hmac` 0.12 cannot, without `unsafe`); the
+/// secret itself is zeroized by [`AppSecret`](crate::AppSecret).
 #[derive(Clone)]
 pub(crate) struct MacKey(Hmac<Sha256>);
 
@@ -33,19 +69,24 @@ impl MacKey {
     /// RFC 2104 first turns the key into one block: hashed when longer than a block,
     /// zero-padded otherwise. Doing that here lets the block-sized constructor, which
     /// cannot fail, be used, with no error path that could never be taken.
+    ///
+    /// The block is zeroized when this returns. The hash of a long key is written
+    /// straight into it, and the block is passed by reference, so no copy of either is
+    /// left in a temporary of ours (`hmac`'s and `sha2`'s own are: see the module docs).
     pub(crate) fn new(key: &[u8]) -> Self {
         let mut block = Zeroizing::new([0u8; BLOCK_LEN]);
-        let hashed;
-        let source: &[u8] = if key.len() > BLOCK_LEN {
-            hashed = Zeroizing::new(<[u8; TAG_LEN]>::from(Sha256::digest(key)));
-            hashed.as_slice()
+        if key.len() > BLOCK_LEN {
+            // A 64-byte block always has a 32-byte head: the `else` is never taken.
+            if let Some((head, _)) = block.split_first_chunk_mut::<TAG_LEN>() {
+                Sha256::new().chain_update(key).finalize_into(head.into());
+            }
         } else {
-            key
-        };
-        for (dst, src) in block.iter_mut().zip(source) {
-            *dst = *src;
+            for (dst, src) in block.iter_mut().zip(key) {
+                *dst = *src;
+            }
         }
-        Self(<Hmac<Sha256> as KeyInit>::new(&(*block).into()))
+        let block: &[u8; BLOCK_LEN] = &block;
+        Self(<Hmac<Sha256> as KeyInit>::new(block.into()))
     }
 
     /// The tag of the concatenation of `parts`.
@@ -114,10 +155,13 @@ impl MacKey {
 /// Both are hashed with SHA-256 first and the digests compared with `subtle`, so neither
 /// the position of the first difference nor the length of `expected` shows in the time
 /// taken; the time depends on the length of `received` only, which its sender knows.
+///
+/// The hash of `expected` is written straight into a buffer zeroized on return.
 pub(crate) fn secret_eq(expected: &[u8], received: &[u8]) -> Choice {
-    let expected = Zeroizing::new(<[u8; TAG_LEN]>::from(Sha256::digest(expected)));
+    let mut expected_hash = Zeroizing::new([0u8; TAG_LEN]);
+    Sha256::new().chain_update(expected).finalize_into((&mut *expected_hash).into());
     let received = <[u8; TAG_LEN]>::from(Sha256::digest(received));
-    expected.ct_eq(&received)
+    expected_hash.ct_eq(&received)
 }
 
 /// The lowercase hex digit (ASCII) of the low nibble of `n`, without a branch or a table.
@@ -213,7 +257,33 @@ fn join_nibbles(hi: u8, lo: u8) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    use zeroize::ZeroizeOnDrop;
+
     use super::*;
+
+    /// Whether `T` implements `ZeroizeOnDrop`, read at compile time: the inherent
+    /// constant exists only where the bound holds, and then wins over the trait's.
+    struct Probe<T>(core::marker::PhantomData<T>);
+
+    trait NotZeroizedOnDrop {
+        const WIPED: bool = false;
+    }
+
+    impl<T> NotZeroizedOnDrop for Probe<T> {}
+
+    impl<T: ZeroizeOnDrop> Probe<T> {
+        const WIPED: bool = true;
+    }
+
+    /// What the module docs say is wiped and what is not, checked at compile time. If
+    /// the second check fails, the `hmac` in use wipes its keyed state: say so in the
+    /// docs of this module, `Credentials`, `AppSecret` and the crate.
+    #[test]
+    fn the_key_block_is_wiped_and_the_keyed_state_is_not() {
+        const { assert!(Probe::<Zeroizing<[u8; BLOCK_LEN]>>::WIPED) };
+        const { assert!(!Probe::<Hmac<Sha256>>::WIPED) };
+        const { assert!(!Probe::<MacKey>::WIPED) };
+    }
 
     fn hex(tag: &[u8; TAG_LEN]) -> String {
         String::from_utf8(hex_tag(tag).to_vec()).unwrap()

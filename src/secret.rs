@@ -1,4 +1,5 @@
-//! Secrets: redacted in `Debug`, never `Display`ed, zeroized on drop.
+//! Secrets: redacted in `Debug`, never `Display`ed, their bytes zeroized on drop (what
+//! is derived from them is another matter: see each type).
 
 use base64::Engine as _;
 use zeroize::Zeroizing;
@@ -8,7 +9,20 @@ use crate::error::{InputKind, InvalidInput};
 /// An app's secret: the HMAC key for every signature of the app.
 ///
 /// It has no `Display`, no `as_str` and no `Serialize`; `Debug` prints
-/// `AppSecret([redacted])`; the bytes are zeroized when the value is dropped.
+/// `AppSecret([redacted])`.
+///
+/// # What is wiped from memory
+///
+/// The secret's bytes are zeroized when the value is dropped (held on the heap, so
+/// moving an `AppSecret` moves a pointer and leaves no copy), and so is a string that
+/// [`TryFrom<String>`] or `Deserialize` refuses. Not covered: copies made before it was
+/// an `AppSecret` (the `&str` it was parsed from, a configuration file's buffer, the
+/// process environment that [`Credentials::from_env`](crate::Credentials::from_env)
+/// reads), and what is derived from it. [`Credentials::new`](crate::Credentials::new)
+/// keys HMAC-SHA256 with it and drops it, but that key schedule (SHA-256's inner and
+/// outer states, enough to forge every signature of the app) is **not** wiped: see
+/// [`Credentials`](crate::Credentials#what-is-wiped-from-memory). The Faye functions key
+/// HMAC-SHA256 on each call and leave that state on the stack, likewise unwiped.
 ///
 /// # Constraints
 /// - 1 to [`AppSecret::MAX_LEN`] bytes of any text. Errors report lengths only.
@@ -89,7 +103,24 @@ impl<'de> serde::Deserialize<'de> for AppSecret {
 /// The master key from which each `private-encrypted-` channel's shared secret is
 /// derived: exactly 32 bytes.
 ///
-/// `Debug` prints `EncryptionMasterKey([redacted])`; the bytes are zeroized on drop.
+/// `Debug` prints `EncryptionMasterKey([redacted])`.
+///
+/// # What is wiped from memory
+///
+/// The 32 bytes are zeroized when the value is dropped, and so are the decoded bytes
+/// and the string of [`from_base64`](Self::from_base64) and `Deserialize`, accepted or
+/// refused. Each channel key derived from it (SHA-256 of the channel name and the
+/// master key) is zeroized after its one use, and so is the copy the secretbox cipher
+/// keeps. Not covered:
+/// - copies left by moves: the bytes are held inline, so moving the key (or
+///   [`Credentials`](crate::Credentials) holding it) by value copies them, and the old
+///   place is not wiped (`zeroize` wipes a value where it is dropped); nor is the array
+///   the caller passes to [`from_bytes`](Self::from_bytes);
+/// - SHA-256's block buffer after a channel key is derived, which holds the master key
+///   (`sha2` 0.10 does not wipe it);
+/// - a `private-encrypted-` channel's `shared_secret` (base64 of its channel key) in a
+///   [`ChannelAuth`](crate::ChannelAuth) and its JSON: the answer sent to the
+///   subscriber, the caller's to handle.
 ///
 /// ```
 /// use channel_auth::EncryptionMasterKey;
@@ -145,12 +176,17 @@ impl EncryptionMasterKey {
                 .decode(s)
                 .map_err(|_| InvalidInput::InvalidBase64 { kind: KIND })?,
         );
-        let bytes: [u8; 32] = decoded.as_slice().try_into().map_err(|_| InvalidInput::WrongLength {
+        let bytes: &[u8; 32] = decoded.as_slice().try_into().map_err(|_| InvalidInput::WrongLength {
             kind: KIND,
             expected: Self::LEN,
             len: decoded.len(),
         })?;
-        Ok(Self::from_bytes(bytes))
+        // Copied straight into the zeroizing array: no unwiped `[u8; 32]` on the way.
+        let mut key = Zeroizing::new([0_u8; 32]);
+        for (dst, src) in key.iter_mut().zip(bytes) {
+            *dst = *src;
+        }
+        Ok(Self(key))
     }
 
     /// The key bytes, for the shared-secret derivation only.
@@ -208,6 +244,19 @@ mod tests {
         assert_eq!(err(LONG), InvalidInput::WrongLength { kind: KIND, expected: 32, len: 33 });
         let huge = "A".repeat(10_000);
         assert!(matches!(err(&huge), InvalidInput::WrongLength { .. }));
+    }
+
+    /// The fields holding the bytes are types that zeroize them on drop: this does not
+    /// compile if either becomes a plain `String` or array.
+    #[test]
+    fn the_bytes_are_zeroized_on_drop() {
+        fn zeroized_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+        let secret: AppSecret = "hunter2-hunter2".parse().unwrap();
+        zeroized_on_drop(&secret.0);
+        let b64 = "zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU=";
+        let key = EncryptionMasterKey::from_base64(b64).unwrap();
+        zeroized_on_drop(&key.0);
+        assert_eq!(key.expose().to_vec(), base64::engine::general_purpose::STANDARD.decode(b64).unwrap());
     }
 
     #[test]

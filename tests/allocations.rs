@@ -1,8 +1,11 @@
-//! How many heap allocations each hot path makes, counted exactly.
+//! How many heap allocations each hot path makes, counted exactly; and the most heap a
+//! verifier holds at once on hostile input.
 //!
-//! A counting global allocator wraps the system one; the counter is per thread, so tests
-//! running on other threads cannot disturb a measurement. `realloc` counts as an
-//! allocation: growing a buffer is the cost these assertions are meant to catch.
+//! A counting global allocator wraps the system one; the counters are per thread, so
+//! tests running on other threads cannot disturb a measurement. `realloc` counts as an
+//! allocation: growing a buffer is the cost these assertions are meant to catch. The
+//! allocator also keeps the bytes this thread holds and their high-water mark (a
+//! `realloc` moves the count from the old size to the new one in one step).
 
 #![allow(unsafe_code)] // a GlobalAlloc is unsafe to implement; the library itself forbids unsafe
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
@@ -15,13 +18,18 @@ use std::time::{Duration, UNIX_EPOCH};
 use channel_auth::{
     sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, verify_api_request, verify_channel_auth,
     verify_user_auth, ChannelName, Credentials, EncryptionMasterKey, Keyring, Method, PresenceMember, SocketId,
-    UserData,
+    UserData, VerifyError,
 };
 
 thread_local! {
     /// Allocations made by this thread. `const`-initialized and without a destructor, so
     /// touching it from inside the allocator never allocates.
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    /// Bytes allocated minus bytes freed by this thread (signed: a block freed here may
+    /// have been allocated by another thread).
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    /// The highest `LIVE` since [`peak_bytes`] last reset it.
+    static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 struct Counting;
@@ -31,30 +39,55 @@ fn count_one() {
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
 }
 
+/// Adds `delta` bytes to this thread's live count and raises its peak.
+fn hold(delta: isize) {
+    let _ = LIVE.try_with(|live| {
+        live.set(live.get() + delta);
+        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
+    });
+}
+
+fn signed(size: usize) -> isize {
+    isize::try_from(size).unwrap_or(isize::MAX)
+}
+
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
 // only addition is a thread-local counter, which does not allocate.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count_one();
         // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, which we pass on.
-        unsafe { System.alloc(layout) }
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            hold(signed(layout.size()));
+        }
+        ptr
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         count_one();
         // SAFETY: as for `alloc`.
-        unsafe { System.alloc_zeroed(layout) }
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            hold(signed(layout.size()));
+        }
+        ptr
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count_one();
         // SAFETY: `ptr` was allocated by this allocator, i.e. by `System`, with `layout`.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        let moved = unsafe { System.realloc(ptr, layout, new_size) };
+        if !moved.is_null() {
+            hold(signed(new_size) - signed(layout.size()));
+        }
+        moved
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` was allocated by this allocator, i.e. by `System`, with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
+        unsafe { System.dealloc(ptr, layout) };
+        hold(-signed(layout.size()));
     }
 }
 
@@ -68,6 +101,17 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let out = std::hint::black_box(f());
     let after = ALLOCATIONS.with(Cell::get);
     (out, after - before)
+}
+
+/// Runs `f` and returns its result with the most heap bytes this thread held at once
+/// meanwhile, over what it held before. The result is dropped after the measurement, by
+/// the caller, so what it holds is counted.
+fn peak_bytes<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = LIVE.with(Cell::get);
+    PEAK.with(|peak| peak.set(before));
+    let out = std::hint::black_box(f());
+    let peak = PEAK.with(Cell::get);
+    (out, usize::try_from(peak - before).unwrap_or(0))
 }
 
 /// Asserts that `f` makes exactly `want` allocations, twice (the first run also warms up
@@ -164,4 +208,67 @@ fn hot_paths_allocate_exactly_this_much() {
     assert_allocations("API verify, GET with two parameters", 3, || {
         verify_api_request(&ring, Method::Get, "/apps/3/channels", channels.as_str(), b"", at).unwrap()
     });
+}
+
+/// The most heap `decode_query` (src/api/query.rs) holds for a query of `len` bytes: 8
+/// bytes a query byte, plus 16 (the derivation is in its docs).
+fn decoder_bound(len: usize) -> usize {
+    8 * len + 16
+}
+
+/// The most heap `verify_api_request` holds for `query` and `path`: the decoder's bound,
+/// and the string to sign (at most 2.5 bytes a query byte, plus the method and path).
+fn verifier_bound(query: &str, path: &str) -> usize {
+    decoder_bound(query.len()) + 3 * query.len() + path.len() + 16
+}
+
+/// Hostile queries of about 400 KiB get the answers they always got, and the verifier
+/// holds heap linear in the query, with a small constant: it used to hold 32 bytes for
+/// every `&`, empty pieces included (13 MiB for 400 KiB of `&`).
+#[test]
+fn hostile_queries_take_heap_linear_in_their_length() {
+    const LEN: usize = 400 * 1024;
+    let creds = Credentials::new("278d425bdf160c739803".parse().unwrap(), "7ad3773142a6692b25b8".parse().unwrap());
+    let ring = Keyring::new([creds.clone()]);
+    let at = UNIX_EPOCH + Duration::from_secs(1_353_088_179);
+    let path = "/apps/3/channels";
+
+    // A request signed over about LEN bytes of distinct parameters verifies, so it
+    // builds the string to sign too.
+    let keys: Vec<String> = (0..LEN / 10).map(|i| format!("k{i}")).collect();
+    let params: Vec<(&str, &str)> = keys.iter().map(|key| (key.as_str(), "v")).collect();
+    let signed = sign_api_request(&creds, Method::Get, path, &params, b"", at).unwrap().as_str().to_owned();
+    let tampered = format!("{signed}&zz=1");
+
+    let missing_key = Err(VerifyError::MissingParam { name: "auth_key" });
+    let cases: [(&str, String, Result<(), VerifyError>); 11] = [
+        ("&&&…", "&".repeat(LEN), missing_key),
+        ("a&a&…", "a&".repeat(LEN / 2), Err(VerifyError::DuplicateParam)),
+        ("a=&a=&…", "a=&".repeat(LEN / 3), Err(VerifyError::DuplicateParam)),
+        ("%41%41…", "%41".repeat(LEN / 3), missing_key),
+        ("a=%41%41…", format!("a={}", "%41".repeat(LEN / 3)), missing_key),
+        // Non-ASCII keys: lowercasing \u{130} (2 bytes) gives 3 bytes.
+        ("\u{130}&\u{130}&…", "\u{130}&".repeat(LEN / 3), Err(VerifyError::DuplicateParam)),
+        // No `&` at the end: the text outgrows the query's length, and its buffer doubles.
+        ("\u{130}&…\u{130}", format!("{}\u{130}", "\u{130}&".repeat(LEN / 3)), Err(VerifyError::DuplicateParam)),
+        ("\u{130}\u{130}…", "\u{130}".repeat(LEN / 2), missing_key),
+        ("%C4%B0%C4%B0…", "%C4%B0".repeat(LEN / 6), missing_key),
+        ("signed, distinct keys", signed, Ok(())),
+        ("signed, one more key", tampered, Err(VerifyError::InvalidSignature)),
+    ];
+    for (name, query, want) in cases {
+        for run in 0..2 {
+            let (got, peak) = peak_bytes(|| verify_api_request(&ring, Method::Get, path, &query, b"", at).map(|_| ()));
+            assert_eq!(got, want, "{name}");
+            let len = query.len();
+            println!("{name:24} {len:7} bytes: peak {peak:9} bytes, {:.2} a query byte", peak as f64 / len as f64);
+            let bound = if want.is_ok() || want == Err(VerifyError::InvalidSignature) {
+                verifier_bound(&query, path)
+            } else {
+                // Refused before the string to sign is built: the decoder alone.
+                decoder_bound(len)
+            };
+            assert!(peak <= bound, "{name}, run {run}: peak {peak} bytes over the bound {bound} for {len} bytes");
+        }
+    }
 }

@@ -25,7 +25,9 @@ floor_port="${FLOOR_PORT:-3500}"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 (cd "$root" && cargo build --release --quiet --example auth_server --example http_floor --features axum)
-target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
+# Where cargo put it: CARGO_TARGET_DIR (or a config) may move the target directory.
+target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
 (cd "$here" && npm ci --silent --no-audit --no-fund)
 
 pids=()

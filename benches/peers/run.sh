@@ -21,8 +21,17 @@ if [ ! -x .venv/bin/python ]; then
   .venv/bin/pip install -q -r requirements.txt >&2
 fi
 
+# Where criterion writes its results: $CRITERION_HOME, else the criterion folder of
+# cargo's target directory (CARGO_TARGET_DIR, or a config, may move it from target/).
+criterion_dir="${CRITERION_HOME:-}"
+if [ -z "$criterion_dir" ]; then
+  target_dir=$(cd "$root" && cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+  criterion_dir="$target_dir/criterion"
+fi
+
 if [ "${REUSE_CRITERION:-0}" = 1 ]; then
-  echo "== ours: reusing the last criterion results under target/criterion" >&2
+  echo "== ours: reusing the last criterion results under $criterion_dir" >&2
 else
   echo "== ours: criterion, private and presence sign (cargo bench --bench sign)" >&2
   (cd "$root" && cargo bench --bench sign -- '^(private_24B|presence_[0-9]+B)/ours_sign$' >&2)
@@ -32,7 +41,7 @@ node_json="$(node node_bench.mjs)"
 echo "== python: $(.venv/bin/python --version 2>&1), PyPI pusher $(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("pusher"))')" >&2
 python_json="$(.venv/bin/python py_bench.py)"
 
-NODE_JSON="$node_json" PYTHON_JSON="$python_json" CRITERION="$root/target/criterion" python3 - <<'PY'
+NODE_JSON="$node_json" PYTHON_JSON="$python_json" CRITERION="$criterion_dir" python3 - <<'PY'
 import glob, json, os
 
 def ours(pattern):

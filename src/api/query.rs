@@ -131,17 +131,47 @@ pub(super) fn validate_value(value: &str) -> Result<(), InvalidInput> {
 /// key and value.
 #[derive(Clone, Default)]
 pub(super) struct Params {
-    /// The decoded keys and values.
+    /// The decoded keys and values, each key followed by `=` and its value when the
+    /// query gave it one.
     text: String,
-    /// Per parameter, byte offsets into `text` (always on char boundaries).
+    /// Per non-empty piece of the query, where its key and value stand in `text`.
     spans: Vec<Span>,
 }
 
-/// Where one parameter's key and value stand in [`Params::text`].
+/// Where one parameter stands in [`Params::text`], in 12 bytes: the key is
+/// `start..key_end`; the value follows the `=` at `key_end`, up to `end`, and is empty
+/// when there is no `=` (then `key_end == end`). Offsets are on char boundaries: `=` is
+/// ASCII, and both ends of `text` are boundaries.
 #[derive(Clone, Copy, Debug)]
 struct Span {
-    key: (usize, usize),
-    value: (usize, usize),
+    start: u32,
+    key_end: u32,
+    end: u32,
+}
+
+impl Span {
+    /// The span of `start..key_end` and, after `=`, `key_end + 1..end`; a
+    /// [`VerifyError::MalformedQuery`] when an offset does not fit 32 bits (a query, or
+    /// its decoding, of 4 GiB or more).
+    fn new(start: usize, key_end: usize, end: usize) -> Result<Self, VerifyError> {
+        let offset = |at: usize| u32::try_from(at).map_err(|_| VerifyError::MalformedQuery);
+        Ok(Self { start: offset(start)?, key_end: offset(key_end)?, end: offset(end)? })
+    }
+
+    fn key(self) -> core::ops::Range<usize> {
+        widen(self.start)..widen(self.key_end)
+    }
+
+    fn value(self) -> core::ops::Range<usize> {
+        let end = widen(self.end);
+        widen(self.key_end).saturating_add(1).min(end)..end
+    }
+}
+
+/// A `u32` offset as a `usize`: exact on every target this crate builds for (32 and 64
+/// bits); elsewhere `usize::MAX`, which no `get` finds.
+fn widen(offset: u32) -> usize {
+    usize::try_from(offset).unwrap_or(usize::MAX)
 }
 
 /// The parameters still listed, as a map: a removed one (`auth_signature`, whose bytes
@@ -154,11 +184,11 @@ impl core::fmt::Debug for Params {
 
 impl Params {
     fn key(&self, span: &Span) -> &str {
-        self.text.get(span.key.0..span.key.1).unwrap_or_default()
+        self.text.get(span.key()).unwrap_or_default()
     }
 
     fn value(&self, span: &Span) -> &str {
-        self.text.get(span.value.0..span.value.1).unwrap_or_default()
+        self.text.get(span.value()).unwrap_or_default()
     }
 
     /// Every parameter, `(key, value)`, in the current order.
@@ -197,41 +227,91 @@ impl Params {
     /// Drops the parameter `key`, if there is one.
     pub(super) fn remove(&mut self, key: &str) {
         let text = &self.text;
-        self.spans.retain(|span| text.get(span.key.0..span.key.1) != Some(key));
+        self.spans.retain(|span| text.get(span.key()) != Some(key));
     }
 }
 
 /// The query's parameters, decoded, checked against the signing rules, keys lowercased.
+///
+/// # Memory
+///
+/// Linear in the query, with a small constant: for a query of `n` bytes, at most
+/// `8n + 16` bytes of heap at once. The parameter list holds 12 bytes ([`Span`]) per
+/// non-empty piece, counted before it is allocated, so empty pieces (`&&`) cost nothing
+/// and there are at most `(n + 1) / 2` pieces (each is a byte and a `&`): at most
+/// `6n + 6`. The text is one buffer:
+/// - plain queries ([`decode_plain`]): a copy of the query, `n` bytes; in all `7n + 6`;
+/// - the others: room for `n` bytes (decoding never lengthens a piece), except that
+///   lowercasing a non-ASCII key can lengthen it by half (`İ`, 2 bytes, gives `i̇`, 3;
+///   no character does worse: a test checks them all), so the buffer may double once,
+///   to `2n`; and `str::to_lowercase`'s own copy of one key of `k` decoded bytes takes
+///   at most `2k`. A key of `k` bytes leaves at most `(n - k) / 2 + 1` other pieces, so
+///   the list and that copy together take at most `6n + 12`; in all `8n + 12`.
+///
+/// (It used to hold 32 bytes per piece, empty ones included: 13 MiB for 400 KiB of
+/// `&`.) A query of 4 GiB or more, or one whose decoding is, is
+/// [`VerifyError::MalformedQuery`]: the spans' offsets are 32 bits.
 pub(super) fn decode_query(query: &str) -> Result<Params, VerifyError> {
-    // One pass (vectorized): whether every byte is plain, and how many pieces there are.
-    let (plain, separators) =
-        query.bytes().fold((true, 0usize), |(plain, n), b| (plain & is_plain(b), n + usize::from(b == b'&')));
-    let pieces = separators + 1;
+    if u32::try_from(query.len()).is_err() {
+        return Err(VerifyError::MalformedQuery);
+    }
+    // One pass: whether every byte is plain, and how many non-empty pieces there are (a
+    // byte other than `&` at the start or after a `&` begins one).
+    let (plain, pieces, _) = query.bytes().fold((true, 0usize, true), |(plain, pieces, after_separator), b| {
+        let separator = b == b'&';
+        (plain & is_plain(b), pieces + usize::from(after_separator & !separator), separator)
+    });
     if plain {
-        return decode_plain(query, pieces);
+        decode_plain(query, pieces)
+    } else {
+        decode_general(query, pieces)
     }
-    let mut params = Params { text: String::with_capacity(query.len()), spans: Vec::with_capacity(pieces) };
+}
+
+/// [`decode_query`] for any query, with room for `pieces` parameters: each piece is
+/// decoded straight into the text, its key and value checked, its key lowercased.
+fn decode_general(query: &str, pieces: usize) -> Result<Params, VerifyError> {
+    const MALFORMED: VerifyError = VerifyError::MalformedQuery;
+    let mut text = Vec::with_capacity(query.len());
+    let mut spans = Vec::with_capacity(pieces);
     for piece in query.split('&').filter(|piece| !piece.is_empty()) {
-        let (raw_key, raw_value) = piece.split_once('=').unwrap_or((piece, ""));
-        let start = params.text.len();
-        push_decoded(&mut params.text, raw_key).ok_or(VerifyError::MalformedQuery)?;
-        let key = params.text.get(start..).unwrap_or_default();
+        let (raw_key, raw_value) = match piece.split_once('=') {
+            Some((key, value)) => (key, Some(value)),
+            None => (piece, None),
+        };
+        let start = text.len();
+        percent_decode(&mut text, raw_key).ok_or(MALFORMED)?;
+        let key = text_from(&text, start)?;
         if validate_key(key).is_err() {
-            return Err(VerifyError::MalformedQuery);
+            return Err(MALFORMED);
         }
-        // Lowercased as signed: in place when ASCII, else as `str::to_lowercase`.
-        if let Cow::Owned(lower) = lowercase(key) {
-            params.text.truncate(start);
-            params.text.push_str(&lower);
+        // Lowercased as signed: ASCII in place, anything else as `str::to_lowercase`.
+        if key.is_ascii() {
+            if let Some(key) = text.get_mut(start..) {
+                key.make_ascii_lowercase();
+            }
+        } else if let Cow::Owned(lower) = lowercase(key) {
+            text.truncate(start);
+            text.extend_from_slice(lower.as_bytes());
         }
-        let key_end = params.text.len();
-        push_decoded(&mut params.text, raw_value).ok_or(VerifyError::MalformedQuery)?;
-        if validate_value(params.text.get(key_end..).unwrap_or_default()).is_err() {
-            return Err(VerifyError::MalformedQuery);
+        let key_end = text.len();
+        if let Some(raw_value) = raw_value {
+            text.push(b'=');
+            percent_decode(&mut text, raw_value).ok_or(MALFORMED)?;
+            if validate_value(text_from(&text, key_end + 1)?).is_err() {
+                return Err(MALFORMED);
+            }
         }
-        params.spans.push(Span { key: (start, key_end), value: (key_end, params.text.len()) });
+        spans.push(Span::new(start, key_end, text.len())?);
     }
-    Ok(params)
+    // Every key and value was checked to be UTF-8, and `=` is ASCII: this cannot fail.
+    let text = String::from_utf8(text).map_err(|_| MALFORMED)?;
+    Ok(Params { text, spans })
+}
+
+/// `text` from `start` on, which must be UTF-8.
+fn text_from(text: &[u8], start: usize) -> Result<&str, VerifyError> {
+    text.get(start..).and_then(|bytes| core::str::from_utf8(bytes).ok()).ok_or(VerifyError::MalformedQuery)
 }
 
 /// A byte that decodes to itself and that no rule refuses in a value: printable ASCII,
@@ -241,45 +321,35 @@ fn is_plain(b: u8) -> bool {
 }
 
 /// [`decode_query`] for a query of [`is_plain`] bytes only (every official library's
-/// output): the query is its own decoding, so it is copied once and each key
-/// lowercased in place. What is left of the rules: a value cannot hold `&` (the
-/// separator) nor a control character (not plain); a key cannot hold `&`, `=` (the first
-/// one ends it) nor a control character, so it must only be non-empty and without a
-/// space, the one whitespace character among plain bytes.
+/// output), with room for `pieces` parameters: the query is its own decoding, so it is
+/// copied once and each key lowercased in place. What is left of the rules: a value
+/// cannot hold `&` (the separator) nor a control character (not plain); a key cannot
+/// hold `&`, `=` (the first one ends it) nor a control character, so it must only be
+/// non-empty and without a space, the one whitespace character among plain bytes.
 fn decode_plain(query: &str, pieces: usize) -> Result<Params, VerifyError> {
     let mut params = Params { text: query.to_owned(), spans: Vec::with_capacity(pieces) };
     let mut start = 0;
     for piece in query.as_bytes().split(|b| *b == b'&') {
         let end = start + piece.len();
         if !piece.is_empty() {
-            let key_len = piece.iter().position(|b| *b == b'=').unwrap_or(piece.len());
-            let key = params.text.get_mut(start..start + key_len).ok_or(VerifyError::MalformedQuery)?;
+            let key_end = start + piece.iter().position(|b| *b == b'=').unwrap_or(piece.len());
+            let key = params.text.get_mut(start..key_end).ok_or(VerifyError::MalformedQuery)?;
             if key.is_empty() || key.bytes().any(|b| b == b' ') {
                 return Err(VerifyError::MalformedQuery);
             }
             key.make_ascii_lowercase();
-            let value_start = (start + key_len + 1).min(end);
-            params.spans.push(Span { key: (start, start + key_len), value: (value_start, end) });
+            params.spans.push(Span::new(start, key_end, end)?);
         }
         start = end + 1;
     }
     Ok(params)
 }
 
-/// Appends `raw` form-urlencoded-decoded to `out` ([`percent_decode`]); `None` when it
-/// does not decode, `out` then unchanged. Text with no `%` or `+` is its own decoding.
-fn push_decoded(out: &mut String, raw: &str) -> Option<()> {
-    if raw.bytes().any(|b| b == b'%' || b == b'+') {
-        out.push_str(&percent_decode(raw)?);
-    } else {
-        out.push_str(raw);
-    }
-    Some(())
-}
-
-/// Form-urlencoded decoding, strict: `+` is a space, `%XX` a byte; `None` for a `%`
-/// without two hex digits after it, or bytes that are not UTF-8.
-pub(super) fn percent_decode(raw: &str) -> Option<String> {
+/// Appends `raw` form-urlencoded-decoded to `out`, strictly: `+` is a space, `%XX` a
+/// byte; `None` for a `%` without two hex digits after it (`out` then holds part of the
+/// decoding, for the caller to drop). Whether the bytes are UTF-8 is the caller's check.
+/// Text with no `%` or `+` is its own decoding, copied whole.
+fn percent_decode(out: &mut Vec<u8>, raw: &str) -> Option<()> {
     fn hex_value(b: u8) -> Option<u8> {
         match b {
             b'0'..=b'9' => Some(b - b'0'),
@@ -288,7 +358,10 @@ pub(super) fn percent_decode(raw: &str) -> Option<String> {
             _ => None,
         }
     }
-    let mut out = Vec::with_capacity(raw.len());
+    if !raw.bytes().any(|b| b == b'%' || b == b'+') {
+        out.extend_from_slice(raw.as_bytes());
+        return Some(());
+    }
     let mut bytes = raw.bytes();
     while let Some(b) = bytes.next() {
         match b {
@@ -301,12 +374,19 @@ pub(super) fn percent_decode(raw: &str) -> Option<String> {
             _ => out.push(b),
         }
     }
-    String::from_utf8(out).ok()
+    Some(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`percent_decode`] into a string of its own; `None` when the bytes are not UTF-8.
+    fn decode(raw: &str) -> Option<String> {
+        let mut out = Vec::new();
+        percent_decode(&mut out, raw)?;
+        String::from_utf8(out).ok()
+    }
 
     #[test]
     fn lowercase_agrees_with_to_lowercase() {
@@ -334,16 +414,16 @@ mod tests {
 
     #[test]
     fn strict_percent_decoding() {
-        assert_eq!(percent_decode("a+b%20c%2Bd%2b").as_deref(), Some("a b c+d+"));
-        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("\u{e9}"));
-        assert_eq!(percent_decode("\u{e9}").as_deref(), Some("\u{e9}"));
-        assert_eq!(percent_decode(""), Some(String::new()));
+        assert_eq!(decode("a+b%20c%2Bd%2b").as_deref(), Some("a b c+d+"));
+        assert_eq!(decode("%C3%A9").as_deref(), Some("\u{e9}"));
+        assert_eq!(decode("\u{e9}").as_deref(), Some("\u{e9}"));
+        assert_eq!(decode(""), Some(String::new()));
         for bad in ["%", "%2", "%zz", "%2g", "a%", "%FF", "%C3", "%ED%A0%80"] {
-            assert_eq!(percent_decode(bad), None, "{bad:?}");
+            assert_eq!(decode(bad), None, "{bad:?}");
         }
         // On valid input, the same as form_urlencoded.
         for ok in ["a+b%20c", "%41%62", "x%2By", "%E2%82%AC"] {
-            let ours = percent_decode(ok).unwrap();
+            let ours = decode(ok).unwrap();
             let pair = format!("{ok}=");
             let theirs: Vec<_> = form_urlencoded::parse(pair.as_bytes()).collect();
             assert_eq!(theirs[0].0, ours);
@@ -382,7 +462,7 @@ mod tests {
                 let mut ok = true;
                 for piece in raw.split('&').filter(|p| !p.is_empty()) {
                     let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-                    match (percent_decode(k), percent_decode(v)) {
+                    match (decode(k), decode(v)) {
                         (Some(k), Some(v)) if validate_key(&k).is_ok() && validate_value(&v).is_ok() => {
                             general.push((k.to_lowercase(), v));
                         }
@@ -423,9 +503,72 @@ mod tests {
 
     #[test]
     fn every_hex_digit_decodes_in_both_cases() {
-        assert_eq!(
-            percent_decode("%2a%2A%2f%2F%4a%4A%3b%3B%3c%3C%3d%3D%3e%3E%30%39").as_deref(),
-            Some("**//JJ;;<<==>>09")
-        );
+        assert_eq!(decode("%2a%2A%2f%2F%4a%4A%3b%3B%3c%3C%3d%3D%3e%3E%30%39").as_deref(), Some("**//JJ;;<<==>>09"));
+    }
+
+    #[test]
+    fn room_for_exactly_the_non_empty_pieces() {
+        for query in ["", "&", "&&&", "a", "a&", "&a", "&&a&&b=1&&", "a=1&b=2", "%41&&%42=%43&", "a=b+c&&d", "=&a"] {
+            let pieces = query.split('&').filter(|piece| !piece.is_empty()).count();
+            match decode_query(query) {
+                Ok(params) => {
+                    assert_eq!(params.spans.len(), pieces, "{query:?}");
+                    assert_eq!(params.spans.capacity(), pieces, "{query:?}");
+                }
+                Err(_) => assert_eq!(query, "=&a", "{query:?} refused"),
+            }
+        }
+        // 400 KiB of `&`: nothing to list, and no room reserved for it.
+        let params = decode_query(&"&".repeat(400 * 1024)).unwrap();
+        assert_eq!((params.spans.len(), params.spans.capacity()), (0, 0));
+    }
+
+    #[test]
+    fn both_paths_agree_on_plain_queries() {
+        let queries = [
+            "a=1&B=2&&c&d=&e=x=y&",
+            "auth_key=k&auth_timestamp=1&auth_version=1.0&auth_signature=s&Info=user_count",
+            "&&&",
+            "A",
+            "a=&=&b",
+            "a b=1",
+            "k=v w&K=V",
+        ];
+        for query in queries {
+            let pieces = query.split('&').filter(|piece| !piece.is_empty()).count();
+            let pairs = |params: Params| params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect::<Vec<_>>();
+            let plain = decode_plain(query, pieces).map(pairs);
+            let general = decode_general(query, pieces).map(pairs);
+            assert_eq!(plain, general, "{query:?}");
+        }
+    }
+
+    /// Offsets are 32 bits: a span past 4 GiB is a malformed query, never a wrapped one.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn offsets_past_32_bits_are_malformed() {
+        let past = 1usize << 32;
+        assert!(Span::new(0, 1, 2).is_ok());
+        assert!(Span::new(0, 1, usize::try_from(u32::MAX).unwrap()).is_ok());
+        for (start, key_end, end) in [(0, 1, past), (0, past, past), (past, past, past)] {
+            assert_eq!(Span::new(start, key_end, end).unwrap_err(), VerifyError::MalformedQuery);
+        }
+    }
+
+    /// The bound of `decode_query` counts on lowercasing lengthening a key by at most
+    /// half: true of every character (`İ`, 2 bytes, gives 3), and of the one that
+    /// depends on context (`Σ`, 2 bytes, gives `σ` or `ς`, 2).
+    #[test]
+    fn lowercasing_lengthens_by_at_most_half() {
+        let mut worst = (0, 1);
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            let lower: usize = c.to_lowercase().map(char::len_utf8).sum();
+            assert!(2 * lower <= 3 * c.len_utf8(), "{c:?}");
+            if lower * worst.1 > worst.0 * c.len_utf8() {
+                worst = (lower, c.len_utf8());
+            }
+        }
+        assert_eq!(worst, (3, 2));
+        assert_eq!("\u{3a3}\u{3a3}".to_lowercase().len(), 4);
     }
 }

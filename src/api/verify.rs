@@ -47,6 +47,11 @@ use crate::error::VerifyError;
 /// Rack). Every decoded key and value must obey the signing rules, or the query is
 /// malformed: that is what stops `a=1%26b%3D2` from reusing the signature of `a=1&b=2`.
 ///
+/// The memory it takes is linear in the query: decoding holds at most 8 bytes of heap
+/// per query byte (plus 16), the string to sign at most 3 more (plus the path), however
+/// the query is made (400 KiB of `&` takes 400 KiB). A query of 4 GiB or more, or one
+/// that decodes to 4 GiB or more, is [`VerifyError::MalformedQuery`].
+///
 /// Keys that differ only in case are one key: the verifier refuses `a=1&A=2` as a
 /// duplicate, and reads `AUTH_KEY` as `auth_key`, since that is what the signature covers.
 /// A key need not be sent lowercase, even to bound credentials: the signature covers

@@ -17,7 +17,8 @@
 # E2E_AUTH_PORT (3000), E2E_SOCKUDO_PORT (6002); each must be free. sockudo is found on
 # PATH or in ~/.cargo/bin (tests/e2e/install-sockudo.sh installs it).
 # E2E_PUSHER_CLI replaces our CLI by another program with the same contract (for
-# testing the harness itself); by default it is target/debug/examples/pusher.
+# testing the harness itself); by default it is debug/examples/pusher in cargo's target
+# directory (target/, unless CARGO_TARGET_DIR or a config moves it).
 # E2E_AUTH_EXAMPLE picks the auth server: auth_server (axum, the default) or
 # auth_server_actix (actix-web).
 set -euo pipefail
