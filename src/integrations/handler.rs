@@ -5,21 +5,25 @@
 //! [`UserAuthEndpoint`] or [`WebhookEndpoint`], each holding the credentials and the
 //! application's policy. It takes a [`RequestView`] (a header lookup and an optional
 //! context slot, e.g. the request's extensions) and the body bytes, and answers with a
-//! status, a JSON body and its content type. It knows no web framework, no runtime and no
-//! clock, so the same code answers under axum (the `axum` module), `http` 1.x servers
-//! and Workers (the [`http`](super::http) module), actix-web (which pins `http` 0.2), a
-//! bare loop (`examples/edge_handler.rs`) or a WASI host, identically.
+//! status, a JSON body and its content type. It knows no web framework and no runtime
+//! (only [`WebhookEndpoint`] reads a clock, to refuse stale webhooks, and takes another
+//! with [`WebhookEndpoint::with_clock`]), so the same code answers under axum (the `axum`
+//! module), `http` 1.x servers and Workers (the [`http`](super::http) module), actix-web
+//! (which pins `http` 0.2), a bare loop (`examples/edge_handler.rs`) or a WASI host,
+//! identically.
 //!
 //! | endpoint | answers |
 //! |---|---|
 //! | [`ChannelAuthEndpoint`] | `200` [`ChannelAuth`] JSON, `403` denied, `400` hostile or unauthorizable, `500` the decision does not fit the channel |
 //! | [`BatchAuthEndpoint`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
 //! | [`UserAuthEndpoint`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
-//! | [`WebhookEndpoint`] | `200` `{}` once the [`WebhookHandler`] succeeded; `401` bad or missing signature, `400` a verified body that does not parse, `500` the handler failed (so the sender retries) |
+//! | [`WebhookEndpoint`] | `200` `{}` once the [`WebhookHandler`] processed it; `401` a bad or missing signature or a stale webhook, `400` a verified body that does not parse, `503` the handler asks for a retry, `422` it refuses |
 //!
 //! The three auth endpoints take only `application/x-www-form-urlencoded` bodies (what
 //! pusher-js posts) and answer `415` to anything else, such as JSON. Every endpoint
-//! answers `413` to a body over its [`Endpoint::max_body_len`]. Every refusal is JSON
+//! answers `413` to a body over its [`Endpoint::max_body_len`] (refused on its
+//! `Content-Length` before reading), and its adapter `408` to one slower than its
+//! [`Endpoint::body_timeout`]. Every refusal is JSON
 //! `{"error":"<reason>"}`, the reason being a typed error's message, never a secret or a
 //! signature; the typed error itself rides along as [`Answer::refusal`], for logs. A
 //! hostile body is refused before the application is asked, so nothing is signed for it.

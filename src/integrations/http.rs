@@ -4,7 +4,9 @@
 //! [`answer`] takes an `http::Request` whose body is already in memory and answers with
 //! an `http::Response<String>`; [`view`] and [`response`] are its two halves, for
 //! servers that read the body themselves (check
-//! [`Endpoint::refuse_early`] first, then read at most [`Endpoint::max_body_len`] bytes).
+//! [`Endpoint::refuse_early`] first, then read at most [`Endpoint::max_body_len`] bytes
+//! within [`Endpoint::body_timeout`], answering [`RequestError::BodyTimedOut`] past it:
+//! a server that reads the body is the one that can bound its time).
 //! The request's extensions are the view's context slot, so a policy reads what session
 //! middleware left there with [`RequestView::extension`]. A refusal's typed reason
 //! ([`RequestError`], [`WebhookError`], [`HandlerError`] or [`AuthError`]) and the
