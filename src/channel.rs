@@ -216,18 +216,34 @@ impl ChannelAuth {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        // The derived `Serialize` (fields in declaration order, absent ones skipped),
-        // straight into one buffer sized ahead: the field names and quotes, and a quarter
-        // more for the escaping of channel_data's quotes.
+        // What the derived `Serialize` writes (fields in declaration order, absent ones
+        // skipped), into one buffer sized ahead. `auth` (`<key>:<hex>`, the key's
+        // alphabet `A-Z a-z 0-9 _ - .`) and `shared_secret` (standard base64) hold no
+        // character JSON escapes, so they are copied as they are; only `channel_data`
+        // (JSON text, full of quotes) goes through serde_json's string escaping. A test
+        // pins the bytes to the derive's.
         let data = self.channel_data.as_deref().map_or(0, str::len);
         let secret = self.shared_secret.as_deref().map_or(0, str::len);
-        let mut out = Vec::with_capacity(64 + self.auth.len() + data + data / 4 + secret);
-        // Serializing strings into a `Vec` cannot fail and gives UTF-8; the `Value`
-        // object (same bytes, more allocations) only keeps this total without a panic.
-        match serde_json::to_writer(&mut out, self) {
-            Ok(()) => String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value()),
-            Err(_) => self.to_json_via_value(),
+        let mut out = String::with_capacity(64 + self.auth.len() + data + data / 4 + secret);
+        out.push_str(r#"{"auth":""#);
+        out.push_str(&self.auth);
+        out.push('"');
+        if let Some(data) = &self.channel_data {
+            out.push_str(r#","channel_data":"#);
+            // Serializing a string cannot fail; the `Value` fallback only keeps this
+            // total without a panic.
+            match serde_json::to_string(data) {
+                Ok(quoted) => out.push_str(&quoted),
+                Err(_) => return self.to_json_via_value(),
+            }
         }
+        if let Some(secret) = &self.shared_secret {
+            out.push_str(r#","shared_secret":""#);
+            out.push_str(secret);
+            out.push('"');
+        }
+        out.push('}');
+        out
     }
 
     /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
@@ -503,6 +519,30 @@ mod tests {
         ];
         for auth in auths {
             assert_eq!(auth.to_json(), auth.to_json_via_value());
+        }
+    }
+
+    /// `to_json` writes `auth` and `shared_secret` unescaped and only escapes
+    /// `channel_data`: byte for byte what the derived `Serialize` writes, for member data
+    /// full of what JSON escapes.
+    #[test]
+    fn to_json_is_the_derived_serialization() {
+        let tricky = serde_json::json!({"q": "\"", "b": "\\", "nl": "\n\r\t\u{0}\u{1f}\u{7f}", "u": "\u{e9}\u{2028}\u{1f600}", "s": "</script>"});
+        let member = PresenceMember::new("u-1_.".parse().unwrap(), Some(tricky)).unwrap();
+        let bare = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+        let long_key = Credentials::new("A-z_0.9".repeat(9).parse().unwrap(), "s".parse().unwrap())
+            .with_encryption_master_key(EncryptionMasterKey::from_bytes([0xff; 32]));
+        for creds in [creds(), long_key] {
+            let auths = [
+                sign_channel_auth(&creds, &socket(), &channel("private-a")).unwrap(),
+                sign_channel_auth(&creds, &socket(), &channel("private-encrypted-a")).unwrap(),
+                sign_channel_auth(&creds, &socket(), &channel("private-encrypted-;,=@")).unwrap(),
+                sign_presence_auth(&creds, &socket(), &channel("presence-a"), &member).unwrap(),
+                sign_presence_auth(&creds, &socket(), &channel("presence-a"), &bare).unwrap(),
+            ];
+            for auth in auths {
+                assert_eq!(auth.to_json(), serde_json::to_string(&auth).unwrap());
+            }
         }
     }
 
