@@ -90,7 +90,9 @@
 //! ```
 
 use std::any::Any;
+use std::future::Future as _;
 use std::sync::Arc;
+use std::task::Poll;
 
 use ::actix_web::http::header::HeaderMap;
 use ::actix_web::http::{ConnectionType, StatusCode};
@@ -283,7 +285,13 @@ async fn answer<E: Endpoint>(endpoint: &E, view: &RequestView<'_>, payload: web:
 /// its body, so a client that announced a body and stopped would hold the handler.
 async fn read_body<E: Endpoint>(endpoint: &E, payload: web::Payload) -> Result<web::Bytes, RequestError> {
     let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
-    match ::actix_web::rt::time::timeout(timeout, payload.to_bytes_limited(max)).await {
+    let mut read = std::pin::pin!(payload.to_bytes_limited(max));
+    // A small body has usually arrived with the head: read it without arming a timer.
+    let read = match std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await {
+        Poll::Ready(read) => Ok(read),
+        Poll::Pending => ::actix_web::rt::time::timeout(timeout, read).await,
+    };
+    match read {
         Ok(Ok(Ok(bytes))) => Ok(bytes),
         // Past the limit, or a body that broke off: nothing was read to answer.
         Ok(Ok(Err(_)) | Err(_)) => Err(RequestError::BodyTooLarge { max }),

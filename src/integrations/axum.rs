@@ -182,7 +182,13 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: Request) -> Response {
 /// hold the handler until it hung up.
 async fn read_body<E: Endpoint>(endpoint: &E, body: Body) -> Result<axum::body::Bytes, RequestError> {
     let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
-    match tokio::time::timeout(timeout, axum::body::to_bytes(body, max)).await {
+    let mut read = std::pin::pin!(axum::body::to_bytes(body, max));
+    // A small body has usually arrived with the head: read it without arming a timer.
+    let read = match std::future::poll_fn(|cx| Poll::Ready(read.as_mut().poll(cx))).await {
+        Poll::Ready(read) => Ok(read),
+        Poll::Pending => tokio::time::timeout(timeout, read).await,
+    };
+    match read {
         Ok(Ok(bytes)) => Ok(bytes),
         // Past the limit, or a body that broke off: nothing was read to answer.
         Ok(Err(_)) => Err(RequestError::BodyTooLarge { max }),

@@ -676,7 +676,7 @@ pub trait Endpoint: Send + Sync + 'static {
     /// The most bytes of body this endpoint reads.
     fn max_body_len(&self) -> usize;
 
-    /// How long the body may take to arrive, from when the adapter starts reading it;
+    /// How long the body may take to arrive, from when the adapter first waits for it;
     /// [`DEFAULT_BODY_TIMEOUT`] unless the endpoint was built with another.
     fn body_timeout(&self) -> Duration;
 
