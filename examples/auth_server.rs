@@ -46,13 +46,16 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use axum::extract::Request;
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{get, post};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use channel_auth::integrations::axum::{
-    route, BatchAuthEndpoint, BoundedListener, ChannelAuthEndpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
+    respond, BatchAuthEndpoint, BoundedListener, ChannelAuthEndpoint, Endpoint, HandlerError, UserAuthEndpoint,
+    WebhookEndpoint,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::{
@@ -165,28 +168,32 @@ pub async fn serve(
 }
 
 /// The routes, each body bounded by `limits.body_timeout`, with one log line for each
-/// refusal the policy never saw. No Faye route without a Faye secret.
+/// refusal the policy never saw (in each route, and for unknown routes and methods: no
+/// middleware layer, which would cost every request a clone of the router's service).
+/// No Faye route without a Faye secret.
 pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webhooks: bool, limits: Limits) -> Router {
     let events = WebhookLog::default();
     let policy = DemoPolicy::new(log_line);
     let timeout = limits.body_timeout;
     let mut router = Router::new()
-        .route("/pusher/auth", route(ChannelAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(timeout)))
+        .route("/pusher/auth", logged(ChannelAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(timeout)))
         .route(
             "/pusher/batch-auth",
-            route(BatchAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(timeout)),
+            logged(BatchAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(timeout)),
         )
         .route(
             "/pusher/user-auth",
-            route(UserAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(timeout)),
+            logged(UserAuthEndpoint::new(credentials.clone(), policy).with_body_timeout(timeout)),
         )
         .route(
             "/pusher/webhook",
-            route(WebhookEndpoint::new(Keyring::new([credentials]), events.clone()).with_body_timeout(timeout)),
+            logged(WebhookEndpoint::new(Keyring::new([credentials]), events.clone()).with_body_timeout(timeout)),
         );
     if let Some(secret) = faye_secret {
-        router =
-            router.route("/faye/token", post(move |request: Request| faye_token(secret.clone(), timeout, request)));
+        router = router.route(
+            "/faye/token",
+            post(move |request: Request| faye_token(secret.clone(), timeout, request)).fallback(method_not_allowed),
+        );
     }
     if expose_webhooks {
         // For tests only: who may read this list is not checked.
@@ -201,7 +208,36 @@ pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webh
             }),
         );
     }
-    router.layer(middleware::from_fn(log_refusals))
+    router.fallback(not_found)
+}
+
+/// A `POST` route answering with `endpoint` (the library's `respond`), logging its
+/// refusals; other methods are `405`, logged.
+fn logged<E: Endpoint>(endpoint: E) -> MethodRouter {
+    let endpoint = Arc::new(endpoint);
+    post(move |request: Request| {
+        let endpoint = Arc::clone(&endpoint);
+        async move {
+            // Kept for the log line, cheaply: the URI shares the request's bytes.
+            let uri = request.uri().clone();
+            let response = respond(&*endpoint, request).await;
+            log_refusal(&Method::POST, &uri, &response);
+            response
+        }
+    })
+    .fallback(method_not_allowed)
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let response = (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "POST")]).into_response();
+    log_refusal(&method, &uri, &response);
+    response
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    let response = StatusCode::NOT_FOUND.into_response();
+    log_refusal(&method, &uri, &response);
+    response
 }
 
 /// The most bytes of a Faye token request's form.
@@ -215,9 +251,6 @@ const MAX_FAYE_FORM: usize = 4096;
 /// form slower than the body timeout. No CORS header: a token must not be readable by
 /// other origins (the guide's CSRF advice).
 async fn faye_token(secret: AppSecret, timeout: Duration, request: Request) -> Response {
-    use axum::http::{header, StatusCode};
-    use axum::response::IntoResponse;
-
     let (parts, body) = request.into_parts();
     let body = match tokio::time::timeout(timeout, axum::body::to_bytes(body, MAX_FAYE_FORM)).await {
         Ok(Ok(body)) => body,
@@ -247,19 +280,14 @@ async fn faye_token(secret: AppSecret, timeout: Duration, request: Request) -> R
     ([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], grant.to_json()).into_response()
 }
 
-/// Logs the requests refused before any decision (hostile body: 400, oversized: 413,
-/// too slow: 408, unknown route or method, bad or stale webhook: 401): one line each.
-async fn log_refusals(request: Request, next: Next) -> Response {
-    // Kept for the log line, cheaply: the method is a small value, the URI shares the
-    // request's bytes.
-    let method = request.method().clone();
-    let uri = request.uri().clone();
-    let response = next.run(request).await;
-    let path = uri.path();
+/// Logs a request refused before any decision (hostile body: 400, oversized: 413, too
+/// slow: 408, unknown route or method, bad or stale webhook: 401): one line.
+fn log_refusal(method: &Method, uri: &Uri, response: &Response) {
     let status = response.status();
-    if status.is_client_error() && status != axum::http::StatusCode::FORBIDDEN || status.is_server_error() {
-        // The handlers attach the typed reason of a refused body; it quotes at most one
-        // escaped character of the input.
+    if status.is_client_error() && status != StatusCode::FORBIDDEN || status.is_server_error() {
+        let path = uri.path();
+        // The routes attach the typed reason of a refusal; it quotes at most one escaped
+        // character of the input.
         let extensions = response.extensions();
         if let Some(reason) = extensions.get::<RequestError>() {
             log!("refused {method} {path:?} -> {status} ({reason})");
@@ -272,7 +300,6 @@ async fn log_refusals(request: Request, next: Next) -> Response {
             log!("refused {method} {path:?} -> {status}");
         }
     }
-    response
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -15,7 +15,8 @@ use axum::routing::post;
 use axum::Router;
 
 /// As long as `{"auth":"<key>:<64 hex>"}` for the demo key: 96 bytes.
-const ANSWER: &str = r#"{"auth":"278d425bdf160c739803:0000000000000000000000000000000000000000000000000000000000000000"}"#;
+const ANSWER: &str =
+    r#"{"auth":"278d425bdf160c739803:0000000000000000000000000000000000000000000000000000000000000000"}"#;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

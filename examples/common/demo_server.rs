@@ -37,11 +37,17 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// milliseconds, in one write. Under load a request pays for formatting its line, not
 /// for a `write` system call or a thread wake-up.
 pub fn log_line(args: fmt::Arguments<'_>) {
-    let behind = {
+    thread_local! {
+        /// This thread's line, formatted before the shared buffer is locked.
+        static LINE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let behind = LINE.with_borrow_mut(|line| {
+        line.clear();
+        let _ = writeln!(line, "auth_server: {args}");
         let mut pending = lock(&log().pending);
-        let _ = writeln!(pending, "auth_server: {args}");
+        pending.extend_from_slice(line);
         pending.len() >= MAX_PENDING
-    };
+    });
     // Back-pressure: when the writer falls this far behind, the logger writes itself.
     if behind {
         write_pending();
