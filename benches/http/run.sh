@@ -3,11 +3,11 @@
 # constant body of the same size to the same requests, no library work) and against the
 # official Node library behind Express (node_server.mjs, same demo policy), on loopback,
 # with wrk; then a soak of the auth server alone. Prints two tables for the README, with
-# ours ÷ floor and ours ÷ Node per scenario. Bounded: about 3 min of load plus the soak
-# (about 15 s at 70k requests/s; capped at 10 min).
+# ours ÷ floor and ours ÷ Node per scenario. Bounded: about 6 min of load plus the soak
+# (about 25 s at 40k requests/s; capped at 10 min).
 #
 #   bash benches/http/run.sh
-#   LOAD_SECONDS=10 CONNECTIONS=32 SOAK_REQUESTS=1000000 bash benches/http/run.sh
+#   LOAD_SECONDS=10 CONNECTIONS=32 ROUNDS=3 SOAK_REQUESTS=1000000 bash benches/http/run.sh
 #
 # Needs wrk (apt) and Node 18+ (npm); installs wrk with apt-get when it is missing.
 # Both servers log one line per decision, sent to /dev/null. On a 2-core machine wrk
@@ -19,6 +19,7 @@ root="$(cd "$here/../.." && pwd)"
 seconds="${LOAD_SECONDS:-10}"
 connections="${CONNECTIONS:-32}"
 soak="${SOAK_REQUESTS:-1000000}"
+rounds="${ROUNDS:-3}"
 ours_port="${OURS_PORT:-3300}"
 node_port="${NODE_PORT:-3400}"
 floor_port="${FLOOR_PORT:-3500}"
@@ -62,37 +63,56 @@ run() {
         "http://127.0.0.1:$port" | grep '^RESULT'
 }
 
-echo "load: $seconds s per run, $connections connections, wrk -t1, loopback"
+echo "load: $seconds s per run, $connections connections, wrk -t1, loopback; floor and ours alternate $rounds times"
 printf '\n| requests | server | requests/s | p50 | p99 | 2xx | 4xx | 5xx | socket errors |\n'
 printf '|---|---|---:|---:|---:|---:|---:|---:|---:|\n'
 # The good scenarios run without wrk's per-response Lua call (COUNT_STATUS=0), which
 # costs wrk, on the same cores, about a sixth of the Rust server's throughput; wrk's own
 # non-2xx count stands for the 4xx and 5xx columns ("0" when there was none). The
 # hostile run counts each class, since there a 5xx must be told from a 4xx.
+#
+# This machine's speed drifts by ±10% from one run to the next, so the floor and ours
+# alternate ROUNDS times and each round gives its own ratio: the table shows the round
+# with the median ratio, and the ratios' range. Node runs once (its ratio is far from 1).
+median_index() { sort -t' ' -k2 -g | awk '{ line[NR] = $1 } END { print line[int((NR + 1) / 2)] }'; }
 for scenario in private presence hostile counted-private; do
-    declare -A rps=()
     count=0
     case $scenario in hostile | counted-private) count=1 ;; esac
+    declare -A lines=()
+    ratios=""
+    for round in $(seq "$rounds"); do
+        for server in floor ours; do
+            port=$ours_port
+            [ "$server" = floor ] && port=$floor_port
+            [ "$round" = 1 ] && COUNT_STATUS=$count run "${scenario#counted-}" "$port" 2 >/dev/null # warm-up
+            lines[$server$round]=$(COUNT_STATUS=$count run "${scenario#counted-}" "$port")
+        done
+        ratios+="$round $(awk "BEGIN { printf \"%.3f\", $(field rps "${lines[ours$round]}") / $(field rps "${lines[floor$round]}") }")"$'\n'
+    done
+    median=$(printf '%s' "$ratios" | median_index)
+    range=$(printf '%s' "$ratios" | awk '{ print $2 }' | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "–" hi }')
+    COUNT_STATUS=$count run "${scenario#counted-}" "$node_port" 2 >/dev/null # warm-up (JIT, allocator)
+    lines[node]=$(COUNT_STATUS=$count run "${scenario#counted-}" "$node_port")
     for server in floor ours node; do
-        port=$ours_port name="channel-auth (axum)"
-        if [ "$server" = node ]; then port=$node_port name="Node pusher 5.3.4 + Express"; fi
-        if [ "$server" = floor ]; then port=$floor_port name="floor: axum, constant answer"; fi
-        COUNT_STATUS=$count run "${scenario#counted-}" "$port" 2 >/dev/null # warm-up (JIT, allocator)
-        line=$(COUNT_STATUS=$count run "${scenario#counted-}" "$port")
-        rps[$server]=$(field rps "$line")
+        key=$server$median name="channel-auth (axum)"
+        [ "$server" = node ] && key=node name="Node pusher 5.3.4 + Express"
+        [ "$server" = floor ] && name="floor: axum, constant answer"
+        line=${lines[$key]}
         s4xx=$(field s4xx "$line") s5xx=$(field s5xx "$line")
         if [ "$s4xx" = -1 ]; then
             s4xx=$(field other "$line")
             [ "$s4xx" = 0 ] || s4xx="≤ $s4xx"
             s5xx=$s4xx
         fi
-        printf '| %s | %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s |\n' "$scenario" "$name" "${rps[$server]}" \
+        printf '| %s | %s | %s | %.2f ms | %.2f ms | %s | %s | %s | %s |\n' "$scenario" "$name" "$(field rps "$line")" \
             "$(calc "$(field p50_us "$line") / 1000")" "$(calc "$(field p99_us "$line") / 1000")" \
             "$(field s2xx "$line")" "$s4xx" "$s5xx" "$(field socket_errors "$line")"
     done
-    printf '| %s | ours / floor | %.2fx | | | | | | |\n' "$scenario" "$(calc "${rps[ours]} / ${rps[floor]}")"
-    printf '| %s | ours / Node | %.1fx | | | | | | |\n' "$scenario" "$(calc "${rps[ours]} / ${rps[node]}")"
-    unset rps
+    printf '| %s | ours / floor | %.2fx (rounds: %s) | | | | | | |\n' "$scenario" \
+        "$(calc "$(field rps "${lines[ours$median]}") / $(field rps "${lines[floor$median]}")")" "$range"
+    printf '| %s | ours / Node | %.1fx | | | | | | |\n' "$scenario" \
+        "$(calc "$(field rps "${lines[ours$median]}") / $(field rps "${lines[node]}")")"
+    unset lines
 done
 
 echo

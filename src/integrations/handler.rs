@@ -535,7 +535,13 @@ impl Answer {
             Refusal::Handler(e) => e.to_string(),
             Refusal::Misconfigured(reason) => (*reason).to_owned(),
         };
-        Self { status, body: serde_json::json!({ "error": reason }).to_string(), refusal: Some(refusal) }
+        // `{"error":<reason>}`, the reason escaped by serde_json (no object built for
+        // one field); serializing a string cannot fail, and the fallback is still JSON.
+        let body = match serde_json::to_string(&reason) {
+            Ok(quoted) => format!(r#"{{"error":{quoted}}}"#),
+            Err(_) => r#"{"error":"refused"}"#.to_owned(),
+        };
+        Self { status, body, refusal: Some(refusal) }
     }
 
     /// The answer to a malformed request: `413` for an oversized body, `408` for a body
@@ -1563,6 +1569,24 @@ mod tests {
         assert!(!shown.contains(SECRET) && !shown.contains(&answer.body()[20..]), "{shown}");
         let cookie = [("cookie", "session=top-secret")];
         assert!(!format!("{:?}", RequestView::new(&cookie)).contains("top-secret"));
+    }
+
+    /// A refusal's body is `{"error":<reason>}` with the reason escaped, as a JSON object
+    /// would write it.
+    #[test]
+    fn refusal_bodies_are_json_objects() {
+        let hostile = RequestError::InvalidField {
+            field: "socket_id",
+            source: "1.1\"\n\u{2028}".parse::<SocketId>().unwrap_err(),
+        };
+        for answer in [Answer::request_error(hostile), Answer::refuse(403, Refusal::Denied)] {
+            let reason = match answer.refusal() {
+                Some(Refusal::Denied) => "forbidden".to_owned(),
+                Some(Refusal::Request(e)) => e.to_string(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(answer.body(), serde_json::json!({ "error": reason }).to_string());
+        }
     }
 
     #[test]
