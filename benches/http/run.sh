@@ -108,8 +108,8 @@ for scenario in private presence hostile counted-private; do
             "$(calc "$(field p50_us "$line") / 1000")" "$(calc "$(field p99_us "$line") / 1000")" \
             "$(field s2xx "$line")" "$s4xx" "$s5xx" "$(field socket_errors "$line")"
     done
-    printf '| %s | ours / floor | %.2fx (rounds: %s) | | | | | | |\n' "$scenario" \
-        "$(calc "$(field rps "${lines[ours$median]}") / $(field rps "${lines[floor$median]}")")" "$range"
+    printf '| %s | ours / floor | %sx (rounds: %s) | | | | | | |\n' "$scenario" \
+        "$(printf '%s' "$ratios" | awk -v r="$median" '$1 == r { print $2 }')" "$range"
     printf '| %s | ours / Node | %.1fx | | | | | | |\n' "$scenario" \
         "$(calc "$(field rps "${lines[ours$median]}") / $(field rps "${lines[node]}")")"
     unset lines
