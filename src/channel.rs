@@ -224,26 +224,26 @@ impl ChannelAuth {
         // pins the bytes to the derive's.
         let data = self.channel_data.as_deref().map_or(0, str::len);
         let secret = self.shared_secret.as_deref().map_or(0, str::len);
-        let mut out = String::with_capacity(64 + self.auth.len() + data + data / 4 + secret);
-        out.push_str(r#"{"auth":""#);
-        out.push_str(&self.auth);
-        out.push('"');
+        let mut out = Vec::with_capacity(64 + self.auth.len() + data + data / 4 + secret);
+        out.extend_from_slice(br#"{"auth":""#);
+        out.extend_from_slice(self.auth.as_bytes());
+        out.push(b'"');
         if let Some(data) = &self.channel_data {
-            out.push_str(r#","channel_data":"#);
-            // Serializing a string cannot fail; the `Value` fallback only keeps this
-            // total without a panic.
-            match serde_json::to_string(data) {
-                Ok(quoted) => out.push_str(&quoted),
-                Err(_) => return self.to_json_via_value(),
+            out.extend_from_slice(br#","channel_data":"#);
+            // Serializing a string into a `Vec` cannot fail; the `Value` fallback only
+            // keeps this total without a panic.
+            if serde_json::to_writer(&mut out, data).is_err() {
+                return self.to_json_via_value();
             }
         }
         if let Some(secret) = &self.shared_secret {
-            out.push_str(r#","shared_secret":""#);
-            out.push_str(secret);
-            out.push('"');
+            out.extend_from_slice(br#","shared_secret":""#);
+            out.extend_from_slice(secret.as_bytes());
+            out.push(b'"');
         }
-        out.push('}');
-        out
+        out.push(b'}');
+        // Every piece is UTF-8 text: this cannot fail.
+        String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value())
     }
 
     /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
