@@ -124,12 +124,23 @@ fn run(args: &[String]) -> Result<Vec<String>, Failure> {
         _ => return Err(Failure::Usage("expected a key, a signature and optionally a body file".into())),
     };
     let body = read_body(source)?;
-    let ring = Keyring::new([credentials()?]);
+    check(&Keyring::new([credentials()?]), key, signature, &body, max_age, SystemTime::now())
+}
 
-    let verified = verify_and_parse_webhook(&ring, key, signature, &body).map_err(|e| Failure::Refused(reason(&e)))?;
+/// Verifies `body`, refuses it when `max_age` is set and `time_ms` is that far from
+/// `now`, and describes its events.
+fn check(
+    ring: &Keyring,
+    key: &str,
+    signature: &str,
+    body: &[u8],
+    max_age: Option<Duration>,
+    now: SystemTime,
+) -> Result<Vec<String>, Failure> {
+    let verified = verify_and_parse_webhook(ring, key, signature, body).map_err(|e| Failure::Refused(reason(&e)))?;
     let webhook = verified.webhook();
     if let Some(window) = max_age {
-        webhook.check_freshness(SystemTime::now(), window).map_err(|e| Failure::Refused(e.to_string()))?;
+        webhook.check_freshness(now, window).map_err(|e| Failure::Refused(e.to_string()))?;
     }
     let mut lines = vec![format!("verified: key {} time_ms {}", verified.credentials().key(), webhook.time_ms())];
     lines.extend(webhook.events().iter().map(describe));
@@ -217,19 +228,22 @@ mod tests {
     fn a_stale_webhook_is_refused_unless_any_age_is_asked_for() {
         let creds = Credentials::new(DEMO_KEY.parse().unwrap(), DEMO_SECRET.parse().unwrap());
         let signature = sign_webhook(&creds, BODY.as_bytes()).signature().to_owned();
-        let path = std::env::temp_dir().join(format!("webhook_receiver_test_{}.json", std::process::id()));
-        std::fs::write(&path, BODY).unwrap();
-        let args = |extra: &[&str]| {
-            let mut args = vec![DEMO_KEY.to_owned(), signature.clone(), path.display().to_string()];
+        let ring = Keyring::new([creds]);
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let verdict = |max_age| check(&ring, DEMO_KEY, &signature, BODY.as_bytes(), max_age, now);
+        let Err(Failure::Refused(reason)) = verdict(Some(DEFAULT_MAX_AGE)) else { panic!("a 1970 webhook verified") };
+        assert_eq!(reason, "timestamp is too old");
+        assert!(matches!(verdict(Some(Duration::from_secs(60))), Err(Failure::Refused(_))));
+        let lines = verdict(None).ok().unwrap();
+        assert_eq!(lines[0], "verified: key 278d425bdf160c739803 time_ms 1");
+        // And the flags: the default window, --max-age, --dangerous-any-age.
+        let parse = |extra: &[&str]| {
+            let mut args = vec![DEMO_KEY.to_owned(), signature.clone(), "/nonexistent/body.json".to_owned()];
             args.extend(extra.iter().map(|s| (*s).to_owned()));
             args
         };
-        let Err(Failure::Refused(reason)) = run(&args(&[])) else { panic!("a 1970 webhook verified") };
-        assert_eq!(reason, "timestamp is too old");
-        assert!(matches!(run(&args(&["--max-age", "60"])), Err(Failure::Refused(_))));
-        let lines = run(&args(&["--dangerous-any-age"])).ok().unwrap();
-        assert_eq!(lines[0], "verified: key 278d425bdf160c739803 time_ms 1");
-        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(run(&parse(&["--max-age"])), Err(Failure::Usage(_))));
+        assert!(matches!(run(&parse(&["--max-age", "x"])), Err(Failure::Usage(_))));
     }
 
     #[test]
