@@ -165,7 +165,6 @@ mod encryption;
 mod env;
 mod error;
 mod faye;
-mod http_compat;
 pub mod integrations;
 mod mac;
 mod names;
