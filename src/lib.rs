@@ -190,7 +190,7 @@ pub use crypto_secretbox::aead::rand_core;
 pub use encryption::encrypt_payload;
 pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
 pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, FayeError, InputKind, InvalidInput, PayloadFault, VerifyError, WebhookError};
+pub use error::{AuthError, FayeError, InputKind, InvalidInput, PayloadFault, VerifyError};
 pub use faye::{
     faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
     verify_faye_password, verify_faye_token, FayeAction, FayeGrant, FayeToken, FayeTokenScope, VerifiedFayeMessage,
@@ -201,7 +201,8 @@ pub use secret::{AppSecret, EncryptionMasterKey};
 pub use send::{Api, ApiError, BatchEvent, ChannelsQuery, Endpoint, Info, Limits, SendError, Trigger};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
 pub use webhook::{
-    sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookEvent, WebhookSignature,
+    sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookError, WebhookEvent,
+    WebhookSignature,
 };
 
 /// The README's code blocks, compiled and run as doctests (the README is the first page a

@@ -44,7 +44,9 @@ use super::handler::{Answer, Endpoint, Refusal, RequestView, JSON_CONTENT_TYPE};
 #[cfg(doc)]
 use super::{handler::HandlerError, RequestError};
 #[cfg(doc)]
-use crate::error::{AuthError, WebhookError};
+use crate::error::AuthError;
+#[cfg(doc)]
+use crate::webhook::WebhookError;
 
 /// Answers one request with this endpoint.
 ///

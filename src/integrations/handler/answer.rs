@@ -3,8 +3,9 @@
 use std::fmt;
 
 use super::{HandlerError, JSON_CONTENT_TYPE};
-use crate::error::{AuthError, WebhookError};
+use crate::error::AuthError;
 use crate::integrations::RequestError;
+use crate::webhook::WebhookError;
 
 /// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body.
 ///

@@ -4,12 +4,12 @@ use std::time::SystemTime;
 use super::*;
 use crate::channel::{sign_channel_auth, sign_presence_auth, PresenceMember};
 use crate::credentials::{Credentials, Keyring};
-use crate::error::WebhookError;
 use crate::integrations::{ChannelAuthRequest, RequestError};
 use crate::names::{ChannelKind, ChannelName, SocketId};
 use crate::sign_webhook;
 use crate::user::{sign_user_auth, UserData};
 use crate::webhook::VerifiedWebhook;
+use crate::webhook::WebhookError;
 
 const KEY: &str = "278d425bdf160c739803";
 const SECRET: &str = "7ad3773142a6692b25b8";

@@ -10,9 +10,9 @@ use super::{
     MAX_WEBHOOK_BODY_LEN,
 };
 use crate::credentials::Keyring;
-use crate::error::WebhookError;
 use crate::integrations::RequestError;
 use crate::webhook::verify_and_parse_webhook;
+use crate::webhook::WebhookError;
 
 /// The header that names the app key of a webhook.
 const PUSHER_KEY: &str = "X-Pusher-Key";
