@@ -190,11 +190,11 @@ pub use crypto_secretbox::aead::rand_core;
 pub use encryption::encrypt_payload;
 pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
 pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, FayeError, InputKind, InvalidInput, PayloadFault, VerifyError};
+pub use error::{AuthError, InputKind, InvalidInput, PayloadFault, VerifyError};
 pub use faye::{
     faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
-    verify_faye_password, verify_faye_token, FayeAction, FayeGrant, FayeToken, FayeTokenScope, VerifiedFayeMessage,
-    FAYE_CREDENTIAL_KEYS,
+    verify_faye_password, verify_faye_token, FayeAction, FayeError, FayeGrant, FayeToken, FayeTokenScope,
+    VerifiedFayeMessage, FAYE_CREDENTIAL_KEYS,
 };
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, FayeChannel, FayeUserId, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
