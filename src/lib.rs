@@ -188,9 +188,9 @@ pub use credentials::{Credentials, Keyring};
 pub use crypto_secretbox::aead::rand_core;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use encryption::encrypt_payload;
-pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
+pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng, PayloadFault};
 pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, InputKind, InvalidInput, PayloadFault, VerifyError};
+pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
 pub use faye::{
     faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
     verify_faye_password, verify_faye_token, FayeAction, FayeError, FayeGrant, FayeToken, FayeTokenScope,
