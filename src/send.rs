@@ -17,18 +17,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod api;
 mod client;
 mod endpoint;
 mod error;
-mod request;
+mod event;
+mod limits;
+mod query;
 mod response;
 
+pub use api::Api;
 pub use client::{Client, ClientError, HttpClient};
 #[cfg(feature = "reqwest")]
 pub use client::{ReqwestHttp, TransportError};
 pub use endpoint::{Endpoint, Scheme};
 pub use error::{ApiError, Operation, SendError};
-pub use request::{Api, BatchEvent, ChannelsQuery, Info, Limits, Trigger};
+pub use event::{BatchEvent, Trigger};
+pub use limits::Limits;
+pub use query::{ChannelsQuery, Info};
 pub use response::{
     parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
     parse_trigger_batch, parse_users, BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse,

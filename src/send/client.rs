@@ -10,13 +10,13 @@ use std::time::SystemTime;
 use crate::names::{ChannelName, EventName, UserId};
 use crate::send::error::{ApiError, SendError};
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
-use crate::send::request::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
-#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::response::{
     parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
     parse_trigger_batch, parse_users, BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse,
     TriggerResponse, UsersResponse,
 };
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
+use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 
 /// Sends one request and returns the whole response: all [`Client`] needs of an HTTP
 /// client.
@@ -259,7 +259,7 @@ mod reqwest_client {
     use std::time::Duration;
 
     use super::{Client, ClientError, HttpClient};
-    use crate::send::request::Api;
+    use crate::send::Api;
 
     /// A transport failure from [`ReqwestHttp`]: what happened, never the URL (its
     /// query holds the signature).
