@@ -19,18 +19,17 @@
 
 mod api;
 mod client;
-mod endpoint;
 mod error;
 mod event;
 mod limits;
 mod query;
 mod response;
+mod url;
 
 pub use api::Api;
 pub use client::{Client, ClientError, HttpClient};
 #[cfg(feature = "reqwest")]
 pub use client::{ReqwestHttp, TransportError};
-pub use endpoint::{Endpoint, Scheme};
 pub use error::{ApiError, Operation, SendError};
 pub use event::{BatchEvent, Trigger};
 pub use limits::Limits;
@@ -40,3 +39,4 @@ pub use response::{
     parse_trigger_batch, parse_users, BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse,
     TerminateResponse, TriggerResponse, User, UsersResponse,
 };
+pub use url::{Endpoint, Scheme};

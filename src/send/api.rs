@@ -14,8 +14,8 @@ use crate::encryption::encrypt_payload_with_rng;
 use crate::error::AuthError;
 use crate::names::{AppId, ChannelKind, ChannelName, EventName, UserId};
 use crate::rand_core::CryptoRngCore;
-use crate::send::endpoint::Endpoint;
 use crate::send::error::SendError;
+use crate::send::url::Endpoint;
 
 /// The HTTP API of one app: credentials (with an app id), where to send, and limits.
 /// Every method builds a signed `http::Request<Vec<u8>>` and sends nothing.
