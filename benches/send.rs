@@ -12,7 +12,9 @@
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{sign_api_request, Api, Credentials, Endpoint, Method, Trigger};
+use channel_auth::api::{sign_api_request, Method};
+use channel_auth::send::{Api, Endpoint, Trigger};
+use channel_auth::Credentials;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn creds() -> Credentials {

@@ -49,7 +49,8 @@ use channel_auth::integrations::actix_web::{
     route, BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
 };
 use channel_auth::integrations::RequestError;
-use channel_auth::{Keyring, WebhookError};
+use channel_auth::webhook::WebhookError;
+use channel_auth::Keyring;
 
 #[path = "common/demo_policy.rs"]
 mod demo_policy;

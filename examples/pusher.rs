@@ -23,11 +23,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use channel_auth::send::{Client, ClientError, ReqwestHttp, TransportError};
-use channel_auth::{
-    Api, BatchEvent, ChannelName, ChannelsQuery, Credentials, EncryptionMasterKey, Endpoint, EventName, Info, SocketId,
-    Trigger, UserId,
+use channel_auth::send::{
+    Api, BatchEvent, ChannelsQuery, Client, ClientError, Endpoint, Info, ReqwestHttp, TransportError, Trigger,
 };
+use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, EventName, SocketId, UserId};
 
 const USAGE: &str = "usage: pusher [--url URL | --cluster NAME] [--timeout-s N] <command> ...
 

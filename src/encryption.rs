@@ -30,6 +30,10 @@ use crate::error::{AuthError, VerifyError};
 use crate::names::{ChannelKind, ChannelName};
 use crate::secret::EncryptionMasterKey;
 
+/// `rand_core` 0.6, as [`encrypt_payload_with_rng`] takes it (re-exported so a caller's
+/// random source implements the very trait the library names).
+pub use crypto_secretbox::aead::rand_core;
+
 /// The length of a secretbox nonce, in bytes.
 pub(crate) const NONCE_LEN: usize = 24;
 /// The length of a Poly1305 tag, in bytes: the shortest valid ciphertext.
@@ -121,7 +125,8 @@ fn data_json(nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> String {
 /// [`AuthError::RandomnessUnavailable`] when the OS random source fails.
 ///
 /// ```
-/// use channel_auth::{decrypt_payload, encrypt_payload, ChannelName, Credentials, EncryptionMasterKey};
+/// use channel_auth::encryption::{decrypt_payload, encrypt_payload};
+/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
 ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
@@ -147,9 +152,9 @@ pub fn encrypt_payload(
 /// number generator: for platforms without an OS random source (such as
 /// `wasm32-unknown-unknown`) and for deterministic tests.
 ///
-/// `rng` implements [`rand_core::CryptoRngCore`](crate::rand_core::CryptoRngCore) of
-/// `rand_core` 0.6, re-exported as [`channel_auth::rand_core`](crate::rand_core) (so
-/// `rand` 0.8's `OsRng` or `ThreadRng` fit). It must never repeat a nonce under one key:
+/// `rng` implements [`rand_core::CryptoRngCore`] of `rand_core`
+/// 0.6, re-exported as [`channel_auth::encryption::rand_core`](rand_core) (so `rand`
+/// 0.8's `OsRng` or `ThreadRng` fit). It must never repeat a nonce under one key:
 /// use a real CSPRNG.
 ///
 /// # Errors
@@ -157,8 +162,9 @@ pub fn encrypt_payload(
 /// error.
 ///
 /// ```
-/// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
-/// use channel_auth::{decrypt_payload, encrypt_payload_with_rng, ChannelName, Credentials, EncryptionMasterKey};
+/// use channel_auth::encryption::rand_core::{impls, CryptoRng, Error, RngCore};
+/// use channel_auth::encryption::{decrypt_payload, encrypt_payload_with_rng};
+/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey};
 ///
 /// // A stand-in for the platform's random source (a counter: never in production).
 /// struct Platform(u8);
@@ -210,7 +216,8 @@ pub fn encrypt_payload_with_rng(
 /// [`encrypt_payload`].
 ///
 /// ```
-/// use channel_auth::{encrypt_payload_with_nonce, ChannelName, Credentials, EncryptionMasterKey};
+/// use channel_auth::encryption::encrypt_payload_with_nonce;
+/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
 ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
@@ -234,7 +241,8 @@ pub fn encrypt_payload_with_nonce(
 /// [`VerifyError::MalformedPayload`] reports it. Quotes nothing of the data.
 ///
 /// ```
-/// use channel_auth::{decrypt_payload, ChannelName, Credentials, EncryptionMasterKey, PayloadFault, VerifyError};
+/// use channel_auth::encryption::{decrypt_payload, PayloadFault};
+/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, VerifyError};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
 ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
@@ -344,9 +352,8 @@ fn classify(data: &str) -> PayloadFault {
 /// or any byte of the plaintext.
 ///
 /// ```
-/// use channel_auth::{
-///     decrypt_payload, encrypt_payload, ChannelName, Credentials, EncryptionMasterKey, VerifyError,
-/// };
+/// use channel_auth::encryption::{decrypt_payload, encrypt_payload};
+/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, VerifyError};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
 ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));

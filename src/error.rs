@@ -41,7 +41,7 @@ pub enum InputKind {
     EncryptionMasterKey,
     /// The `channel_data` of a [`PresenceMember`](crate::PresenceMember).
     ChannelData,
-    /// The path of an HTTP API request ([`sign_api_request`](crate::sign_api_request)).
+    /// The path of an HTTP API request ([`sign_api_request`](crate::api::sign_api_request)).
     ApiPath,
     /// The key of an HTTP API query parameter.
     ParamKey,
@@ -49,19 +49,19 @@ pub enum InputKind {
     ParamValue,
     /// The time an HTTP API request is signed at.
     Timestamp,
-    /// An HTTP [`Method`](crate::Method).
+    /// An HTTP [`Method`](crate::api::Method).
     HttpMethod,
-    /// A [`FayeChannel`](crate::FayeChannel).
+    /// A [`FayeChannel`](crate::faye::FayeChannel).
     FayeChannel,
-    /// A Pusher cluster name ([`Endpoint::cluster`](crate::Endpoint::cluster)).
+    /// A Pusher cluster name ([`Endpoint::cluster`](crate::send::Endpoint::cluster)).
     Cluster,
-    /// An API endpoint URL ([`Endpoint::from_url`](crate::Endpoint::from_url)).
+    /// An API endpoint URL ([`Endpoint::from_url`](crate::send::Endpoint::from_url)).
     EndpointUrl,
-    /// A channel attribute list ([`Info`](crate::Info)).
+    /// A channel attribute list ([`Info`](crate::send::Info)).
     InfoAttribute,
     /// An [`EventName`](crate::EventName).
     EventName,
-    /// A [`FayeUserId`](crate::FayeUserId).
+    /// A [`FayeUserId`](crate::faye::FayeUserId).
     FayeUserId,
 }
 
@@ -272,7 +272,7 @@ pub enum AuthError {
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
     ReservedChannel,
-    /// Sending through the HTTP API ([`Api::new`](crate::Api::new)) needs credentials
+    /// Sending through the HTTP API ([`Api::new`](crate::send::Api::new)) needs credentials
     /// that carry an app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)).
     #[error("sending needs credentials with an app id")]
     MissingAppId,
@@ -280,8 +280,8 @@ pub enum AuthError {
     #[error("not a private-encrypted channel")]
     NotEncryptedChannel,
     /// The random source failed to give a nonce (the OS source for
-    /// [`encrypt_payload`](crate::encrypt_payload), the caller's for
-    /// [`encrypt_payload_with_rng`](crate::encrypt_payload_with_rng)); nothing was
+    /// [`encrypt_payload`](crate::encryption::encrypt_payload), the caller's for
+    /// [`encrypt_payload_with_rng`](crate::encryption::encrypt_payload_with_rng)); nothing was
     /// encrypted.
     #[error("no randomness for the nonce")]
     RandomnessUnavailable,

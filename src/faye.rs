@@ -23,6 +23,7 @@ mod error;
 mod message;
 mod token;
 
+pub use crate::names::{FayeChannel, FayeUserId};
 pub use error::FayeError;
 pub use message::{
     strip_faye_credentials, verify_faye_message, verify_faye_password, FayeAction, FayeTokenScope, VerifiedFayeMessage,

@@ -8,7 +8,8 @@
 //!
 //! ```
 //! use std::time::SystemTime;
-//! use channel_auth::{Api, Credentials, Endpoint, Trigger};
+//! use channel_auth::send::{Api, Endpoint, Trigger};
+//! use channel_auth::Credentials;
 //!
 //! let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
 //! let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;

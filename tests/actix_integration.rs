@@ -14,10 +14,10 @@ use channel_auth::integrations::actix_web::{
     HandlerError, Refusal, RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
+use channel_auth::webhook::{sign_webhook, VerifiedWebhook, WebhookError, WebhookEvent};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName, Credentials,
-    EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId, VerifiedWebhook, WebhookError,
-    WebhookEvent,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
+    Keyring, PresenceMember, SocketId, UserData, UserId,
 };
 use serde_json::Value;
 

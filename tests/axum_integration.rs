@@ -14,9 +14,10 @@ use channel_auth::integrations::axum::{
     RequestView, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
+use channel_auth::webhook::{sign_webhook, VerifiedWebhook, WebhookError, WebhookEvent};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName, Credentials,
-    EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifiedWebhook, WebhookError, WebhookEvent,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
+    Keyring, PresenceMember, SocketId, UserData,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;

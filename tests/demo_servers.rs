@@ -13,8 +13,9 @@ mod demo_policy;
 #[path = "../examples/common/demo_server.rs"]
 mod demo_server;
 
+use channel_auth::faye::FayeChannel;
 use channel_auth::integrations::handler::{block_on, ChannelAuthorizer, Decision, RequestView};
-use channel_auth::{ChannelName, FayeChannel, SocketId, UserId};
+use channel_auth::{ChannelName, SocketId, UserId};
 use demo_policy::{decide, DemoPolicy};
 use demo_server::{credentials_from, faye_secret_from, Origin, DEMO_POLICY_VAR};
 

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{verify_api_request, Api, BatchEvent, Credentials, Endpoint, Info, Keyring, Method, Trigger};
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::send::{Api, BatchEvent, Endpoint, Info, Trigger};
+use channel_auth::{Credentials, Keyring};
 use serde_json::{json, Value};
 
 const CASES: usize = 400;

@@ -11,11 +11,12 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use channel_auth::send::{ApiError, Client, ClientError, Operation, ReqwestHttp};
-use channel_auth::{
-    verify_api_request, Api, BatchEvent, ChannelsQuery, Credentials, EncryptionMasterKey, Endpoint, Info, Keyring,
-    Method, SendError, Trigger,
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::send::{
+    Api, ApiError, BatchEvent, ChannelsQuery, Client, ClientError, Endpoint, Info, Operation, ReqwestHttp, SendError,
+    Trigger,
 };
+use channel_auth::{Credentials, EncryptionMasterKey, Keyring};
 
 fn creds() -> Credentials {
     Credentials::new("key".parse().unwrap(), "s3cr3t-value".parse().unwrap())

@@ -9,9 +9,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::send::{Api, BatchEvent, ChannelsQuery, Endpoint, Info, Limits, SendError, Trigger};
 use channel_auth::{
-    verify_api_request, Api, AuthError, BatchEvent, ChannelName, ChannelsQuery, Credentials, EncryptionMasterKey,
-    Endpoint, Info, InputKind, InvalidInput, Keyring, Limits, Method, SendError, Trigger, UserId,
+    AuthError, ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, Keyring, UserId,
 };
 
 /// Pusher's documented example app (HTTP API reference): key, secret, app id 3.

@@ -7,12 +7,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::send::{parse_channel, parse_channels, parse_users};
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::encryption::decrypt_payload;
+use channel_auth::send::{
+    parse_channel, parse_channels, parse_users, Api, BatchEvent, ChannelsQuery, Endpoint, Info, SendError, Trigger,
+};
+use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook, WebhookError, WebhookEvent};
 use channel_auth::{
-    decrypt_payload, sign_channel_auth, sign_presence_auth, sign_webhook, verify_and_parse_webhook, verify_api_request,
-    verify_channel_auth, verify_webhook, Api, AuthError, BatchEvent, ChannelName, ChannelsQuery, Credentials,
-    EncryptionMasterKey, Endpoint, Info, Keyring, Method, PresenceMember, SendError, Trigger, VerifyError,
-    WebhookError, WebhookEvent,
+    sign_channel_auth, sign_presence_auth, verify_channel_auth, AuthError, ChannelName, Credentials,
+    EncryptionMasterKey, Keyring, PresenceMember, VerifyError,
 };
 use serde_json::{json, Value};
 

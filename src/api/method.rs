@@ -7,7 +7,7 @@ use crate::error::{InputKind, InvalidInput};
 /// An HTTP method, as it stands (uppercase) in the string to sign.
 ///
 /// ```
-/// use channel_auth::Method;
+/// use channel_auth::api::Method;
 ///
 /// assert_eq!(Method::Post.as_str(), "POST");
 /// assert_eq!("GET".parse::<Method>()?, Method::Get);
@@ -31,7 +31,7 @@ impl Method {
     /// The method's name on the wire: uppercase.
     ///
     /// ```
-    /// assert_eq!(channel_auth::Method::Delete.as_str(), "DELETE");
+    /// assert_eq!(channel_auth::api::Method::Delete.as_str(), "DELETE");
     /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -72,14 +72,15 @@ impl core::str::FromStr for Method {
 impl TryFrom<&http::Method> for Method {
     type Error = InvalidInput;
 
-    /// The method of an `http` request, for [`verify_api_request`](crate::verify_api_request).
+    /// The method of an `http` request, for [`verify_api_request`](crate::api::verify_api_request).
     ///
     /// # Errors
     /// [`InvalidInput::Malformed`] (kind [`InputKind::HttpMethod`]) for a method the
     /// HTTP API does not use (anything but `GET`, `POST`, `PUT`, `DELETE`).
     ///
     /// ```
-    /// use channel_auth::{InputKind, Method};
+    /// use channel_auth::api::Method;
+    /// use channel_auth::InputKind;
     ///
     /// let request = http::Request::post("/apps/3/events").body(())?;
     /// assert_eq!(Method::try_from(request.method())?, Method::Post);
@@ -115,7 +116,7 @@ impl TryFrom<http::Method> for Method {
     /// [`InvalidInput::Malformed`] for a method other than `GET`, `POST`, `PUT`, `DELETE`.
     ///
     /// ```
-    /// use channel_auth::Method;
+    /// use channel_auth::api::Method;
     ///
     /// assert_eq!(Method::try_from(http::Method::GET)?, Method::Get);
     /// assert!(Method::try_from(http::Method::OPTIONS).is_err());
@@ -130,7 +131,7 @@ impl From<Method> for http::Method {
     /// The `http` method with the same name.
     ///
     /// ```
-    /// assert_eq!(http::Method::from(channel_auth::Method::Delete), http::Method::DELETE);
+    /// assert_eq!(http::Method::from(channel_auth::api::Method::Delete), http::Method::DELETE);
     /// ```
     fn from(method: Method) -> Self {
         match method {

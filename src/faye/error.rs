@@ -9,7 +9,8 @@ use crate::error::{InvalidInput, VerifyError};
 /// password that does not match says only that.
 ///
 /// ```
-/// use channel_auth::{verify_faye_message, AppSecret, FayeError, FayeTokenScope};
+/// use channel_auth::faye::{verify_faye_message, FayeError, FayeTokenScope};
+/// use channel_auth::AppSecret;
 /// use serde_json::json;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
@@ -71,8 +72,8 @@ pub enum FayeError {
     },
     /// The message is a publication (its channel is not under `/meta/`, `/service/`
     /// channels included) and the scope grants subscriptions only
-    /// ([`FayeTokenScope::UserOnly`](crate::FayeTokenScope::UserOnly),
-    /// [`FayeTokenScope::ChannelBound`](crate::FayeTokenScope::ChannelBound)). Answered
+    /// ([`FayeTokenScope::UserOnly`](crate::faye::FayeTokenScope::UserOnly),
+    /// [`FayeTokenScope::ChannelBound`](crate::faye::FayeTokenScope::ChannelBound)). Answered
     /// before `ext` is read: whether the token would verify makes no difference.
     #[error("faye message: publishing is not granted by a subscribe-only token scope")]
     PublishNotGranted,

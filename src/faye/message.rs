@@ -30,7 +30,8 @@ use crate::secret::AppSecret;
 ///   [`VerifiedFayeMessage::action`] and [`VerifiedFayeMessage::channel`].
 ///
 /// ```
-/// use channel_auth::{sign_faye_token, verify_faye_message, AppSecret, FayeError, FayeTokenScope};
+/// use channel_auth::faye::{sign_faye_token, verify_faye_message, FayeError, FayeTokenScope};
+/// use channel_auth::AppSecret;
 /// use serde_json::json;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
@@ -84,7 +85,7 @@ impl FayeTokenScope {
 /// Whether an incoming message subscribes or publishes.
 ///
 /// ```
-/// use channel_auth::FayeAction;
+/// use channel_auth::faye::FayeAction;
 ///
 /// assert_ne!(FayeAction::Subscribe, FayeAction::Publish);
 /// ```
@@ -102,7 +103,8 @@ pub enum FayeAction {
 /// An incoming message whose token verified: who, what, and on which channel.
 ///
 /// ```
-/// use channel_auth::{sign_faye_token, verify_faye_message, AppSecret, FayeAction, FayeTokenScope};
+/// use channel_auth::faye::{sign_faye_token, verify_faye_message, FayeAction, FayeTokenScope};
+/// use channel_auth::AppSecret;
 /// use serde_json::json;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
@@ -129,7 +131,7 @@ impl VerifiedFayeMessage {
     /// [`FayeTokenScope`]).
     ///
     /// ```
-    /// # use channel_auth::{sign_faye_token, verify_faye_message, FayeAction, FayeTokenScope};
+    /// # use channel_auth::faye::{sign_faye_token, verify_faye_message, FayeAction, FayeTokenScope};
     /// # let secret = "s".parse()?;
     /// let token = sign_faye_token(&secret, &"bob".parse()?, None);
     /// let message = serde_json::json!({
@@ -152,7 +154,7 @@ impl VerifiedFayeMessage {
     /// The user the token was verified for.
     ///
     /// ```
-    /// # use channel_auth::{sign_faye_token, verify_faye_message, FayeTokenScope};
+    /// # use channel_auth::faye::{sign_faye_token, verify_faye_message, FayeTokenScope};
     /// # let secret = "s".parse()?;
     /// let token = sign_faye_token(&secret, &"the user ID".parse()?, None);
     /// let message = serde_json::json!({
@@ -171,7 +173,7 @@ impl VerifiedFayeMessage {
     /// The channel subscribed to or published on (never a wildcard, never `/meta/`).
     ///
     /// ```
-    /// # use channel_auth::{sign_faye_token, verify_faye_message, FayeTokenScope};
+    /// # use channel_auth::faye::{sign_faye_token, verify_faye_message, FayeTokenScope};
     /// # let secret = "s".parse()?;
     /// let token = sign_faye_token(&secret, &"u".parse()?, None);
     /// let message = serde_json::json!({
@@ -266,7 +268,8 @@ fn channel_field(object: &Map<String, Value>, key: &str, field: &'static str) ->
 /// does not verify. Never a panic, whatever the JSON.
 ///
 /// ```
-/// use channel_auth::{sign_faye_token, verify_faye_message, AppSecret, FayeError, FayeTokenScope};
+/// use channel_auth::faye::{sign_faye_token, verify_faye_message, FayeError, FayeTokenScope};
+/// use channel_auth::AppSecret;
 /// use serde_json::json;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
@@ -330,7 +333,7 @@ pub fn verify_faye_message(
 /// the guide's `token` and `password`, and the `authToken` of Faye's extension docs.
 ///
 /// ```
-/// use channel_auth::{strip_faye_credentials, FAYE_CREDENTIAL_KEYS};
+/// use channel_auth::faye::{strip_faye_credentials, FAYE_CREDENTIAL_KEYS};
 ///
 /// for key in FAYE_CREDENTIAL_KEYS {
 ///     let mut message = serde_json::json!({ "ext": { key: "x", key.to_uppercase(): "y" } });
@@ -354,7 +357,7 @@ pub const FAYE_CREDENTIAL_KEYS: [&str; 3] = ["token", "password", "authToken"];
 ///   left as it is.
 ///
 /// ```
-/// use channel_auth::strip_faye_credentials;
+/// use channel_auth::faye::strip_faye_credentials;
 /// use serde_json::json;
 ///
 /// let mut message = json!({
@@ -408,7 +411,8 @@ fn is_credential_key(key: &str) -> bool {
 /// [`FayeError::WrongPassword`].
 ///
 /// ```
-/// use channel_auth::{verify_faye_password, AppSecret, FayeError};
+/// use channel_auth::faye::{verify_faye_password, FayeError};
+/// use channel_auth::AppSecret;
 /// use serde_json::json;
 ///
 /// let password: AppSecret = "some long and unguessable application-specific string".parse()?;

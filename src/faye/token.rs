@@ -23,7 +23,8 @@ pub(super) fn message<'a>(user: &'a str, channel: Option<&'a str>) -> [&'a [u8];
 /// A Faye token: 64 lowercase hex digits.
 ///
 /// ```
-/// use channel_auth::{sign_faye_token, AppSecret, FayeUserId};
+/// use channel_auth::faye::{sign_faye_token, FayeUserId};
+/// use channel_auth::AppSecret;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
 /// let user: FayeUserId = "the user ID".parse()?;
@@ -37,7 +38,8 @@ pub(super) fn message<'a>(user: &'a str, channel: Option<&'a str>) -> [&'a [u8];
 /// [`verify_faye_token`] only:
 ///
 /// ```compile_fail
-/// use channel_auth::{sign_faye_token, AppSecret};
+/// use channel_auth::faye::sign_faye_token;
+/// use channel_auth::AppSecret;
 ///
 /// let secret: AppSecret = "s".parse().unwrap();
 /// let user = "alice".parse().unwrap();
@@ -50,7 +52,8 @@ impl FayeToken {
     /// The token, to send as the message's `ext.token`.
     ///
     /// ```
-    /// # use channel_auth::{sign_faye_token, AppSecret};
+    /// # use channel_auth::faye::sign_faye_token;
+    /// # use channel_auth::AppSecret;
     /// let token = sign_faye_token(&"s".parse()?, &"alice".parse()?, Some(&"/chat/1".parse()?));
     /// assert!(token.as_str().bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -84,7 +87,8 @@ impl core::fmt::Display for FayeToken {
 /// use: the token is the application's grant.
 ///
 /// ```
-/// use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeUserId};
+/// use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeUserId};
+/// use channel_auth::AppSecret;
 ///
 /// // The guide's example, through the typed API.
 /// let secret: AppSecret = "your secret key".parse()?;
@@ -114,7 +118,8 @@ pub fn sign_faye_token(secret: &AppSecret, user: &FayeUserId, channel: Option<&F
 /// `channel`), or is not 64 lowercase hex digits.
 ///
 /// ```
-/// use channel_auth::{verify_faye_token, AppSecret, VerifyError};
+/// use channel_auth::faye::verify_faye_token;
+/// use channel_auth::{AppSecret, VerifyError};
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
 /// let user = "the user ID".parse()?;
@@ -140,7 +145,8 @@ pub fn verify_faye_token(
 /// No `==`: it holds a token.
 ///
 /// ```
-/// use channel_auth::{sign_faye_grant, AppSecret, FayeUserId};
+/// use channel_auth::faye::{sign_faye_grant, FayeUserId};
+/// use channel_auth::AppSecret;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
 /// let user: FayeUserId = "the user ID".parse()?;
@@ -167,7 +173,7 @@ impl FayeGrant {
     /// The user the token is for.
     ///
     /// ```
-    /// # use channel_auth::sign_faye_grant;
+    /// # use channel_auth::faye::sign_faye_grant;
     /// let grant = sign_faye_grant(&"s".parse()?, &"alice".parse()?, None);
     /// assert_eq!(grant.user_id().as_str(), "alice");
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -180,7 +186,7 @@ impl FayeGrant {
     /// The token.
     ///
     /// ```
-    /// # use channel_auth::{sign_faye_grant, sign_faye_token};
+    /// # use channel_auth::faye::{sign_faye_grant, sign_faye_token};
     /// let grant = sign_faye_grant(&"s".parse()?, &"alice".parse()?, None);
     /// assert_eq!(grant.token().as_str(), sign_faye_token(&"s".parse()?, &"alice".parse()?, None).as_str());
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -193,7 +199,7 @@ impl FayeGrant {
     /// The compact JSON answer: `{"userId":"…","token":"…"}`, the id JSON-escaped.
     ///
     /// ```
-    /// # use channel_auth::sign_faye_grant;
+    /// # use channel_auth::faye::sign_faye_grant;
     /// let grant = sign_faye_grant(&"s".parse()?, &"say \"hi\"".parse()?, Some(&"/a".parse()?));
     /// assert!(grant.to_json().starts_with(r#"{"userId":"say \"hi\"","token":""#));
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -209,7 +215,8 @@ impl FayeGrant {
 /// `channel` (see [`sign_faye_token`]).
 ///
 /// ```
-/// use channel_auth::{sign_faye_grant, verify_faye_token, AppSecret, FayeChannel, FayeUserId};
+/// use channel_auth::faye::{sign_faye_grant, verify_faye_token, FayeChannel, FayeUserId};
+/// use channel_auth::AppSecret;
 ///
 /// let secret: AppSecret = "your secret key".parse()?;
 /// let user: FayeUserId = "alice".parse()?;
@@ -236,7 +243,7 @@ pub fn sign_faye_grant(secret: &AppSecret, user: &FayeUserId, channel: Option<&F
 /// [`FayeError::Wildcard`]; [`FayeError::MetaChannel`].
 ///
 /// ```
-/// use channel_auth::{faye_token_request_channel, FayeError};
+/// use channel_auth::faye::{faye_token_request_channel, FayeError};
 ///
 /// let channel = faye_token_request_channel(b"channel=%2Fchat%2Falice")?;
 /// assert_eq!(channel.as_str(), "/chat/alice");

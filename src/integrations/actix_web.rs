@@ -19,7 +19,7 @@
 //! (read with its own limit, whatever `PayloadConfig` says). Every refusal is JSON
 //! `{"error":"<reason>"}`: never a secret or a signature. A refusal's typed reason
 //! ([`Refusal`], and the [`RequestError`], [`AuthError`](crate::AuthError),
-//! [`WebhookError`](crate::WebhookError) or [`HandlerError`] inside it) rides in the
+//! [`WebhookError`](crate::webhook::WebhookError) or [`HandlerError`] inside it) rides in the
 //! response's extensions, for logging middleware.
 //!
 //! actix-web keeps its request extensions in a single-threaded cell, so they cannot be
@@ -420,7 +420,8 @@ pub fn user_auth<U: UserAuthenticator>(credentials: Credentials, authenticator: 
 /// ```
 /// use actix_web::App;
 /// use channel_auth::integrations::actix_web::{webhook, HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+/// use channel_auth::webhook::VerifiedWebhook;
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// struct Ignore;
 /// impl WebhookHandler for Ignore {

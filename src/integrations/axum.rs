@@ -280,7 +280,8 @@ where
 /// ```
 /// use axum::Router;
 /// use channel_auth::integrations::axum::{webhook, HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+/// use channel_auth::webhook::VerifiedWebhook;
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// struct Ignore;
 /// impl WebhookHandler for Ignore {

@@ -11,9 +11,9 @@ use crate::credentials::Credentials;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 use crate::encryption::encrypt_payload;
 use crate::encryption::encrypt_payload_with_rng;
+use crate::encryption::rand_core::CryptoRngCore;
 use crate::error::AuthError;
 use crate::names::{AppId, ChannelKind, ChannelName, EventName, UserId};
-use crate::rand_core::CryptoRngCore;
 use crate::send::error::SendError;
 use crate::send::url::Endpoint;
 
@@ -24,7 +24,8 @@ use crate::send::url::Endpoint;
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::{Api, Credentials, Endpoint, Trigger};
+/// use channel_auth::send::{Api, Endpoint, Trigger};
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
 ///     .with_app_id("3".parse()?);
@@ -57,7 +58,8 @@ impl Api {
     /// [`AuthError::MissingAppId`] when the credentials carry no app id.
     ///
     /// ```
-    /// use channel_auth::{Api, AuthError, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::{AuthError, Credentials};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// assert_eq!(Api::new(creds.clone(), Endpoint::cluster("eu")?).unwrap_err(), AuthError::MissingAppId);
@@ -73,7 +75,8 @@ impl Api {
     /// The same API with other limits.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint, Limits};
+    /// use channel_auth::send::{Api, Endpoint, Limits};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?.with_limits(Limits::default().with_max_batch(50));
     /// assert_eq!(api.limits().max_batch(), 50);
@@ -88,7 +91,8 @@ impl Api {
     /// The limits checked before building.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint, Limits};
+    /// use channel_auth::send::{Api, Endpoint, Limits};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.limits(), Limits::default());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -101,7 +105,8 @@ impl Api {
     /// The app id requests are sent for.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
     /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.app_id().as_str(), "7");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -114,7 +119,8 @@ impl Api {
     /// Where requests go.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
     /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -127,7 +133,8 @@ impl Api {
     /// The credentials requests are signed with.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
     /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.credentials().key().as_str(), "key");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -153,7 +160,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint, SendError, Trigger};
+    /// use channel_auth::send::{Api, Endpoint, SendError, Trigger};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
@@ -175,14 +183,14 @@ impl Api {
     /// of the OS: for targets without an OS random source (`wasm32-unknown-unknown`),
     /// where the caller has one. `rng` must be a cryptographically secure generator
     /// (`rand_core` 0.6's `CryptoRngCore`, re-exported as
-    /// [`channel_auth::rand_core`](crate::rand_core)).
+    /// [`channel_auth::encryption::rand_core`](crate::encryption::rand_core)).
     ///
     /// # Errors
     /// As [`Api::trigger`].
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+    /// use channel_auth::encryption::{rand_core::{impls, CryptoRng, Error, RngCore}};
     ///
     /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
     /// struct Platform(u8);
@@ -198,7 +206,9 @@ impl Api {
     ///     }
     /// }
     /// impl CryptoRng for Platform {}
-    /// use channel_auth::{decrypt_payload, Api, Credentials, EncryptionMasterKey, Endpoint, Trigger};
+    /// use channel_auth::encryption::decrypt_payload;
+    /// use channel_auth::send::{Api, Endpoint, Trigger};
+    /// use channel_auth::{Credentials, EncryptionMasterKey};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
     ///     .with_app_id("1".parse()?)
@@ -271,7 +281,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, BatchEvent, Credentials, Endpoint, SendError};
+    /// use channel_auth::send::{Api, BatchEvent, Endpoint, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
@@ -294,7 +305,7 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+    /// use channel_auth::encryption::{rand_core::{impls, CryptoRng, Error, RngCore}};
     ///
     /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
     /// struct Platform(u8);
@@ -310,7 +321,8 @@ impl Api {
     ///     }
     /// }
     /// impl CryptoRng for Platform {}
-    /// use channel_auth::{Api, BatchEvent, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, BatchEvent, Endpoint};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
@@ -373,7 +385,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
-    /// use channel_auth::{Api, ChannelsQuery, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ChannelsQuery, Endpoint};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
@@ -409,7 +422,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint, Info, SendError};
+    /// use channel_auth::send::{Api, Endpoint, Info, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
@@ -440,7 +454,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint, SendError};
+    /// use channel_auth::send::{Api, Endpoint, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
@@ -466,7 +481,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
@@ -495,7 +511,8 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;

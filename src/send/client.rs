@@ -25,8 +25,8 @@ use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 /// TLS connector for `https://`):
 ///
 /// ```no_run
-/// use channel_auth::send::{Client, HttpClient};
-/// use channel_auth::{Api, Credentials, Endpoint, Trigger};
+/// use channel_auth::send::{Api, Client, Endpoint, HttpClient, Trigger};
+/// use channel_auth::Credentials;
 /// use http_body_util::{BodyExt, Full};
 /// use hyper::body::Bytes;
 ///
@@ -77,8 +77,7 @@ pub trait HttpClient {
 /// Why a [`Client`] call failed.
 ///
 /// ```
-/// use channel_auth::send::ClientError;
-/// use channel_auth::SendError;
+/// use channel_auth::send::{ClientError, SendError};
 ///
 /// let err: ClientError<std::io::Error> = ClientError::Send(SendError::NoChannels);
 /// assert_eq!(err.to_string(), "no channel to trigger on");
@@ -103,8 +102,8 @@ pub enum ClientError<E: std::error::Error + 'static> {
 /// cannot (see [`Api::trigger`]).
 ///
 /// ```
-/// use channel_auth::send::{Client, HttpClient};
-/// use channel_auth::{Api, Credentials, Endpoint, Trigger};
+/// use channel_auth::send::{Api, Client, Endpoint, HttpClient, Trigger};
+/// use channel_auth::Credentials;
 ///
 /// // A stand-in transport that answers every request with `{}`.
 /// struct Always;
@@ -137,8 +136,8 @@ impl<H: HttpClient> Client<H> {
     /// A client sending through `http`.
     ///
     /// ```
-    /// use channel_auth::send::{Client, HttpClient};
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Client, Endpoint, HttpClient};
+    /// use channel_auth::Credentials;
     /// struct Never;
     /// impl HttpClient for Never {
     ///     type Error = std::io::Error;
@@ -303,8 +302,8 @@ mod reqwest_client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use channel_auth::send::{Client, ReqwestHttp};
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, Client, Endpoint, ReqwestHttp};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
@@ -349,8 +348,8 @@ mod reqwest_client {
         ///
         /// ```
         /// use std::time::Duration;
-        /// use channel_auth::send::Client;
-        /// use channel_auth::{Api, Credentials, Endpoint};
+        /// use channel_auth::send::{Api, Client, Endpoint};
+        /// use channel_auth::Credentials;
         ///
         /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
         /// let client = Client::new(Api::new(creds, Endpoint::cluster("eu")?)?, Duration::from_secs(10))?;

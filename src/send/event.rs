@@ -13,7 +13,7 @@ use crate::names::{ChannelName, EventName, SocketId};
 /// `Debug` shows the data's length, not the data.
 ///
 /// ```
-/// use channel_auth::{Info, Trigger};
+/// use channel_auth::send::{Info, Trigger};
 ///
 /// let trigger = Trigger::new("new-message".parse()?, r#"{"text":"hi"}"#, ["presence-room".parse()?])
 ///     .exclude("123.456".parse()?)
@@ -46,7 +46,7 @@ impl Trigger {
     /// The event `name` with `data` (sent as given: a string, usually JSON) on `channels`.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// let t = Trigger::new("ev".parse()?, "data", ["a".parse()?, "b".parse()?]);
     /// assert_eq!(t.data(), "data");
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -58,7 +58,7 @@ impl Trigger {
     /// Excludes the connection `socket_id` from receiving the event.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// let t = Trigger::new("ev".parse()?, "d", ["a".parse()?]).exclude("1.2".parse()?);
     /// assert_eq!(t.excluded().map(|s| s.as_str()), Some("1.2"));
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -72,7 +72,7 @@ impl Trigger {
     /// Asks for attributes of the channels published to, in the response.
     ///
     /// ```
-    /// use channel_auth::{Info, Trigger};
+    /// use channel_auth::send::{Info, Trigger};
     /// let t = Trigger::new("ev".parse()?, "d", ["a".parse()?]).with_info(Info::new().with_subscription_count());
     /// assert!(t.info().subscription_count());
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -86,7 +86,7 @@ impl Trigger {
     /// The event name.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// assert_eq!(Trigger::new("ev".parse()?, "d", []).name().as_str(), "ev");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -98,7 +98,7 @@ impl Trigger {
     /// The data, as given.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// assert_eq!(Trigger::new("ev".parse()?, "d", []).data(), "d");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -110,7 +110,7 @@ impl Trigger {
     /// The channels.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// assert!(Trigger::new("ev".parse()?, "d", []).channels().is_empty());
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -122,7 +122,7 @@ impl Trigger {
     /// The excluded connection, if any.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// assert!(Trigger::new("ev".parse()?, "d", []).excluded().is_none());
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -134,7 +134,7 @@ impl Trigger {
     /// The attributes asked for.
     ///
     /// ```
-    /// use channel_auth::Trigger;
+    /// use channel_auth::send::Trigger;
     /// assert!(Trigger::new("ev".parse()?, "d", []).info().is_empty());
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -149,7 +149,7 @@ impl Trigger {
 /// `Debug` shows the data's length, not the data.
 ///
 /// ```
-/// use channel_auth::BatchEvent;
+/// use channel_auth::send::BatchEvent;
 ///
 /// let event = BatchEvent::new("private-a".parse()?, "ev".parse()?, "{}").exclude("1.1".parse()?);
 /// assert_eq!(event.channel().as_str(), "private-a");
@@ -180,7 +180,7 @@ impl BatchEvent {
     /// The event `name` with `data` (sent as given) on `channel`.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d");
     /// assert_eq!(e.data(), "d");
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -192,7 +192,7 @@ impl BatchEvent {
     /// Excludes the connection `socket_id` from receiving the event.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d").exclude("1.1".parse()?);
     /// assert!(e.excluded().is_some());
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -206,7 +206,7 @@ impl BatchEvent {
     /// Asks for attributes of the channel, in the response.
     ///
     /// ```
-    /// use channel_auth::{BatchEvent, Info};
+    /// use channel_auth::send::{BatchEvent, Info};
     /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d").with_info(Info::new().with_subscription_count());
     /// assert!(e.info().subscription_count());
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -220,7 +220,7 @@ impl BatchEvent {
     /// The channel.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").channel().as_str(), "a");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -232,7 +232,7 @@ impl BatchEvent {
     /// The event name.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").name().as_str(), "ev");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -244,7 +244,7 @@ impl BatchEvent {
     /// The data, as given.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").data(), "d");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -256,7 +256,7 @@ impl BatchEvent {
     /// The excluded connection, if any.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// assert!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").excluded().is_none());
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -268,7 +268,7 @@ impl BatchEvent {
     /// The attributes asked for.
     ///
     /// ```
-    /// use channel_auth::BatchEvent;
+    /// use channel_auth::send::BatchEvent;
     /// assert!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").info().is_empty());
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```

@@ -7,7 +7,7 @@
 /// them with the `with_*` methods.
 ///
 /// ```
-/// use channel_auth::Limits;
+/// use channel_auth::send::Limits;
 ///
 /// let limits = Limits::default().with_max_data_len(100 * 1024);
 /// assert_eq!((limits.max_channels(), limits.max_batch(), limits.max_data_len()), (100, 10, 102_400));
@@ -29,7 +29,7 @@ impl Limits {
     /// Most channels one trigger may name (default 100).
     ///
     /// ```
-    /// assert_eq!(channel_auth::Limits::default().max_channels(), 100);
+    /// assert_eq!(channel_auth::send::Limits::default().max_channels(), 100);
     /// ```
     #[must_use]
     pub const fn max_channels(&self) -> usize {
@@ -39,7 +39,7 @@ impl Limits {
     /// Most events one batch may hold (default 10).
     ///
     /// ```
-    /// assert_eq!(channel_auth::Limits::default().max_batch(), 10);
+    /// assert_eq!(channel_auth::send::Limits::default().max_batch(), 10);
     /// ```
     #[must_use]
     pub const fn max_batch(&self) -> usize {
@@ -49,7 +49,7 @@ impl Limits {
     /// Most bytes of `data` per event, measured as sent (default 10240).
     ///
     /// ```
-    /// assert_eq!(channel_auth::Limits::default().max_data_len(), 10240);
+    /// assert_eq!(channel_auth::send::Limits::default().max_data_len(), 10240);
     /// ```
     #[must_use]
     pub const fn max_data_len(&self) -> usize {
@@ -59,7 +59,7 @@ impl Limits {
     /// Sets [`Limits::max_channels`].
     ///
     /// ```
-    /// assert_eq!(channel_auth::Limits::default().with_max_channels(500).max_channels(), 500);
+    /// assert_eq!(channel_auth::send::Limits::default().with_max_channels(500).max_channels(), 500);
     /// ```
     #[must_use]
     pub const fn with_max_channels(mut self, max: usize) -> Self {
@@ -70,7 +70,7 @@ impl Limits {
     /// Sets [`Limits::max_batch`].
     ///
     /// ```
-    /// assert_eq!(channel_auth::Limits::default().with_max_batch(20).max_batch(), 20);
+    /// assert_eq!(channel_auth::send::Limits::default().with_max_batch(20).max_batch(), 20);
     /// ```
     #[must_use]
     pub const fn with_max_batch(mut self, max: usize) -> Self {
@@ -81,7 +81,7 @@ impl Limits {
     /// Sets [`Limits::max_data_len`].
     ///
     /// ```
-    /// assert_eq!(channel_auth::Limits::default().with_max_data_len(1).max_data_len(), 1);
+    /// assert_eq!(channel_auth::send::Limits::default().with_max_data_len(1).max_data_len(), 1);
     /// ```
     #[must_use]
     pub const fn with_max_data_len(mut self, max: usize) -> Self {

@@ -10,7 +10,7 @@ use crate::names::ChannelName;
 /// Parsed from the wire form, a comma-separated list:
 ///
 /// ```
-/// use channel_auth::Info;
+/// use channel_auth::send::Info;
 ///
 /// let info: Info = "user_count,subscription_count".parse()?;
 /// assert_eq!(info, Info::new().with_user_count().with_subscription_count());
@@ -28,7 +28,7 @@ impl Info {
     /// No attribute.
     ///
     /// ```
-    /// assert!(channel_auth::Info::new().is_empty());
+    /// assert!(channel_auth::send::Info::new().is_empty());
     /// ```
     #[must_use]
     pub const fn new() -> Self {
@@ -38,7 +38,7 @@ impl Info {
     /// Adds `user_count`.
     ///
     /// ```
-    /// assert!(channel_auth::Info::new().with_user_count().user_count());
+    /// assert!(channel_auth::send::Info::new().with_user_count().user_count());
     /// ```
     #[must_use]
     pub const fn with_user_count(mut self) -> Self {
@@ -49,7 +49,7 @@ impl Info {
     /// Adds `subscription_count`.
     ///
     /// ```
-    /// assert!(channel_auth::Info::new().with_subscription_count().subscription_count());
+    /// assert!(channel_auth::send::Info::new().with_subscription_count().subscription_count());
     /// ```
     #[must_use]
     pub const fn with_subscription_count(mut self) -> Self {
@@ -60,7 +60,7 @@ impl Info {
     /// Whether `user_count` is asked for.
     ///
     /// ```
-    /// assert!(!channel_auth::Info::new().user_count());
+    /// assert!(!channel_auth::send::Info::new().user_count());
     /// ```
     #[must_use]
     pub const fn user_count(&self) -> bool {
@@ -70,7 +70,7 @@ impl Info {
     /// Whether `subscription_count` is asked for.
     ///
     /// ```
-    /// assert!(!channel_auth::Info::new().subscription_count());
+    /// assert!(!channel_auth::send::Info::new().subscription_count());
     /// ```
     #[must_use]
     pub const fn subscription_count(&self) -> bool {
@@ -80,7 +80,7 @@ impl Info {
     /// Whether nothing is asked for.
     ///
     /// ```
-    /// assert!(!channel_auth::Info::new().with_user_count().is_empty());
+    /// assert!(!channel_auth::send::Info::new().with_user_count().is_empty());
     /// ```
     #[must_use]
     pub const fn is_empty(&self) -> bool {
@@ -91,7 +91,7 @@ impl Info {
     /// `None` when empty.
     ///
     /// ```
-    /// assert_eq!(channel_auth::Info::new().with_subscription_count().as_param(), Some("subscription_count"));
+    /// assert_eq!(channel_auth::send::Info::new().with_subscription_count().as_param(), Some("subscription_count"));
     /// ```
     #[must_use]
     pub const fn as_param(&self) -> Option<&'static str> {
@@ -137,7 +137,7 @@ impl core::str::FromStr for Info {
 /// `user_count` when the filter is `presence-`.
 ///
 /// ```
-/// use channel_auth::ChannelsQuery;
+/// use channel_auth::send::ChannelsQuery;
 ///
 /// let query = ChannelsQuery::new().filter_by_prefix("presence-".parse()?).with_user_count();
 /// assert_eq!(query.prefix().map(|p| p.as_str()), Some("presence-"));
@@ -153,7 +153,7 @@ impl ChannelsQuery {
     /// Every occupied channel, no attribute.
     ///
     /// ```
-    /// assert!(channel_auth::ChannelsQuery::new().prefix().is_none());
+    /// assert!(channel_auth::send::ChannelsQuery::new().prefix().is_none());
     /// ```
     #[must_use]
     pub fn new() -> Self {
@@ -164,7 +164,7 @@ impl ChannelsQuery {
     /// same alphabet, e.g. `presence-`).
     ///
     /// ```
-    /// use channel_auth::ChannelsQuery;
+    /// use channel_auth::send::ChannelsQuery;
     /// assert!(ChannelsQuery::new().filter_by_prefix("private-".parse()?).prefix().is_some());
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -177,7 +177,7 @@ impl ChannelsQuery {
     /// Asks for `user_count` (needs a `presence-` prefix filter).
     ///
     /// ```
-    /// assert!(channel_auth::ChannelsQuery::new().with_user_count().user_count());
+    /// assert!(channel_auth::send::ChannelsQuery::new().with_user_count().user_count());
     /// ```
     #[must_use]
     pub fn with_user_count(mut self) -> Self {
@@ -188,7 +188,7 @@ impl ChannelsQuery {
     /// The prefix filter, if any.
     ///
     /// ```
-    /// assert!(channel_auth::ChannelsQuery::new().prefix().is_none());
+    /// assert!(channel_auth::send::ChannelsQuery::new().prefix().is_none());
     /// ```
     #[must_use]
     pub fn prefix(&self) -> Option<&ChannelName> {
@@ -198,7 +198,7 @@ impl ChannelsQuery {
     /// Whether `user_count` is asked for.
     ///
     /// ```
-    /// assert!(!channel_auth::ChannelsQuery::new().user_count());
+    /// assert!(!channel_auth::send::ChannelsQuery::new().user_count());
     /// ```
     #[must_use]
     pub fn user_count(&self) -> bool {

@@ -39,7 +39,7 @@ impl Scheme {
 /// A URL with user info, a path, a query or a fragment is refused, never trimmed.
 ///
 /// ```
-/// use channel_auth::Endpoint;
+/// use channel_auth::send::Endpoint;
 ///
 /// assert_eq!(Endpoint::cluster("eu")?.base_url(), "https://api-eu.pusher.com");
 /// assert_eq!(Endpoint::from_url("http://127.0.0.1:6001")?.base_url(), "http://127.0.0.1:6001");
@@ -70,7 +70,8 @@ impl Endpoint {
     /// outside the alphabet, or a leading/trailing `-` ([`InvalidInput::Malformed`]).
     ///
     /// ```
-    /// use channel_auth::{Endpoint, InputKind, InvalidInput};
+    /// use channel_auth::send::Endpoint;
+    /// use channel_auth::{InputKind, InvalidInput};
     ///
     /// assert_eq!(Endpoint::cluster("mt1")?.host(), "api-mt1.pusher.com");
     /// assert_eq!(
@@ -119,7 +120,8 @@ impl Endpoint {
     /// a host cannot hold, [`InvalidInput::Empty`] / [`InvalidInput::TooLong`].
     ///
     /// ```
-    /// use channel_auth::{Endpoint, InputKind, InvalidInput};
+    /// use channel_auth::send::Endpoint;
+    /// use channel_auth::{InputKind, InvalidInput};
     ///
     /// let local = Endpoint::from_url("http://localhost:6001/")?;
     /// assert_eq!((local.host(), local.port()), ("localhost", Some(6001)));
@@ -175,7 +177,7 @@ impl Endpoint {
     /// The scheme.
     ///
     /// ```
-    /// use channel_auth::{send::Scheme, Endpoint};
+    /// use channel_auth::send::{Endpoint, Scheme};
     /// assert_eq!(Endpoint::cluster("mt1")?.scheme(), Scheme::Https);
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -187,7 +189,7 @@ impl Endpoint {
     /// The host (an IPv6 address keeps its brackets).
     ///
     /// ```
-    /// use channel_auth::Endpoint;
+    /// use channel_auth::send::Endpoint;
     /// assert_eq!(Endpoint::from_url("http://[::1]:6001")?.host(), "[::1]");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -199,7 +201,7 @@ impl Endpoint {
     /// The port, when one was given.
     ///
     /// ```
-    /// use channel_auth::Endpoint;
+    /// use channel_auth::send::Endpoint;
     /// assert_eq!(Endpoint::cluster("mt1")?.port(), None);
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
@@ -211,7 +213,7 @@ impl Endpoint {
     /// `scheme://host[:port]`, without a trailing `/`.
     ///
     /// ```
-    /// use channel_auth::Endpoint;
+    /// use channel_auth::send::Endpoint;
     /// assert_eq!(Endpoint::from_url("HTTPS://example.com:8443/")?.base_url(), "https://example.com:8443");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```

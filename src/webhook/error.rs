@@ -9,7 +9,8 @@ use crate::error::{InvalidInput, VerifyError};
 /// [`InvalidInput`]).
 ///
 /// ```
-/// use channel_auth::{verify_and_parse_webhook, Keyring, VerifyError, WebhookError};
+/// use channel_auth::webhook::{verify_and_parse_webhook, WebhookError};
+/// use channel_auth::{Keyring, VerifyError};
 ///
 /// let ring = Keyring::new([]);
 /// let err = verify_and_parse_webhook(&ring, "key", "00", b"{}").unwrap_err();

@@ -41,7 +41,8 @@ use crate::names::{ChannelKind, ChannelName, SocketId};
 /// crate does not know are kept whole as [`WebhookEvent::Unknown`].
 ///
 /// ```
-/// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+/// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+/// # use channel_auth::{Credentials, Keyring};
 /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let body = br#"{"time_ms":1403175510755,"events":[{"channel":"test_channel","name":"channel_vacated"}]}"#;
 /// # let signed = sign_webhook(&creds, body);
@@ -61,7 +62,8 @@ impl Webhook {
     /// When Pusher made the webhook, in Unix milliseconds (`time_ms`).
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let body = br#"{"time_ms":5,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -78,7 +80,8 @@ impl Webhook {
     /// The events, in the order sent (one, or several with batch webhooks).
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let body = br#"{"time_ms":5,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -95,7 +98,8 @@ impl Webhook {
     /// The events, owned.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let body = br#"{"time_ms":5,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -121,7 +125,8 @@ impl Webhook {
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring, VerifyError};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring, VerifyError};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// let body = br#"{"time_ms":1000000,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -175,8 +180,9 @@ impl Webhook {
 /// match with `..`, as the protocol may add fields.
 ///
 /// ```
-/// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
-/// use channel_auth::WebhookEvent;
+/// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+/// # use channel_auth::{Credentials, Keyring};
+/// use channel_auth::webhook::WebhookEvent;
 /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let body = br#"{"time_ms":1,"events":[{"name":"subscription_count","channel":"news","subscription_count":3}]}"#;
 /// # let signed = sign_webhook(&creds, body);
@@ -270,7 +276,8 @@ impl WebhookEvent {
     /// The event's `name` on the wire, e.g. `"member_added"`.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// let body = br#"{"time_ms":1,"events":[{"name":"cache_miss","channel":"cache-x"}]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -296,7 +303,8 @@ impl WebhookEvent {
     /// The event's channel, for every known type.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// let body = br#"{"time_ms":1,"events":[{"name":"channel_occupied","channel":"news"},{"name":"new_thing"}]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -330,13 +338,13 @@ impl WebhookEvent {
     /// credentials that verified the webhook.
     ///
     /// # Errors
-    /// As [`decrypt_payload`](crate::decrypt_payload): [`VerifyError::MissingMasterKey`],
+    /// As [`decrypt_payload`](crate::encryption::decrypt_payload): [`VerifyError::MissingMasterKey`],
     /// [`VerifyError::MalformedPayload`], [`VerifyError::DecryptionFailed`].
     ///
     /// ```
-    /// use channel_auth::{
-    ///     encrypt_payload, sign_webhook, verify_and_parse_webhook, Credentials, EncryptionMasterKey, Keyring,
-    /// };
+    /// use channel_auth::encryption::encrypt_payload;
+    /// use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// use channel_auth::{Credentials, EncryptionMasterKey, Keyring};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
     ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));

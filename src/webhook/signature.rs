@@ -9,7 +9,8 @@ use crate::names::AppKey;
 /// The headers a webhook is sent with: `X-Pusher-Key` and `X-Pusher-Signature`.
 ///
 /// ```
-/// use channel_auth::{sign_webhook, Credentials};
+/// use channel_auth::webhook::sign_webhook;
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let signed = sign_webhook(&creds, br#"{"hello":"world"}"#);
@@ -22,7 +23,8 @@ use crate::names::AppKey;
 /// time.
 ///
 /// ```compile_fail
-/// use channel_auth::{sign_webhook, Credentials};
+/// use channel_auth::webhook::sign_webhook;
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
 /// let _ = sign_webhook(&creds, b"{}") == sign_webhook(&creds, b"{}");
@@ -37,7 +39,8 @@ impl WebhookSignature {
     /// The value of `X-Pusher-Key`.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, Credentials};
+    /// # use channel_auth::webhook::sign_webhook;
+    /// # use channel_auth::Credentials;
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// assert_eq!(sign_webhook(&creds, b"{}").key().as_str(), "key");
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -50,7 +53,8 @@ impl WebhookSignature {
     /// The value of `X-Pusher-Signature`: 64 lowercase hex digits.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, Credentials};
+    /// # use channel_auth::webhook::sign_webhook;
+    /// # use channel_auth::Credentials;
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// assert_eq!(sign_webhook(&creds, b"{}").signature().len(), 64);
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -67,7 +71,8 @@ impl WebhookSignature {
 /// and in tests, never in code that receives webhooks.
 ///
 /// ```
-/// use channel_auth::{sign_webhook, verify_webhook, Credentials, Keyring};
+/// use channel_auth::webhook::{sign_webhook, verify_webhook};
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let body = br#"{"time_ms":1,"events":[]}"#;
@@ -108,7 +113,8 @@ pub fn sign_webhook(credentials: &Credentials, body: &[u8]) -> WebhookSignature 
 /// like a JSON object (above).
 ///
 /// ```
-/// use channel_auth::{verify_webhook, Credentials, Keyring, VerifyError};
+/// use channel_auth::webhook::verify_webhook;
+/// use channel_auth::{Credentials, Keyring, VerifyError};
 ///
 /// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
 /// let body = br#"{"hello":"world"}"#;
@@ -120,7 +126,7 @@ pub fn sign_webhook(credentials: &Credentials, body: &[u8]) -> WebhookSignature 
 /// // A body that is not a JSON object is refused before its MAC, even correctly signed.
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let not_json = b"1234.5678:private-a";
-/// let signed = channel_auth::sign_webhook(&creds, not_json);
+/// let signed = channel_auth::webhook::sign_webhook(&creds, not_json);
 /// assert_eq!(verify_webhook(&ring, "key", signed.signature(), not_json).unwrap_err(), VerifyError::InvalidSignature);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -166,7 +172,8 @@ pub(super) fn shaped_like_a_webhook(body: &[u8]) -> bool {
 /// [`WebhookError::InvalidEventField`].
 ///
 /// ```
-/// use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring, WebhookEvent};
+/// use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, WebhookEvent};
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let body = br#"{"time_ms":1327078148132,"events":[{"name":"member_added","channel":"presence-a","user_id":"7"}]}"#;
@@ -197,7 +204,8 @@ pub fn verify_and_parse_webhook<'a>(
 /// A webhook whose signature verified, with the credentials that signed it.
 ///
 /// ```
-/// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+/// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+/// # use channel_auth::{Credentials, Keyring};
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let body = br#"{"time_ms":5,"events":[]}"#;
 /// let signed = sign_webhook(&creds, body);
@@ -217,7 +225,8 @@ impl<'a> VerifiedWebhook<'a> {
     /// The credentials whose secret signed the body.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let body = br#"{"time_ms":5,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -234,7 +243,8 @@ impl<'a> VerifiedWebhook<'a> {
     /// The parsed webhook.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let body = br#"{"time_ms":5,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -251,7 +261,8 @@ impl<'a> VerifiedWebhook<'a> {
     /// The parsed webhook, owned.
     ///
     /// ```
-    /// # use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring};
+    /// # use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let body = br#"{"time_ms":5,"events":[]}"#;
     /// # let signed = sign_webhook(&creds, body);
@@ -272,9 +283,9 @@ impl<'a> VerifiedWebhook<'a> {
     /// As [`WebhookEvent::decrypt_data`].
     ///
     /// ```
-    /// use channel_auth::{
-    ///     encrypt_payload, sign_webhook, verify_and_parse_webhook, Credentials, EncryptionMasterKey, Keyring,
-    /// };
+    /// use channel_auth::encryption::encrypt_payload;
+    /// use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook};
+    /// use channel_auth::{Credentials, EncryptionMasterKey, Keyring};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
     ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));

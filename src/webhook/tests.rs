@@ -146,7 +146,7 @@ fn encrypted_client_event_data_is_decrypted_on_request() {
     assert_eq!(verified.decrypt_data(&events[4]), Ok(None));
     assert_eq!(
         verified.decrypt_data(&events[5]),
-        Err(VerifyError::MalformedPayload { fault: crate::PayloadFault::MissingField { field: "nonce" } })
+        Err(VerifyError::MalformedPayload { fault: crate::encryption::PayloadFault::MissingField { field: "nonce" } })
     );
     assert_eq!(verified.decrypt_data(&events[6]), Err(VerifyError::DecryptionFailed));
     // Credentials without the master key: a typed error, on request only.

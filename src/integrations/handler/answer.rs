@@ -49,7 +49,8 @@ pub enum Refusal {
 ///
 /// ```
 /// use channel_auth::integrations::handler::{block_on, Endpoint, RequestView, WebhookEndpoint, WebhookHandler, HandlerError};
-/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+/// use channel_auth::webhook::VerifiedWebhook;
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// struct Ignore;
 /// impl WebhookHandler for Ignore {

@@ -188,7 +188,7 @@ impl std::error::Error for HandlerError {
 ///
 /// ```
 /// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::{VerifiedWebhook, WebhookEvent};
+/// use channel_auth::webhook::{VerifiedWebhook, WebhookEvent};
 ///
 /// struct Presence;
 ///

@@ -6,8 +6,8 @@ use crate::channel::{sign_channel_auth, sign_presence_auth, PresenceMember};
 use crate::credentials::{Credentials, Keyring};
 use crate::integrations::{ChannelAuthRequest, RequestError};
 use crate::names::{ChannelKind, ChannelName, SocketId};
-use crate::sign_webhook;
 use crate::user::{sign_user_auth, UserData};
+use crate::webhook::sign_webhook;
 use crate::webhook::VerifiedWebhook;
 use crate::webhook::WebhookError;
 

@@ -44,7 +44,8 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// use channel_auth::integrations::handler::{block_on, Endpoint, HandlerError, RequestView, WebhookEndpoint, WebhookHandler};
-/// use channel_auth::{sign_webhook, Credentials, Keyring, VerifiedWebhook};
+/// use channel_auth::webhook::{sign_webhook, VerifiedWebhook};
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// struct StoreDown;
 /// impl WebhookHandler for StoreDown {
@@ -147,7 +148,7 @@ impl<H: WebhookHandler> WebhookEndpoint<H> {
     }
 
     /// The same endpoint, accepting webhooks whose `time_ms` is less than `window` away
-    /// from the clock (either way; [`Webhook::check_freshness`](crate::Webhook::check_freshness)'s
+    /// from the clock (either way; [`Webhook::check_freshness`](crate::webhook::Webhook::check_freshness)'s
     /// rule). Keep it longer than the sender retries a delivery: Pusher retries for about
     /// five minutes.
     #[must_use]
