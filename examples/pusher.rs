@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use channel_auth::send::{
-    Api, BatchEvent, ChannelsQuery, Client, ClientError, Endpoint, Info, ReqwestHttp, TransportError, Trigger,
+    Api, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, ReqwestHttp, TransportError, Trigger,
 };
 use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, EventName, SocketId, UserId};
 
@@ -314,8 +314,8 @@ fn outcome<T: serde::Serialize>(result: Result<T, ClientError<TransportError>>) 
 
 async fn run(run: Run, creds: Credentials) -> Outcome {
     let endpoint = match &run.target {
-        Target::Url(url) => Endpoint::from_url(url).map_err(|e| format!("--url: {e}")),
-        Target::Cluster(name) => Endpoint::cluster(name).map_err(|e| format!("--cluster: {e}")),
+        Target::Url(url) => ApiUrl::from_url(url).map_err(|e| format!("--url: {e}")),
+        Target::Cluster(name) => ApiUrl::cluster(name).map_err(|e| format!("--cluster: {e}")),
     };
     let endpoint = match endpoint {
         Ok(endpoint) => endpoint,

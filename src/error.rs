@@ -53,9 +53,9 @@ pub enum InputKind {
     HttpMethod,
     /// A [`FayeChannel`](crate::faye::FayeChannel).
     FayeChannel,
-    /// A Pusher cluster name ([`Endpoint::cluster`](crate::send::Endpoint::cluster)).
+    /// A Pusher cluster name ([`ApiUrl::cluster`](crate::send::ApiUrl::cluster)).
     Cluster,
-    /// An API endpoint URL ([`Endpoint::from_url`](crate::send::Endpoint::from_url)).
+    /// An API endpoint URL ([`ApiUrl::from_url`](crate::send::ApiUrl::from_url)).
     EndpointUrl,
     /// A channel attribute list ([`Info`](crate::send::Info)).
     InfoAttribute,

@@ -8,11 +8,11 @@
 //!
 //! ```
 //! use std::time::SystemTime;
-//! use channel_auth::send::{Api, Endpoint, Trigger};
+//! use channel_auth::send::{Api, ApiUrl, Trigger};
 //! use channel_auth::Credentials;
 //!
 //! let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-//! let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+//! let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
 //! let request = api.trigger(&Trigger::new("ev".parse()?, "hi", ["news".parse()?]), SystemTime::now())?;
 //! assert_eq!(request.uri().host(), Some("127.0.0.1"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -40,4 +40,4 @@ pub use response::{
     parse_trigger_batch, parse_users, BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse,
     TerminateResponse, TriggerResponse, User, UsersResponse,
 };
-pub use url::{Endpoint, Scheme};
+pub use url::{ApiUrl, Scheme};

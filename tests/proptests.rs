@@ -715,7 +715,7 @@ proptest! {
     ) {
         prop_assume!(!event.starts_with("pusher:") && !event.starts_with("pusher_internal:"));
         let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap()).with_app_id("5".parse().unwrap());
-        let api = send::Api::new(creds.clone(), send::Endpoint::cluster("eu").unwrap()).unwrap();
+        let api = send::Api::new(creds.clone(), send::ApiUrl::cluster("eu").unwrap()).unwrap();
         let names: Vec<ChannelName> = channels.iter().map(|c| c.parse().unwrap()).collect();
         let mut trigger = send::Trigger::new(event.parse().unwrap(), data.clone(), names.clone());
         if let Some(s) = &socket {
@@ -732,7 +732,7 @@ proptest! {
         prop_assert_eq!(body.get("socket_id").and_then(|s| s.as_str()), socket.as_ref().map(SocketId::as_str));
     }
 
-    /// (send-b) `Endpoint::from_url` accepts exactly `http(s)://host[:port][/]` and gives
+    /// (send-b) `ApiUrl::from_url` accepts exactly `http(s)://host[:port][/]` and gives
     /// back that address; the same text with anything appended after the authority but
     /// `/` is refused.
     #[test]
@@ -744,12 +744,12 @@ proptest! {
     ) {
         let scheme = if https { "https" } else { "http" };
         let base = match port { Some(p) => format!("{scheme}://{host}:{p}"), None => format!("{scheme}://{host}") };
-        let endpoint = send::Endpoint::from_url(&base).unwrap();
+        let endpoint = send::ApiUrl::from_url(&base).unwrap();
         prop_assert_eq!(endpoint.base_url(), base.clone());
-        prop_assert_eq!(send::Endpoint::from_url(&format!("{base}/")).unwrap().base_url(), base.clone());
+        prop_assert_eq!(send::ApiUrl::from_url(&format!("{base}/")).unwrap().base_url(), base.clone());
         prop_assume!(tail != "/");
         let hostile = format!("{base}{tail}");
-        prop_assert!(send::Endpoint::from_url(&hostile).is_err(), "accepted {:?}", hostile);
+        prop_assert!(send::ApiUrl::from_url(&hostile).is_err(), "accepted {:?}", hostile);
     }
 }
 

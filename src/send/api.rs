@@ -15,7 +15,7 @@ use crate::encryption::rand_core::CryptoRngCore;
 use crate::error::AuthError;
 use crate::names::{AppId, ChannelKind, ChannelName, EventName, UserId};
 use crate::send::error::SendError;
-use crate::send::url::Endpoint;
+use crate::send::url::ApiUrl;
 
 /// The HTTP API of one app: credentials (with an app id), where to send, and limits.
 /// Every method builds a signed `http::Request<Vec<u8>>` and sends nothing.
@@ -24,12 +24,12 @@ use crate::send::url::Endpoint;
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::send::{Api, Endpoint, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, Trigger};
 /// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
 ///     .with_app_id("3".parse()?);
-/// let api = Api::new(creds, Endpoint::cluster("mt1")?)?;
+/// let api = Api::new(creds, ApiUrl::cluster("mt1")?)?;
 /// let trigger = Trigger::new("foo".parse()?, r#"{"some":"data"}"#, ["project-3".parse()?]);
 /// let request = api.trigger(&trigger, UNIX_EPOCH + Duration::from_secs(1353088179))?;
 /// assert_eq!(request.method(), "POST");
@@ -42,7 +42,7 @@ use crate::send::url::Endpoint;
 pub struct Api {
     credentials: Credentials,
     app_id: AppId,
-    endpoint: Endpoint,
+    url: ApiUrl,
     limits: Limits,
 }
 
@@ -52,33 +52,33 @@ impl<F: FnMut(&ChannelName, &[u8]) -> Result<String, AuthError>> Encrypt for F {
 
 impl Api {
     /// The API of the app `credentials` are bound to
-    /// ([`Credentials::with_app_id`]), at `endpoint`, with [`Limits::default`].
+    /// ([`Credentials::with_app_id`]), at `url`, with [`Limits::default`].
     ///
     /// # Errors
     /// [`AuthError::MissingAppId`] when the credentials carry no app id.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
     /// use channel_auth::{AuthError, Credentials};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert_eq!(Api::new(creds.clone(), Endpoint::cluster("eu")?).unwrap_err(), AuthError::MissingAppId);
-    /// let api = Api::new(creds.with_app_id("42".parse()?), Endpoint::cluster("eu")?)?;
+    /// assert_eq!(Api::new(creds.clone(), ApiUrl::cluster("eu")?).unwrap_err(), AuthError::MissingAppId);
+    /// let api = Api::new(creds.with_app_id("42".parse()?), ApiUrl::cluster("eu")?)?;
     /// assert_eq!(api.app_id().as_str(), "42");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(credentials: Credentials, endpoint: Endpoint) -> Result<Self, AuthError> {
+    pub fn new(credentials: Credentials, url: ApiUrl) -> Result<Self, AuthError> {
         let app_id = credentials.app_id().cloned().ok_or(AuthError::MissingAppId)?;
-        Ok(Self { credentials, app_id, endpoint, limits: Limits::default() })
+        Ok(Self { credentials, app_id, url, limits: Limits::default() })
     }
 
     /// The same API with other limits.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Endpoint, Limits};
+    /// use channel_auth::send::{Api, ApiUrl, Limits};
     /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?.with_limits(Limits::default().with_max_batch(50));
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?.with_limits(Limits::default().with_max_batch(50));
     /// assert_eq!(api.limits().max_batch(), 50);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -91,10 +91,10 @@ impl Api {
     /// The limits checked before building.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Endpoint, Limits};
+    /// use channel_auth::send::{Api, ApiUrl, Limits};
     /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.limits(), Limits::default());
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.limits(), Limits::default());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -105,10 +105,10 @@ impl Api {
     /// The app id requests are sent for.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
     /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.app_id().as_str(), "7");
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.app_id().as_str(), "7");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -119,24 +119,24 @@ impl Api {
     /// Where requests go.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
     /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+    pub fn endpoint(&self) -> &ApiUrl {
+        &self.url
     }
 
     /// The credentials requests are signed with.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
     /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.credentials().key().as_str(), "key");
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.credentials().key().as_str(), "key");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -160,11 +160,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::send::{Api, Endpoint, SendError, Trigger};
+    /// use channel_auth::send::{Api, ApiUrl, SendError, Trigger};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+    /// let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
     /// let both = Trigger::new("ev".parse()?, "x", ["private-encrypted-a".parse()?, "b".parse()?]);
     /// assert_eq!(
     ///     api.trigger(&both, SystemTime::now()).unwrap_err(),
@@ -207,13 +207,13 @@ impl Api {
     /// }
     /// impl CryptoRng for Platform {}
     /// use channel_auth::encryption::decrypt_payload;
-    /// use channel_auth::send::{Api, Endpoint, Trigger};
+    /// use channel_auth::send::{Api, ApiUrl, Trigger};
     /// use channel_auth::{Credentials, EncryptionMasterKey};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
     ///     .with_app_id("1".parse()?)
     ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
-    /// let api = Api::new(creds.clone(), Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds.clone(), ApiUrl::cluster("eu")?)?;
     /// let channel = "private-encrypted-a".parse()?;
     /// let trigger = Trigger::new("ev".parse()?, "secret text", [channel]);
     /// let request = api.trigger_with_rng(&trigger, SystemTime::now(), &mut Platform(0))?;
@@ -281,11 +281,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::send::{Api, BatchEvent, Endpoint, SendError};
+    /// use channel_auth::send::{Api, ApiUrl, BatchEvent, SendError};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let events: Vec<_> = (0..11).map(|i| BatchEvent::new("a".parse().unwrap(), "ev".parse().unwrap(), i.to_string())).collect();
     /// assert_eq!(api.trigger_batch(&events, SystemTime::now()).unwrap_err(), SendError::BatchTooLarge { max: 10, len: 11 });
     /// assert!(api.trigger_batch(&events[..10], SystemTime::now()).is_ok());
@@ -321,11 +321,11 @@ impl Api {
     ///     }
     /// }
     /// impl CryptoRng for Platform {}
-    /// use channel_auth::send::{Api, BatchEvent, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl, BatchEvent};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let events = [BatchEvent::new("a".parse()?, "ev".parse()?, "d")];
     /// assert!(api.trigger_batch_with_rng(&events, SystemTime::now(), &mut Platform(0)).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -385,11 +385,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
-    /// use channel_auth::send::{Api, ChannelsQuery, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl, ChannelsQuery};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+    /// let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
     /// let query = ChannelsQuery::new().filter_by_prefix("presence-".parse()?).with_user_count();
     /// let request = api.channels(&query, UNIX_EPOCH + Duration::from_secs(1_700_000_000))?;
     /// assert_eq!(request.uri().path(), "/apps/1/channels");
@@ -422,11 +422,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::send::{Api, Endpoint, Info, SendError};
+    /// use channel_auth::send::{Api, ApiUrl, Info, SendError};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.channel(&"presence-a".parse()?, Info::new().with_user_count(), SystemTime::now())?;
     /// assert_eq!(request.uri().path(), "/apps/1/channels/presence-a");
     /// assert!(matches!(
@@ -454,11 +454,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::send::{Api, Endpoint, SendError};
+    /// use channel_auth::send::{Api, ApiUrl, SendError};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// assert_eq!(api.users(&"presence-a".parse()?, SystemTime::now())?.uri().path(), "/apps/1/channels/presence-a/users");
     /// assert_eq!(
     ///     api.users(&"news".parse()?, SystemTime::now()).unwrap_err(),
@@ -481,11 +481,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.terminate_user_connections(&"alice".parse()?, SystemTime::now())?;
     /// assert_eq!(request.uri().path(), "/apps/1/users/alice/terminate_connections");
     /// assert_eq!(request.body(), b"{}");
@@ -511,11 +511,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::send::{Api, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.send_to_user(&"alice".parse()?, &"hello".parse()?, "hi", SystemTime::now())?;
     /// assert_eq!(request.body(), br##"{"name":"hello","data":"hi","channels":["#server-to-user-alice"]}"##);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -574,7 +574,7 @@ impl Api {
         let query = sign_api_request(&self.credentials, Method::Post, path, &[], &body, now)?;
         http::Request::builder()
             .method(http::Method::POST)
-            .uri(format!("{}{path}?{}", self.endpoint.base_url(), query.as_str()))
+            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body)
             .map_err(|_| SendError::Request)
@@ -584,7 +584,7 @@ impl Api {
         let query = sign_api_request(&self.credentials, Method::Get, path, params, b"", now)?;
         http::Request::builder()
             .method(http::Method::GET)
-            .uri(format!("{}{path}?{}", self.endpoint.base_url(), query.as_str()))
+            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
             .body(Vec::new())
             .map_err(|_| SendError::Request)
     }

@@ -25,7 +25,7 @@ use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 /// TLS connector for `https://`):
 ///
 /// ```no_run
-/// use channel_auth::send::{Api, Client, Endpoint, HttpClient, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, Client, HttpClient, Trigger};
 /// use channel_auth::Credentials;
 /// use http_body_util::{BodyExt, Full};
 /// use hyper::body::Bytes;
@@ -57,7 +57,7 @@ use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 /// #[tokio::main]
 /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
 ///     let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-///     let client = Client::with_http_client(Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?, Hyper);
+///     let client = Client::with_http_client(Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?, Hyper);
 ///     client.trigger(&Trigger::new("ev".parse()?, "hi", ["news".parse()?])).await?;
 ///     Ok(())
 /// }
@@ -102,7 +102,7 @@ pub enum ClientError<E: std::error::Error + 'static> {
 /// cannot (see [`Api::trigger`]).
 ///
 /// ```
-/// use channel_auth::send::{Api, Client, Endpoint, HttpClient, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, Client, HttpClient, Trigger};
 /// use channel_auth::Credentials;
 ///
 /// // A stand-in transport that answers every request with `{}`.
@@ -115,7 +115,7 @@ pub enum ClientError<E: std::error::Error + 'static> {
 /// }
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-/// let client = Client::with_http_client(Api::new(creds, Endpoint::cluster("eu")?)?, Always);
+/// let client = Client::with_http_client(Api::new(creds, ApiUrl::cluster("eu")?)?, Always);
 /// let trigger = Trigger::new("ev".parse()?, "hi", ["news".parse()?]);
 /// let response = futures_executor_free_block_on(client.trigger(&trigger))?;
 /// assert!(response.channels.is_empty());
@@ -136,7 +136,7 @@ impl<H: HttpClient> Client<H> {
     /// A client sending through `http`.
     ///
     /// ```
-    /// use channel_auth::send::{Api, Client, Endpoint, HttpClient};
+    /// use channel_auth::send::{Api, ApiUrl, Client, HttpClient};
     /// use channel_auth::Credentials;
     /// struct Never;
     /// impl HttpClient for Never {
@@ -146,7 +146,7 @@ impl<H: HttpClient> Client<H> {
     ///     }
     /// }
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let client = Client::with_http_client(Api::new(creds, Endpoint::cluster("eu")?)?, Never);
+    /// let client = Client::with_http_client(Api::new(creds, ApiUrl::cluster("eu")?)?, Never);
     /// assert_eq!(client.api().app_id().as_str(), "1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -302,11 +302,11 @@ mod reqwest_client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use channel_auth::send::{Api, Client, Endpoint, ReqwestHttp};
+    /// use channel_auth::send::{Api, ApiUrl, Client, ReqwestHttp};
     /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let client = Client::with_http_client(api, ReqwestHttp::new(Duration::from_secs(10))?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -348,11 +348,11 @@ mod reqwest_client {
         ///
         /// ```
         /// use std::time::Duration;
-        /// use channel_auth::send::{Api, Client, Endpoint};
+        /// use channel_auth::send::{Api, ApiUrl, Client};
         /// use channel_auth::Credentials;
         ///
         /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-        /// let client = Client::new(Api::new(creds, Endpoint::cluster("eu")?)?, Duration::from_secs(10))?;
+        /// let client = Client::new(Api::new(creds, ApiUrl::cluster("eu")?)?, Duration::from_secs(10))?;
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
         pub fn new(api: Api, timeout: Duration) -> Result<Self, ClientError<TransportError>> {

@@ -8,11 +8,11 @@ use crate::names::ChannelName;
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use channel_auth::send::{Api, Endpoint, SendError, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, SendError, Trigger};
 /// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-/// let api = Api::new(creds, Endpoint::cluster("mt1")?)?;
+/// let api = Api::new(creds, ApiUrl::cluster("mt1")?)?;
 /// let trigger = Trigger::new("ev".parse()?, "hi", []);
 /// let err = api.trigger(&trigger, SystemTime::now()).unwrap_err();
 /// assert_eq!(err, SendError::NoChannels);
