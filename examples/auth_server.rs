@@ -54,9 +54,9 @@ use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use channel_auth::faye::{faye_token_request_channel, sign_faye_grant, FayeUserId};
-use channel_auth::integrations::axum::{
-    respond, BatchAuthEndpoint, BoundedListener, ChannelAuthEndpoint, Endpoint, HandlerError, UserAuthEndpoint,
-    WebhookEndpoint,
+use channel_auth::integrations::axum::{respond, BoundedListener};
+use channel_auth::integrations::handler::{
+    BatchAuthEndpoint, ChannelAuthEndpoint, Endpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::webhook::WebhookError;

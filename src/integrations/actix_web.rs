@@ -39,7 +39,8 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use actix_web::{App, HttpServer};
-//! use channel_auth::integrations::actix_web::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::integrations::actix_web::{channel_auth, user_auth};
+//! use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
 //! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
 //!
 //! #[derive(Clone)]
@@ -98,10 +99,12 @@ use ::actix_web::http::header::HeaderMap;
 use ::actix_web::http::{ConnectionType, StatusCode};
 use ::actix_web::{web, HttpRequest, HttpResponse, Route};
 
+#[cfg(doc)]
+use super::handler::HandlerError;
 use super::handler::HeaderLookup;
-pub use super::handler::{
-    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, HandlerError, Refusal,
-    RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler, MAX_WEBHOOK_BODY_LEN,
+use super::handler::{
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Endpoint, Refusal, RequestView,
+    UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use super::RequestError;
 use crate::credentials::{Credentials, Keyring};
@@ -128,7 +131,8 @@ impl HeaderLookup for HeaderMap {
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{route, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::route;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -155,7 +159,8 @@ pub fn route<E: Endpoint>(endpoint: E) -> Route {
 ///
 /// ```
 /// use actix_web::{App, HttpMessage as _, HttpRequest};
-/// use channel_auth::integrations::actix_web::{route_with_context, UserAuthEndpoint, RequestView, UserAuthenticator};
+/// use channel_auth::integrations::actix_web::route_with_context;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData, UserId};
 ///
 /// /// What the application's session middleware put into the request's extensions.
@@ -197,7 +202,8 @@ where
 ///
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
-/// use channel_auth::integrations::actix_web::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::respond;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -233,7 +239,8 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: &HttpRequest, payload: 
 ///
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
-/// use channel_auth::integrations::actix_web::{respond_with_context, RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::actix_web::respond_with_context;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData, UserId};
 ///
 /// struct FromContext;
@@ -303,7 +310,8 @@ async fn read_body<E: Endpoint>(endpoint: &E, payload: web::Payload) -> Result<w
 /// and for a refusal the typed reason in the extensions.
 ///
 /// ```
-/// use channel_auth::integrations::actix_web::{response, Answer, Refusal};
+/// use channel_auth::integrations::actix_web::response;
+/// use channel_auth::integrations::handler::{Answer, Refusal};
 /// use channel_auth::integrations::RequestError;
 ///
 /// let res = response(Answer::request_error(RequestError::BodyTooLarge { max: 8 }));
@@ -353,7 +361,8 @@ pub fn response(answer: Answer) -> HttpResponse {
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -375,7 +384,8 @@ pub fn channel_auth<A: ChannelAuthorizer>(credentials: Credentials, authorizer: 
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{batch_channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::batch_channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -397,7 +407,8 @@ pub fn batch_channel_auth<A: ChannelAuthorizer>(credentials: Credentials, author
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{user_auth, RequestView, UserAuthenticator};
+/// use channel_auth::integrations::actix_web::user_auth;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Nobody;
@@ -419,7 +430,8 @@ pub fn user_auth<U: UserAuthenticator>(credentials: Credentials, authenticator: 
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{webhook, HandlerError, RequestView, WebhookHandler};
+/// use channel_auth::integrations::actix_web::webhook;
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
 /// use channel_auth::webhook::VerifiedWebhook;
 /// use channel_auth::{Credentials, Keyring};
 ///

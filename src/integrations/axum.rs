@@ -38,7 +38,8 @@
 //!
 //! ```no_run
 //! use axum::Router;
-//! use channel_auth::integrations::axum::{channel_auth, user_auth, BoundedListener, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::integrations::axum::{channel_auth, user_auth, BoundedListener};
+//! use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
 //! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
 //!
 //! #[derive(Clone)]
@@ -93,9 +94,11 @@ use axum::extract::Request;
 use axum::response::Response;
 use axum::routing::{post, MethodRouter};
 
-pub use super::handler::{
-    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, HandlerError, Refusal,
-    RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler, MAX_WEBHOOK_BODY_LEN,
+#[cfg(doc)]
+use super::handler::RequestView;
+use super::handler::{
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Endpoint, UserAuthEndpoint, UserAuthenticator,
+    WebhookEndpoint, WebhookHandler,
 };
 use super::http;
 use super::RequestError;
@@ -105,7 +108,8 @@ use crate::credentials::{Credentials, Keyring};
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{route, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::route;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -142,7 +146,8 @@ where
 /// ```
 /// use axum::extract::Request;
 /// use axum::http::StatusCode;
-/// use channel_auth::integrations::axum::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::respond;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -201,7 +206,8 @@ async fn read_body<E: Endpoint>(endpoint: &E, body: Body) -> Result<axum::body::
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -227,7 +233,8 @@ where
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{batch_channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::batch_channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -253,7 +260,8 @@ where
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{user_auth, RequestView, UserAuthenticator};
+/// use channel_auth::integrations::axum::user_auth;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Nobody;
@@ -279,7 +287,8 @@ where
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{webhook, HandlerError, RequestView, WebhookHandler};
+/// use channel_auth::integrations::axum::webhook;
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
 /// use channel_auth::webhook::VerifiedWebhook;
 /// use channel_auth::{Credentials, Keyring};
 ///
