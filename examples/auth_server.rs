@@ -56,7 +56,7 @@ use axum::Router;
 use channel_auth::faye::{faye_token_request_channel, sign_faye_grant, FayeUserId};
 use channel_auth::integrations::axum::{respond, BoundedListener};
 use channel_auth::integrations::handler::{
-    BatchAuthEndpoint, ChannelAuthEndpoint, Endpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
+    BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, Route, UserAuthEndpoint, WebhookEndpoint,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::webhook::WebhookError;
@@ -213,7 +213,7 @@ pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webh
 
 /// A `POST` route answering with `endpoint` (the library's `respond`), logging its
 /// refusals; other methods are `405`, logged.
-fn logged<E: Endpoint>(endpoint: E) -> MethodRouter {
+fn logged<E: Route>(endpoint: E) -> MethodRouter {
     let endpoint = Arc::new(endpoint);
     post(move |request: Request| {
         let endpoint = Arc::clone(&endpoint);

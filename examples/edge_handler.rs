@@ -24,7 +24,7 @@ use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use channel_auth::integrations::handler::{
-    block_on, Answer, ChannelAuthEndpoint, Endpoint, RequestView, UserAuthEndpoint,
+    block_on, Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint,
 };
 use channel_auth::integrations::RequestError;
 use channel_auth::Credentials;
@@ -88,7 +88,7 @@ fn read_head(reader: &mut impl BufRead) -> Option<Head> {
 
 /// Answers with `endpoint`: early refusal (wrong content type, a declared length over
 /// the limit), then the body within the deadline, then the answer.
-fn serve<E: Endpoint>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answer {
+fn serve<E: Route>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answer {
     let view = RequestView::new(&head.headers);
     if let Some(answer) = endpoint.refuse_early(&view) {
         return answer;
@@ -115,12 +115,7 @@ fn serve<E: Endpoint>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answ
 ///
 /// # Errors
 /// The connection's I/O errors, a deadline that passed included.
-pub fn handle(
-    stream: TcpStream,
-    within: Duration,
-    channels: &impl Endpoint,
-    users: &impl Endpoint,
-) -> std::io::Result<()> {
+pub fn handle(stream: TcpStream, within: Duration, channels: &impl Route, users: &impl Route) -> std::io::Result<()> {
     let deadline = Instant::now() + within;
     let mut reader = BufReader::new(Deadlined { stream: stream.try_clone()?, deadline });
     // The answer gets its own bound: a client that does not read it is dropped too.

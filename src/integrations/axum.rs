@@ -6,8 +6,8 @@
 //! presence member?"), [`UserAuthenticator`] ("who is signing in?") and
 //! [`WebhookHandler`], seeing a [`RequestView`]: the request's headers, and its
 //! extensions (where session middleware puts its data) through
-//! [`RequestView::extension`]. Every route has one shape, [`route`] over an
-//! [`Endpoint`]; the four builders below name the usual ones. Status codes and bodies
+//! [`RequestView::extension`]. Every route has one shape, [`route`] over a
+//! [`Route`]; the four builders below name the usual ones. Status codes and bodies
 //! are the core's, identical in every framework:
 //!
 //! | route function | answers |
@@ -28,7 +28,7 @@
 //! # Slow clients
 //!
 //! Each route reads at most its body limit within its
-//! [`body_timeout`](Endpoint::body_timeout) (10 s by default; `408` and the connection
+//! [`body_timeout`](Route::body_timeout) (10 s by default; `408` and the connection
 //! closed past it), and refuses a `Content-Length` over the limit before reading. What
 //! the routes cannot bound is the connection itself: `axum::serve` has no header
 //! timeout and no connection cap, so a client that trickles its headers holds a
@@ -97,7 +97,7 @@ use axum::routing::{post, MethodRouter};
 #[cfg(doc)]
 use super::handler::RequestView;
 use super::handler::{
-    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Endpoint, UserAuthEndpoint, UserAuthenticator,
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Route, UserAuthEndpoint, UserAuthenticator,
     WebhookEndpoint, WebhookHandler,
 };
 use super::http;
@@ -124,7 +124,7 @@ use crate::credentials::{Credentials, Keyring};
 /// ```
 pub fn route<E, S>(endpoint: E) -> MethodRouter<S>
 where
-    E: Endpoint,
+    E: Route,
     S: Clone + Send + Sync + 'static,
 {
     let endpoint = Arc::new(endpoint);
@@ -136,8 +136,8 @@ where
 
 /// Answers one request with `endpoint`: what [`route`] runs, for applications that
 /// write their own handler around it. Refuses on the headers first, then reads at most
-/// [`Endpoint::max_body_len`] bytes of body (`413` past it) within
-/// [`Endpoint::body_timeout`] (`408` past it, and the connection closes).
+/// [`Route::max_body_len`] bytes of body (`413` past it) within
+/// [`Route::body_timeout`] (`408` past it, and the connection closes).
 ///
 /// The deadline is a tokio timer: run it on a runtime with timers enabled (as
 /// `#[tokio::main]` and `Runtime::new` build; tokio panics on one built without
@@ -169,7 +169,7 @@ where
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub async fn respond<E: Endpoint>(endpoint: &E, request: Request) -> Response {
+pub async fn respond<E: Route>(endpoint: &E, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let view = http::view_parts(&parts);
     let answer = match endpoint.refuse_early(&view) {
@@ -182,10 +182,10 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: Request) -> Response {
     http::response(answer).map(Body::from)
 }
 
-/// At most [`Endpoint::max_body_len`] bytes, arrived within [`Endpoint::body_timeout`]:
+/// At most [`Route::max_body_len`] bytes, arrived within [`Route::body_timeout`]:
 /// `axum::serve` bounds neither, so a client that announced a body and stopped would
 /// hold the handler until it hung up.
-async fn read_body<E: Endpoint>(endpoint: &E, body: Body) -> Result<axum::body::Bytes, RequestError> {
+async fn read_body<E: Route>(endpoint: &E, body: Body) -> Result<axum::body::Bytes, RequestError> {
     let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
     let mut read = std::pin::pin!(axum::body::to_bytes(body, max));
     // A small body has usually arrived with the head: read it without arming a timer.
@@ -320,7 +320,7 @@ where
 /// wait in the kernel's backlog until one closes, and every connection fails its next
 /// read or write once its [`lifetime`](Self::with_connection_lifetime) is over,
 /// whatever it is doing. (Bodies are bounded by the routes themselves:
-/// [`Endpoint::body_timeout`].) Defaults: 1,024 connections, 60 s each.
+/// [`Route::body_timeout`].) Defaults: 1,024 connections, 60 s each.
 ///
 /// It uses tokio timers: serve it on a runtime with timers enabled (`#[tokio::main]`).
 ///

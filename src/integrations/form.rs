@@ -88,7 +88,7 @@ pub enum RequestError {
     /// The body did not arrive within the endpoint's body timeout: the answer is `408`.
     #[error("body not received within {} ms", timeout.as_millis())]
     BodyTimedOut {
-        /// The limit ([`Endpoint::body_timeout`](super::handler::Endpoint::body_timeout)).
+        /// The limit ([`Route::body_timeout`](super::handler::Route::body_timeout)).
         timeout: std::time::Duration,
     },
 }

@@ -1,7 +1,7 @@
 //! The framework-agnostic handler core: every auth route as plain data in, an
 //! [`Answer`] out.
 //!
-//! A route is an [`Endpoint`]: [`ChannelAuthEndpoint`], [`BatchAuthEndpoint`],
+//! A route is a [`Route`]: [`ChannelAuthEndpoint`], [`BatchAuthEndpoint`],
 //! [`UserAuthEndpoint`] or [`WebhookEndpoint`], each holding the credentials and the
 //! application's policy. It takes a [`RequestView`] (a header lookup and an optional
 //! context slot, e.g. the request's extensions) and the body bytes, and answers with a
@@ -21,9 +21,9 @@
 //!
 //! The three auth endpoints take only `application/x-www-form-urlencoded` bodies (what
 //! pusher-js posts) and answer `415` to anything else, such as JSON. Every endpoint
-//! answers `413` to a body over its [`Endpoint::max_body_len`] (refused on its
+//! answers `413` to a body over its [`Route::max_body_len`] (refused on its
 //! `Content-Length` before reading), and its adapter `408` to one slower than its
-//! [`Endpoint::body_timeout`]. Every refusal is JSON
+//! [`Route::body_timeout`]. Every refusal is JSON
 //! `{"error":"<reason>"}`, the reason being a typed error's message, never a secret or a
 //! signature; the typed error itself rides along as [`Answer::refusal`], for logs. A
 //! hostile body is refused before the application is asked, so nothing is signed for it.
@@ -36,7 +36,7 @@
 //!
 //! ```
 //! use channel_auth::integrations::handler::{
-//!     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView,
+//!     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
 //! };
 //! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
@@ -79,7 +79,7 @@ mod view;
 mod webhook_endpoint;
 
 pub use answer::{Answer, Refusal};
-pub use endpoint::{BatchAuthEndpoint, ChannelAuthEndpoint, Endpoint, UserAuthEndpoint};
+pub use endpoint::{BatchAuthEndpoint, ChannelAuthEndpoint, Route, UserAuthEndpoint};
 pub use policy::{ChannelAuthorizer, Decision, HandlerError, UserAuthenticator, WebhookHandler};
 pub use view::{HeaderLookup, RequestView};
 pub use webhook_endpoint::WebhookEndpoint;
@@ -88,7 +88,7 @@ pub use webhook_endpoint::WebhookEndpoint;
 pub const MAX_WEBHOOK_BODY_LEN: usize = 1024 * 1024;
 
 /// How long an endpoint lets a request's body take to arrive, by default: past it the
-/// adapters answer `408` and close the connection (see [`Endpoint::body_timeout`]).
+/// adapters answer `408` and close the connection (see [`Route::body_timeout`]).
 pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How far a webhook's `time_ms` may be from the endpoint's clock, either way, by

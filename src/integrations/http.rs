@@ -4,8 +4,8 @@
 //! [`answer`] takes an `http::Request` whose body is already in memory and answers with
 //! an `http::Response<String>`; [`view`] and [`response`] are its two halves, for
 //! servers that read the body themselves (check
-//! [`Endpoint::refuse_early`] first, then read at most [`Endpoint::max_body_len`] bytes
-//! within [`Endpoint::body_timeout`], answering [`RequestError::BodyTimedOut`] past it:
+//! [`Route::refuse_early`] first, then read at most [`Route::max_body_len`] bytes
+//! within [`Route::body_timeout`], answering [`RequestError::BodyTimedOut`] past it:
 //! a server that reads the body is the one that can bound its time).
 //! The request's extensions are the view's context slot, so a policy reads what session
 //! middleware left there with [`RequestView::extension`]. A refusal's typed reason
@@ -40,7 +40,7 @@
 use ::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use ::http::{HeaderValue, Request, Response, StatusCode};
 
-use super::handler::{Answer, Endpoint, Refusal, RequestView, JSON_CONTENT_TYPE};
+use super::handler::{Answer, Refusal, RequestView, Route, JSON_CONTENT_TYPE};
 #[cfg(doc)]
 use super::{handler::HandlerError, RequestError};
 #[cfg(doc)]
@@ -70,7 +70,7 @@ use crate::webhook::WebhookError;
 /// assert!(response.body().starts_with(r#"{"auth":"key:"#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub async fn answer<E: Endpoint, B: AsRef<[u8]>>(endpoint: &E, request: &Request<B>) -> Response<String> {
+pub async fn answer<E: Route, B: AsRef<[u8]>>(endpoint: &E, request: &Request<B>) -> Response<String> {
     response(endpoint.answer(&view(request), request.body().as_ref()).await)
 }
 

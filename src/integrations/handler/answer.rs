@@ -10,7 +10,9 @@ use crate::webhook::WebhookError;
 /// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, Endpoint, Refusal, UserAuthEndpoint, UserAuthenticator, RequestView};
+/// use channel_auth::integrations::handler::{
+///     block_on, Refusal, RequestView, Route, UserAuthEndpoint, UserAuthenticator,
+/// };
 /// use channel_auth::integrations::RequestError;
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
@@ -48,7 +50,9 @@ pub enum Refusal {
 /// (which may hold a fresh auth signature).
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, Endpoint, RequestView, WebhookEndpoint, WebhookHandler, HandlerError};
+/// use channel_auth::integrations::handler::{
+///     block_on, HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler,
+/// };
 /// use channel_auth::webhook::VerifiedWebhook;
 /// use channel_auth::{Credentials, Keyring};
 ///

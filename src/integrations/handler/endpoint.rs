@@ -1,4 +1,4 @@
-//! The [`Endpoint`] trait every route implements, the checks the endpoints share, and
+//! The [`Route`] trait every route implements, the checks the endpoints share, and
 //! the three auth endpoints: [`ChannelAuthEndpoint`], [`BatchAuthEndpoint`],
 //! [`UserAuthEndpoint`].
 
@@ -18,16 +18,18 @@ use crate::user::sign_user_auth;
 
 /// One route: plain data in ([`RequestView`] and body bytes), an [`Answer`] out.
 ///
-/// Every adapter has the same shape: [`refuse_early`](Endpoint::refuse_early) on the
-/// headers, read at most [`max_body_len`](Endpoint::max_body_len) bytes of body within
-/// [`body_timeout`](Endpoint::body_timeout) ([`Answer::request_error`] with
+/// Every adapter has the same shape: [`refuse_early`](Route::refuse_early) on the
+/// headers, read at most [`max_body_len`](Route::max_body_len) bytes of body within
+/// [`body_timeout`](Route::body_timeout) ([`Answer::request_error`] with
 /// [`RequestError::BodyTooLarge`] or [`RequestError::BodyTimedOut`] past them), then
-/// [`answer`](Endpoint::answer). `answer` repeats the early checks and the length check
+/// [`answer`](Route::answer). `answer` repeats the early checks and the length check
 /// itself, so calling it alone is safe; the time bound is the adapter's to keep, since
 /// only it reads the body.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView};
+/// use channel_auth::integrations::handler::{
+///     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
+/// };
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -47,7 +49,7 @@ use crate::user::sign_user_auth;
 /// assert_eq!(block_on(endpoint.answer(&view, &too_long)).status(), 413);
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-pub trait Endpoint: Send + Sync + 'static {
+pub trait Route: Send + Sync + 'static {
     /// The most bytes of body this endpoint reads.
     fn max_body_len(&self) -> usize;
 
@@ -56,7 +58,7 @@ pub trait Endpoint: Send + Sync + 'static {
     fn body_timeout(&self) -> Duration;
 
     /// The refusal that needs no body, if any: a wrong content type, a missing webhook
-    /// header, or a `Content-Length` over [`max_body_len`](Endpoint::max_body_len).
+    /// header, or a `Content-Length` over [`max_body_len`](Route::max_body_len).
     fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer>;
 
     /// Answers one request.
@@ -87,7 +89,7 @@ pub(super) fn refuse_declared_len(request: &RequestView<'_>, max: usize) -> Opti
 }
 
 /// The early checks and the length check every `answer` starts with.
-pub(super) fn precheck<E: Endpoint>(endpoint: &E, request: &RequestView<'_>, body: &[u8]) -> Option<Answer> {
+pub(super) fn precheck<E: Route>(endpoint: &E, request: &RequestView<'_>, body: &[u8]) -> Option<Answer> {
     endpoint.refuse_early(request).or_else(|| {
         let max = endpoint.max_body_len();
         (body.len() > max).then(|| Answer::request_error(RequestError::BodyTooLarge { max }))
@@ -123,7 +125,9 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
 /// that is not a form, `500` when the decision does not fit the channel.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView};
+/// use channel_auth::integrations::handler::{
+///     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
+/// };
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -173,7 +177,7 @@ impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
     }
 }
 
-impl<A: ChannelAuthorizer> Endpoint for ChannelAuthEndpoint<A> {
+impl<A: ChannelAuthorizer> Route for ChannelAuthEndpoint<A> {
     fn max_body_len(&self) -> usize {
         ChannelAuthRequest::MAX_BODY_LEN
     }
@@ -211,7 +215,9 @@ impl<A: ChannelAuthorizer> Endpoint for ChannelAuthEndpoint<A> {
 /// [`ChannelAuthEndpoint`].
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, BatchAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, RequestView};
+/// use channel_auth::integrations::handler::{
+///     block_on, BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
+/// };
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -265,7 +271,7 @@ impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
     }
 }
 
-impl<A: ChannelAuthorizer> Endpoint for BatchAuthEndpoint<A> {
+impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
     fn max_body_len(&self) -> usize {
         BatchAuthRequest::MAX_BODY_LEN
     }
@@ -306,7 +312,7 @@ impl<A: ChannelAuthorizer> Endpoint for BatchAuthEndpoint<A> {
 /// body, `413` over [`UserAuthRequest::MAX_BODY_LEN`], `415` for a body that is not a form.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, Endpoint, RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{block_on, RequestView, Route, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Ann;
@@ -353,7 +359,7 @@ impl<U: UserAuthenticator> UserAuthEndpoint<U> {
     }
 }
 
-impl<U: UserAuthenticator> Endpoint for UserAuthEndpoint<U> {
+impl<U: UserAuthenticator> Route for UserAuthEndpoint<U> {
     fn max_body_len(&self) -> usize {
         UserAuthRequest::MAX_BODY_LEN
     }

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use super::endpoint::{precheck, refuse_declared_len};
 use super::{
-    Answer, Endpoint, Refusal, RequestView, WebhookHandler, DEFAULT_BODY_TIMEOUT, DEFAULT_WEBHOOK_WINDOW,
+    Answer, Refusal, RequestView, Route, WebhookHandler, DEFAULT_BODY_TIMEOUT, DEFAULT_WEBHOOK_WINDOW,
     MAX_WEBHOOK_BODY_LEN,
 };
 use crate::credentials::Keyring;
@@ -43,7 +43,9 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use channel_auth::integrations::handler::{block_on, Endpoint, HandlerError, RequestView, WebhookEndpoint, WebhookHandler};
+/// use channel_auth::integrations::handler::{
+///     block_on, HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler,
+/// };
 /// use channel_auth::webhook::{sign_webhook, VerifiedWebhook};
 /// use channel_auth::{Credentials, Keyring};
 ///
@@ -195,7 +197,7 @@ fn webhook_headers<'a>(request: &RequestView<'a>) -> Result<(&'a str, &'a str), 
     Ok((header(PUSHER_KEY)?, header(PUSHER_SIGNATURE)?))
 }
 
-impl<H: WebhookHandler> Endpoint for WebhookEndpoint<H> {
+impl<H: WebhookHandler> Route for WebhookEndpoint<H> {
     fn max_body_len(&self) -> usize {
         MAX_WEBHOOK_BODY_LEN
     }
