@@ -35,9 +35,7 @@
 //! any `Send + Sync` value there, read back with [`RequestView::context`].
 //!
 //! ```
-//! use channel_auth::integrations::handler::{
-//!     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
-//! };
+//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
 //! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
 //! /// A user's own `private-<id>` channel, nothing else. DEMO ONLY: the user is whoever
@@ -54,22 +52,22 @@
 //! let endpoint = ChannelAuthEndpoint::new(creds, Policy);
 //! let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-User-Id", "foobar")];
 //! let body = b"socket_id=1234.1234&channel_name=private-foobar";
-//! let answer = block_on(endpoint.answer(&RequestView::new(&headers), body));
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! let answer = runtime.block_on(endpoint.answer(&RequestView::new(&headers), body));
 //! assert_eq!(answer.status(), 200);
 //! assert_eq!(
 //!     answer.body(),
 //!     r#"{"auth":"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"}"#
 //! );
 //! let others = b"socket_id=1234.1234&channel_name=private-foobar2";
-//! assert_eq!(block_on(endpoint.answer(&RequestView::new(&headers), others)).status(), 403);
+//! assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&headers), others)).status(), 403);
 //!
 //! let json = [("content-type", "application/json")];
-//! let answer = block_on(endpoint.answer(&RequestView::new(&json), br#"{"socket_id":"1.1"}"#));
+//! let answer = runtime.block_on(endpoint.answer(&RequestView::new(&json), br#"{"socket_id":"1.1"}"#));
 //! assert_eq!(answer.status(), 415);
-//! # Ok::<(), channel_auth::InvalidInput>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::future::Future;
 use std::time::Duration;
 
 mod answer;
@@ -101,25 +99,6 @@ pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
 
 /// The content type of every [`Answer`].
 pub const JSON_CONTENT_TYPE: &str = "application/json";
-
-/// Runs a future to completion on the current thread, with no runtime: for endpoints
-/// whose policies do not wait on I/O (the doctests, `examples/edge_handler.rs`, a WASI
-/// host). It polls with a no-op waker, so a future that waits on a real event source
-/// would spin: use the application's executor for those.
-///
-/// ```
-/// assert_eq!(channel_auth::integrations::handler::block_on(async { 1 + 1 }), 2);
-/// ```
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    loop {
-        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
-            return out;
-        }
-        std::thread::yield_now();
-    }
-}
 
 #[cfg(test)]
 mod tests;

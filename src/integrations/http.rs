@@ -13,7 +13,7 @@
 //! [`Refusal`] itself ride in the response's extensions, for logging middleware.
 //!
 //! ```
-//! use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 //! use channel_auth::integrations::{http::answer, RequestError};
 //! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
@@ -30,7 +30,8 @@
 //! let request = http::Request::post("/pusher/auth")
 //!     .header("content-type", "application/json")
 //!     .body(r#"{"socket_id":"1.1","channel_name":"private-a"}"#)?;
-//! let response = block_on(answer(&endpoint, &request));
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! let response = runtime.block_on(answer(&endpoint, &request));
 //! assert_eq!(response.status(), http::StatusCode::UNSUPPORTED_MEDIA_TYPE);
 //! assert_eq!(response.headers()["content-type"], "application/json");
 //! assert!(response.extensions().get::<RequestError>().is_some());
@@ -51,7 +52,7 @@ use crate::webhook::WebhookError;
 /// Answers one request with this endpoint.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Ann;
@@ -65,7 +66,8 @@ use crate::webhook::WebhookError;
 /// let request = http::Request::post("/pusher/user-auth")
 ///     .header("content-type", "application/x-www-form-urlencoded")
 ///     .body(b"socket_id=1.1".to_vec())?;
-/// let response = block_on(channel_auth::integrations::http::answer(&endpoint, &request));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let response = runtime.block_on(channel_auth::integrations::http::answer(&endpoint, &request));
 /// assert_eq!(response.status(), 200);
 /// assert!(response.body().starts_with(r#"{"auth":"key:"#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -10,9 +10,7 @@ use crate::webhook::WebhookError;
 /// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{
-///     block_on, Refusal, RequestView, Route, UserAuthEndpoint, UserAuthenticator,
-/// };
+/// use channel_auth::integrations::handler::{Refusal, RequestView, Route, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::integrations::RequestError;
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
@@ -22,9 +20,10 @@ use crate::webhook::WebhookError;
 /// }
 ///
 /// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Nobody);
-/// let answer = block_on(endpoint.answer(&RequestView::new(&()), b"socket_id=1.1"));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&()), b"socket_id=1.1"));
 /// assert!(matches!(answer.refusal(), Some(Refusal::Request(RequestError::UnsupportedContentType { .. }))));
-/// # Ok::<(), channel_auth::InvalidInput>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -50,9 +49,7 @@ pub enum Refusal {
 /// (which may hold a fresh auth signature).
 ///
 /// ```
-/// use channel_auth::integrations::handler::{
-///     block_on, HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler,
-/// };
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler};
 /// use channel_auth::webhook::VerifiedWebhook;
 /// use channel_auth::{Credentials, Keyring};
 ///
@@ -62,11 +59,12 @@ pub enum Refusal {
 /// }
 ///
 /// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
-/// let answer = block_on(WebhookEndpoint::new(ring, Ignore).answer(&RequestView::new(&()), b"{}"));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let answer = runtime.block_on(WebhookEndpoint::new(ring, Ignore).answer(&RequestView::new(&()), b"{}"));
 /// assert_eq!(answer.status(), 401);
 /// assert_eq!(answer.body(), r#"{"error":"missing or non-ASCII header X-Pusher-Key"}"#);
 /// assert_eq!(answer.headers()[0], ("content-type", "application/json"));
-/// # Ok::<(), channel_auth::InvalidInput>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Answer {

@@ -27,9 +27,7 @@ use crate::user::sign_user_auth;
 /// only it reads the body.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{
-///     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
-/// };
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -46,8 +44,9 @@ use crate::user::sign_user_auth;
 /// let view = RequestView::new(&form);
 /// assert!(endpoint.refuse_early(&view).is_none());
 /// let too_long = vec![b'a'; endpoint.max_body_len() + 1];
-/// assert_eq!(block_on(endpoint.answer(&view, &too_long)).status(), 413);
-/// # Ok::<(), channel_auth::InvalidInput>(())
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// assert_eq!(runtime.block_on(endpoint.answer(&view, &too_long)).status(), 413);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Route: Send + Sync + 'static {
     /// The most bytes of body this endpoint reads.
@@ -125,9 +124,7 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
 /// that is not a form, `500` when the decision does not fit the channel.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{
-///     block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
-/// };
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -142,8 +139,9 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
 /// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
 /// let form = [("content-type", "application/x-www-form-urlencoded")];
 /// let hostile = b"socket_id=1.1%3Aprivate-x&channel_name=private-a";
-/// assert_eq!(block_on(endpoint.answer(&RequestView::new(&form), hostile)).status(), 400);
-/// # Ok::<(), channel_auth::InvalidInput>(())
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), hostile)).status(), 400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct ChannelAuthEndpoint<A> {
@@ -215,9 +213,7 @@ impl<A: ChannelAuthorizer> Route for ChannelAuthEndpoint<A> {
 /// [`ChannelAuthEndpoint`].
 ///
 /// ```
-/// use channel_auth::integrations::handler::{
-///     block_on, BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route,
-/// };
+/// use channel_auth::integrations::handler::{BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -232,7 +228,8 @@ impl<A: ChannelAuthorizer> Route for ChannelAuthEndpoint<A> {
 /// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
 /// let form = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", "a")];
 /// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[2]=news";
-/// let answer = block_on(endpoint.answer(&RequestView::new(&form), body));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form), body));
 /// let json: serde_json::Value = serde_json::from_str(answer.body())?;
 /// assert_eq!(json["private-a"]["status"], 200);
 /// assert_eq!(json["private-b"]["status"], 403);
@@ -312,7 +309,7 @@ impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
 /// body, `413` over [`UserAuthRequest::MAX_BODY_LEN`], `415` for a body that is not a form.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, RequestView, Route, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{RequestView, Route, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Ann;
@@ -324,8 +321,9 @@ impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
 ///
 /// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Ann);
 /// let form = [("content-type", "application/x-www-form-urlencoded")];
-/// assert_eq!(block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 200);
-/// # Ok::<(), channel_auth::InvalidInput>(())
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 200);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct UserAuthEndpoint<U> {

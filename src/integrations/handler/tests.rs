@@ -1,3 +1,4 @@
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
@@ -10,6 +11,19 @@ use crate::user::{sign_user_auth, UserData};
 use crate::webhook::sign_webhook;
 use crate::webhook::VerifiedWebhook;
 use crate::webhook::WebhookError;
+
+/// Runs a future to completion on this thread with a no-op waker: the endpoints' futures
+/// under test never wait on I/O (the policies here answer at once).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::yield_now();
+    }
+}
 
 const KEY: &str = "278d425bdf160c739803";
 const SECRET: &str = "7ad3773142a6692b25b8";

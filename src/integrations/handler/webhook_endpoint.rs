@@ -43,9 +43,7 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
-/// use channel_auth::integrations::handler::{
-///     block_on, HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler,
-/// };
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler};
 /// use channel_auth::webhook::{sign_webhook, VerifiedWebhook};
 /// use channel_auth::{Credentials, Keyring};
 ///
@@ -59,10 +57,11 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let endpoint = WebhookEndpoint::new(Keyring::new([creds.clone()]), StoreDown)
 ///     .with_clock(|| UNIX_EPOCH + Duration::from_millis(1_700_000_000_000));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
 /// let deliver = |body: &str| {
 ///     let signed = sign_webhook(&creds, body.as_bytes());
 ///     let headers = [("X-Pusher-Key", "key"), ("X-Pusher-Signature", signed.signature())];
-///     block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes()))
+///     runtime.block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes()))
 /// };
 ///
 /// // Sent a second ago: the handler runs, and asks for a retry.
@@ -72,7 +71,7 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 /// // Signed in 2023 and replayed now: refused before the handler sees it.
 /// let answer = deliver(r#"{"time_ms":1690000000000,"events":[]}"#);
 /// assert_eq!((answer.status(), answer.body()), (401, r#"{"error":"timestamp is too old"}"#));
-/// # Ok::<(), channel_auth::InvalidInput>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
 pub struct WebhookEndpoint<H> {
