@@ -30,6 +30,10 @@ use crate::error::{AuthError, VerifyError};
 use crate::names::{ChannelKind, ChannelName};
 use crate::secret::EncryptionMasterKey;
 
+// Defined in error.rs beside VerifyError, whose `MalformedPayload` carries it: defined
+// here, error.rs (which every module imports) would import this module back.
+pub use crate::error::PayloadFault;
+
 /// `rand_core` 0.6, as [`encrypt_payload_with_rng`] takes it (re-exported so a caller's
 /// random source implements the very trait the library names).
 pub use crypto_secretbox::aead::rand_core;
@@ -235,59 +239,6 @@ pub fn encrypt_payload_with_nonce(
 ) -> Result<String, AuthError> {
     let key = key_for(credentials, channel)?;
     Ok(data_json(&nonce, &seal(&key, &nonce, plaintext)?))
-}
-
-/// What is wrong with the `data` of an encrypted event, as
-/// [`VerifyError::MalformedPayload`] reports it. Quotes nothing of the data.
-///
-/// ```
-/// use channel_auth::encryption::{decrypt_payload, PayloadFault};
-/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, VerifyError};
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?)
-///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
-/// let channel: ChannelName = "private-encrypted-chat".parse()?;
-/// let err = decrypt_payload(&creds, &channel, r#"{"nonce":"AAAA"}"#).unwrap_err();
-/// assert_eq!(err, VerifyError::MalformedPayload { fault: PayloadFault::MissingField { field: "ciphertext" } });
-/// assert_eq!(err.to_string(), "malformed encrypted payload: no ciphertext string");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PayloadFault {
-    /// `data` is not a JSON object.
-    #[error("not a JSON object")]
-    NotJsonObject,
-    /// A required field is absent or not a string.
-    #[error("no {field} string")]
-    MissingField {
-        /// `nonce` or `ciphertext`.
-        field: &'static str,
-    },
-    /// A field other than `nonce` and `ciphertext` (it would not be authenticated).
-    #[error("a field other than nonce and ciphertext")]
-    UnexpectedField,
-    /// `nonce` or `ciphertext` appears twice.
-    #[error("a field appears twice")]
-    DuplicateField,
-    /// A field is not standard padded base64.
-    #[error("{field} is not standard padded base64")]
-    InvalidBase64 {
-        /// `nonce` or `ciphertext`.
-        field: &'static str,
-    },
-    /// The nonce does not decode to 24 bytes.
-    #[error("nonce must be 24 bytes, got {len}")]
-    NonceLength {
-        /// The decoded length.
-        len: usize,
-    },
-    /// The ciphertext is shorter than its 16-byte authentication tag.
-    #[error("ciphertext must be at least 16 bytes, got {len}")]
-    CiphertextTooShort {
-        /// The decoded length.
-        len: usize,
-    },
 }
 
 /// The received `data` JSON, with both fields required and nothing else allowed: only
