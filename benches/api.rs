@@ -28,7 +28,8 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method};
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::{Credentials, Keyring};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hmac::{Hmac, Mac};
 use md5::Digest as _;

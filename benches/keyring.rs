@@ -15,7 +15,9 @@
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{sign_api_request, sign_webhook, verify_api_request, verify_webhook, Credentials, Keyring, Method};
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::webhook::{sign_webhook, verify_webhook};
+use channel_auth::{Credentials, Keyring};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 
 /// A keyring of `apps` apps, `key-<i>` / `secret-<i>`; the app looked up is the last.

@@ -12,7 +12,9 @@
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{sign_api_request, Api, Credentials, Endpoint, Method, Trigger};
+use channel_auth::api::{sign_api_request, Method};
+use channel_auth::send::{Api, ApiUrl, Trigger};
+use channel_auth::Credentials;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn creds() -> Credentials {
@@ -35,7 +37,7 @@ fn naive_trigger(creds: &Credentials, event: &str, data: &str, channel: &str) ->
 }
 
 fn trigger(c: &mut Criterion) {
-    let api = Api::new(creds(), Endpoint::cluster("mt1").unwrap()).unwrap();
+    let api = Api::new(creds(), ApiUrl::cluster("mt1").unwrap()).unwrap();
     let naive_creds = creds();
     let at = UNIX_EPOCH + Duration::from_secs(1_353_088_179);
     for (label, data) in [("24B", "x".repeat(24)), ("10KiB", "x".repeat(10 * 1024))] {

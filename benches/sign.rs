@@ -19,9 +19,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
+use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, verify_channel_auth, verify_user_auth,
-    verify_webhook, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
+    Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData,
 };
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use hmac::{Hmac, Mac};
@@ -235,23 +236,30 @@ fn encrypt_payload_1k(c: &mut Criterion) {
     let channel: ChannelName = ENCRYPTED.parse().unwrap();
     let plaintext = vec![b'x'; 1024];
     let naive = naive_encrypt(ENCRYPTED, &[7; 32], &plaintext);
-    assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &naive).unwrap(), plaintext);
-    let ours = channel_auth::encrypt_payload(&creds, &channel, &plaintext).unwrap();
+    assert_eq!(channel_auth::encryption::decrypt_payload(&creds, &channel, &naive).unwrap(), plaintext);
+    let ours = channel_auth::encryption::encrypt_payload(&creds, &channel, &plaintext).unwrap();
     assert_eq!(ours.len(), naive.len());
 
     let mut group = c.benchmark_group("encrypt_1KiB");
     configure(&mut group);
     group.bench_function("ours_encrypt", |b| {
-        b.iter(|| channel_auth::encrypt_payload(&creds, black_box(&channel), black_box(&plaintext)))
+        b.iter(|| channel_auth::encryption::encrypt_payload(&creds, black_box(&channel), black_box(&plaintext)))
     });
     group.bench_function("naive_encrypt", |b| {
         b.iter(|| naive_encrypt(black_box(ENCRYPTED), black_box(&[7; 32]), black_box(&plaintext)))
     });
     group.bench_function("ours_encrypt_fixed_nonce", |b| {
-        b.iter(|| channel_auth::encrypt_payload_with_nonce(&creds, black_box(&channel), black_box(&plaintext), [1; 24]))
+        b.iter(|| {
+            channel_auth::encryption::encrypt_payload_with_nonce(
+                &creds,
+                black_box(&channel),
+                black_box(&plaintext),
+                [1; 24],
+            )
+        })
     });
     group.bench_function("ours_decrypt", |b| {
-        b.iter(|| channel_auth::decrypt_payload(&creds, black_box(&channel), black_box(&ours)))
+        b.iter(|| channel_auth::encryption::decrypt_payload(&creds, black_box(&channel), black_box(&ours)))
     });
     group.finish();
 }

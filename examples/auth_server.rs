@@ -53,14 +53,14 @@ use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use channel_auth::integrations::axum::{
-    respond, BatchAuthEndpoint, BoundedListener, ChannelAuthEndpoint, Endpoint, HandlerError, UserAuthEndpoint,
-    WebhookEndpoint,
+use channel_auth::faye::{faye_token_request_channel, sign_faye_grant, FayeUserId};
+use channel_auth::integrations::axum::{respond, BoundedListener};
+use channel_auth::integrations::handler::{
+    BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, Route, UserAuthEndpoint, WebhookEndpoint,
 };
 use channel_auth::integrations::RequestError;
-use channel_auth::{
-    faye_token_request_channel, sign_faye_grant, AppSecret, Credentials, FayeUserId, Keyring, WebhookError,
-};
+use channel_auth::webhook::WebhookError;
+use channel_auth::{AppSecret, Credentials, Keyring};
 
 #[path = "common/demo_policy.rs"]
 mod demo_policy;
@@ -213,7 +213,7 @@ pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webh
 
 /// A `POST` route answering with `endpoint` (the library's `respond`), logging its
 /// refusals; other methods are `405`, logged.
-fn logged<E: Endpoint>(endpoint: E) -> MethodRouter {
+fn logged<E: Route>(endpoint: E) -> MethodRouter {
     let endpoint = Arc::new(endpoint);
     post(move |request: Request| {
         let endpoint = Arc::clone(&endpoint);

@@ -45,11 +45,13 @@ use std::time::{Duration, Instant};
 use actix_web::dev::Service as _;
 use actix_web::http::ConnectionType;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use channel_auth::integrations::actix_web::{
-    route, BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
+use channel_auth::integrations::actix_web::route;
+use channel_auth::integrations::handler::{
+    BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
 };
 use channel_auth::integrations::RequestError;
-use channel_auth::{Keyring, WebhookError};
+use channel_auth::webhook::WebhookError;
+use channel_auth::Keyring;
 
 #[path = "common/demo_policy.rs"]
 mod demo_policy;

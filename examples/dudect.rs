@@ -40,10 +40,12 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeChannel, FayeUserId};
+use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, sign_webhook, verify_api_request,
-    verify_channel_auth, verify_faye_token, verify_user_auth, verify_webhook, AppSecret, ChannelName, Credentials,
-    FayeChannel, FayeUserId, Keyring, Method, SocketId, UserData,
+    sign_channel_auth, sign_user_auth, verify_channel_auth, verify_user_auth, AppSecret, ChannelName, Credentials,
+    Keyring, SocketId, UserData,
 };
 use dudect_bencher::rand::RngExt as _;
 use dudect_bencher::{ctbench_main, BenchRng, Class, CtRunner};

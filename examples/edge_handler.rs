@@ -19,13 +19,13 @@
 //! that stops mid-body gets `408`.
 #![allow(clippy::print_stdout)]
 
+use std::future::Future;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use channel_auth::integrations::handler::{
-    block_on, Answer, ChannelAuthEndpoint, Endpoint, RequestView, UserAuthEndpoint,
-};
+use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint};
 use channel_auth::integrations::RequestError;
 use channel_auth::Credentials;
 
@@ -86,9 +86,23 @@ fn read_head(reader: &mut impl BufRead) -> Option<Head> {
     }
 }
 
+/// Runs a future to completion on this thread: the demo policy answers at once and the
+/// body is already read, so the endpoint's future never waits on I/O. (It polls with a
+/// no-op waker; a future that waits on a real event source needs a real executor.)
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::yield_now();
+    }
+}
+
 /// Answers with `endpoint`: early refusal (wrong content type, a declared length over
 /// the limit), then the body within the deadline, then the answer.
-fn serve<E: Endpoint>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answer {
+fn serve<E: Route>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answer {
     let view = RequestView::new(&head.headers);
     if let Some(answer) = endpoint.refuse_early(&view) {
         return answer;
@@ -115,12 +129,7 @@ fn serve<E: Endpoint>(endpoint: &E, head: &Head, reader: &mut impl Read) -> Answ
 ///
 /// # Errors
 /// The connection's I/O errors, a deadline that passed included.
-pub fn handle(
-    stream: TcpStream,
-    within: Duration,
-    channels: &impl Endpoint,
-    users: &impl Endpoint,
-) -> std::io::Result<()> {
+pub fn handle(stream: TcpStream, within: Duration, channels: &impl Route, users: &impl Route) -> std::io::Result<()> {
     let deadline = Instant::now() + within;
     let mut reader = BufReader::new(Deadlined { stream: stream.try_clone()?, deadline });
     // The answer gets its own bound: a client that does not read it is dropped too.

@@ -12,7 +12,7 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use channel_auth::strip_faye_credentials;
+use channel_auth::faye::strip_faye_credentials;
 
 fn main() -> ExitCode {
     let stdin = std::io::stdin();

@@ -20,7 +20,8 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use channel_auth::{verify_faye_message, AppSecret, FayeTokenScope};
+use channel_auth::faye::{verify_faye_message, FayeTokenScope};
+use channel_auth::AppSecret;
 
 fn main() -> ExitCode {
     let secret: AppSecret = match std::env::var("FAYE_SECRET").ok().and_then(|s| s.parse().ok()) {

@@ -23,11 +23,10 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use channel_auth::send::{Client, ClientError, ReqwestHttp, TransportError};
-use channel_auth::{
-    Api, BatchEvent, ChannelName, ChannelsQuery, Credentials, EncryptionMasterKey, Endpoint, EventName, Info, SocketId,
-    Trigger, UserId,
+use channel_auth::send::{
+    Api, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, ReqwestHttp, TransportError, Trigger,
 };
+use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, EventName, SocketId, UserId};
 
 const USAGE: &str = "usage: pusher [--url URL | --cluster NAME] [--timeout-s N] <command> ...
 
@@ -315,8 +314,8 @@ fn outcome<T: serde::Serialize>(result: Result<T, ClientError<TransportError>>) 
 
 async fn run(run: Run, creds: Credentials) -> Outcome {
     let endpoint = match &run.target {
-        Target::Url(url) => Endpoint::from_url(url).map_err(|e| format!("--url: {e}")),
-        Target::Cluster(name) => Endpoint::cluster(name).map_err(|e| format!("--cluster: {e}")),
+        Target::Url(url) => ApiUrl::from_url(url).map_err(|e| format!("--url: {e}")),
+        Target::Cluster(name) => ApiUrl::cluster(name).map_err(|e| format!("--cluster: {e}")),
     };
     let endpoint = match endpoint {
         Ok(endpoint) => endpoint,

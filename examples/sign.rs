@@ -23,9 +23,11 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use channel_auth::api::{sign_api_request, Method};
+use channel_auth::webhook::sign_webhook;
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, AuthError, ChannelKind,
-    ChannelName, Credentials, EncryptionMasterKey, Method, PresenceMember, SocketId, UserData, UserId,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, AuthError, ChannelKind, ChannelName, Credentials,
+    EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
 };
 
 /// Pusher's documented example app (auth signatures page): not a real secret.
@@ -33,7 +35,7 @@ const DEMO_KEY: &str = "278d425bdf160c739803";
 const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
 
 /// Where the master key for `private-encrypted-` channels is read from.
-const MASTER_KEY_VAR: &str = channel_auth::ENV_ENCRYPTION_MASTER_KEY;
+const MASTER_KEY_VAR: &str = channel_auth::env::ENV_ENCRYPTION_MASTER_KEY;
 
 const USAGE: &str = "usage:
   sign channel <socket_id> <channel> [--user-id ID] [--user-info JSON]

@@ -30,7 +30,8 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use channel_auth::{verify_and_parse_webhook, Credentials, Keyring, WebhookError, WebhookEvent};
+use channel_auth::webhook::{verify_and_parse_webhook, WebhookError, WebhookEvent};
+use channel_auth::{Credentials, Keyring};
 
 /// Pusher's documented example app (auth signatures page): not a real secret.
 const DEMO_KEY: &str = "278d425bdf160c739803";
@@ -185,7 +186,7 @@ fn user(id: Option<&String>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use channel_auth::sign_webhook;
+    use channel_auth::webhook::sign_webhook;
 
     use super::*;
 

@@ -3,9 +3,11 @@
 //! It sits above every module (it names their error types) and nothing imports it.
 
 use crate::env::EnvError;
-use crate::error::{AuthError, FayeError, InvalidInput, VerifyError, WebhookError};
+use crate::error::{AuthError, InvalidInput, VerifyError};
+use crate::faye::FayeError;
 use crate::integrations::RequestError;
 use crate::send::{ApiError, SendError};
+use crate::webhook::WebhookError;
 
 /// Any error of this crate, for `?` in an application that handles them alike.
 ///

@@ -95,7 +95,7 @@ impl Credentials {
     /// Binds the credentials to one app: a server verifying an API request under these
     /// credentials then refuses a path under `/apps/<another id>`, even with a good
     /// signature (the exact rule: "App binding" on
-    /// [`verify_api_request`](crate::verify_api_request)).
+    /// [`verify_api_request`](crate::api::verify_api_request)).
     ///
     /// ```
     /// use channel_auth::Credentials;

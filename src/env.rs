@@ -25,7 +25,8 @@ pub const ENV_ENCRYPTION_MASTER_KEY: &str = "PUSHER_ENCRYPTION_MASTER_KEY_BASE64
 /// master key is reported by length or encoding only).
 ///
 /// ```
-/// use channel_auth::{Credentials, EnvError};
+/// use channel_auth::env::EnvError;
+/// use channel_auth::Credentials;
 ///
 /// let err = Credentials::from_lookup(|_| None).unwrap_err();
 /// assert_eq!(err, EnvError::Missing { var: "PUSHER_APP_ID" });
@@ -97,7 +98,7 @@ impl Credentials {
     ///
     /// let creds = Credentials::from_env()?; // e.g. PUSHER_APP_ID=3 PUSHER_APP_KEY=… PUSHER_APP_SECRET=…
     /// println!("signing for app key {}", creds.key());
-    /// # Ok::<(), channel_auth::EnvError>(())
+    /// # Ok::<(), channel_auth::env::EnvError>(())
     /// ```
     pub fn from_env() -> Result<Self, EnvError> {
         Self::from_vars(|var| unicode(var, std::env::var_os(var)))
@@ -111,7 +112,8 @@ impl Credentials {
     ///
     /// ```
     /// use std::collections::HashMap;
-    /// use channel_auth::{Credentials, EnvError, InputKind};
+    /// use channel_auth::env::EnvError;
+    /// use channel_auth::{Credentials, InputKind};
     ///
     /// let mut vars = HashMap::from([
     ///     ("PUSHER_APP_ID", "3"),

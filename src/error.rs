@@ -39,7 +39,7 @@ pub enum InputKind {
     EncryptionMasterKey,
     /// The `channel_data` of a [`PresenceMember`](crate::PresenceMember).
     ChannelData,
-    /// The path of an HTTP API request ([`sign_api_request`](crate::sign_api_request)).
+    /// The path of an HTTP API request ([`sign_api_request`](crate::api::sign_api_request)).
     ApiPath,
     /// The key of an HTTP API query parameter.
     ParamKey,
@@ -47,19 +47,19 @@ pub enum InputKind {
     ParamValue,
     /// The time an HTTP API request is signed at.
     Timestamp,
-    /// An HTTP [`Method`](crate::Method).
+    /// An HTTP [`Method`](crate::api::Method).
     HttpMethod,
-    /// A [`FayeChannel`](crate::FayeChannel).
+    /// A [`FayeChannel`](crate::faye::FayeChannel).
     FayeChannel,
-    /// A Pusher cluster name ([`Endpoint::cluster`](crate::Endpoint::cluster)).
+    /// A Pusher cluster name ([`ApiUrl::cluster`](crate::send::ApiUrl::cluster)).
     Cluster,
-    /// An API endpoint URL ([`Endpoint::from_url`](crate::Endpoint::from_url)).
+    /// An API endpoint URL ([`ApiUrl::from_url`](crate::send::ApiUrl::from_url)).
     EndpointUrl,
-    /// A channel attribute list ([`Info`](crate::Info)).
+    /// A channel attribute list ([`Info`](crate::send::Info)).
     InfoAttribute,
     /// An [`EventName`](crate::EventName).
     EventName,
-    /// A [`FayeUserId`](crate::FayeUserId).
+    /// A [`FayeUserId`](crate::faye::FayeUserId).
     FayeUserId,
 }
 
@@ -270,7 +270,7 @@ pub enum AuthError {
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
     ReservedChannel,
-    /// Sending through the HTTP API ([`Api::new`](crate::Api::new)) needs credentials
+    /// Sending through the HTTP API ([`Api::new`](crate::send::Api::new)) needs credentials
     /// that carry an app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)).
     #[error("sending needs credentials with an app id")]
     MissingAppId,
@@ -278,8 +278,8 @@ pub enum AuthError {
     #[error("not a private-encrypted channel")]
     NotEncryptedChannel,
     /// The random source failed to give a nonce (the OS source for
-    /// [`encrypt_payload`](crate::encrypt_payload), the caller's for
-    /// [`encrypt_payload_with_rng`](crate::encrypt_payload_with_rng)); nothing was
+    /// [`encrypt_payload`](crate::encryption::encrypt_payload), the caller's for
+    /// [`encrypt_payload_with_rng`](crate::encryption::encrypt_payload_with_rng)); nothing was
     /// encrypted.
     #[error("no randomness for the nonce")]
     RandomnessUnavailable,
@@ -293,7 +293,8 @@ pub enum AuthError {
 /// [`VerifyError::MalformedPayload`] reports it. Quotes nothing of the data.
 ///
 /// ```
-/// use channel_auth::{decrypt_payload, ChannelName, Credentials, EncryptionMasterKey, PayloadFault, VerifyError};
+/// use channel_auth::encryption::{decrypt_payload, PayloadFault};
+/// use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, VerifyError};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
 ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
@@ -431,144 +432,4 @@ pub enum VerifyError {
     /// channel's or another master key's, or altered): nothing of it is returned.
     #[error("encrypted payload does not authenticate")]
     DecryptionFailed,
-}
-
-/// A webhook was refused: it did not verify, or its verified body is not a webhook.
-///
-/// Parse errors name the field and the event's index; they quote nothing of the body
-/// but, for a name that fails its grammar, one escaped character (through
-/// [`InvalidInput`]).
-///
-/// ```
-/// use channel_auth::{verify_and_parse_webhook, Keyring, VerifyError, WebhookError};
-///
-/// let ring = Keyring::new([]);
-/// let err = verify_and_parse_webhook(&ring, "key", "00", b"{}").unwrap_err();
-/// assert_eq!(err, WebhookError::Verify(VerifyError::UnknownKey));
-/// assert_eq!(err.to_string(), "unknown app key");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum WebhookError {
-    /// The signature did not verify; the body was not looked at.
-    #[error(transparent)]
-    Verify(#[from] VerifyError),
-    /// The verified body is not JSON.
-    #[error("webhook body is not JSON (line {line}, column {column})")]
-    NotJson {
-        /// Line of the first error, from 1.
-        line: usize,
-        /// Column of the first error, from 1.
-        column: usize,
-    },
-    /// The verified body is JSON but a top-level field is missing or of the wrong type.
-    #[error("webhook body: {field} must be {expected}")]
-    MalformedBody {
-        /// The field.
-        field: &'static str,
-        /// What the protocol puts there.
-        expected: &'static str,
-    },
-    /// An event lacks a field its type requires, or has it with the wrong type.
-    #[error("webhook event {index}: {field} must be {expected}")]
-    MalformedEvent {
-        /// Index of the event in `events`.
-        index: usize,
-        /// The field.
-        field: &'static str,
-        /// What the protocol puts there.
-        expected: &'static str,
-    },
-    /// A channel name or socket id in an event fails its grammar.
-    #[error("webhook event {index}: {field}: {source}")]
-    InvalidEventField {
-        /// Index of the event in `events`.
-        index: usize,
-        /// The field.
-        field: &'static str,
-        /// Which rule the value broke.
-        source: InvalidInput,
-    },
-}
-
-/// A Bayeux (Faye) message, or a Faye token request, was refused.
-///
-/// Names the field and the rule; quotes nothing of the message but, for a value that
-/// fails its grammar, one escaped character (through [`InvalidInput`]). A token or
-/// password that does not match says only that.
-///
-/// ```
-/// use channel_auth::{verify_faye_message, AppSecret, FayeError, FayeTokenScope};
-/// use serde_json::json;
-///
-/// let secret: AppSecret = "your secret key".parse()?;
-/// let message = json!({ "channel": "/meta/subscribe", "subscription": "/chat/1" });
-/// let err = verify_faye_message(&secret, &message, FayeTokenScope::ChannelBound).unwrap_err();
-/// assert_eq!(err, FayeError::MissingField { field: "ext" });
-/// assert_eq!(err.to_string(), "faye message: ext is missing");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FayeError {
-    /// The message is not a JSON object.
-    #[error("faye message is not a JSON object")]
-    NotAnObject,
-    /// A field the check needs is absent (or JSON `null`).
-    #[error("faye message: {field} is missing")]
-    MissingField {
-        /// The field, as a path (`ext.token`).
-        field: &'static str,
-    },
-    /// A field has the wrong JSON type (a number or an array where a string belongs).
-    #[error("faye message: {field} must be {expected}")]
-    WrongType {
-        /// The field, as a path (`ext.userId`).
-        field: &'static str,
-        /// What belongs there.
-        expected: &'static str,
-    },
-    /// A field is a string that fails its grammar (a channel, a user id).
-    #[error("faye message: {field}: {source}")]
-    InvalidField {
-        /// The field, as a path.
-        field: &'static str,
-        /// Which rule the value broke.
-        source: InvalidInput,
-    },
-    /// A field appears more than once (a token request's form field).
-    #[error("faye token request: {field} appears more than once")]
-    DuplicateField {
-        /// The field.
-        field: &'static str,
-    },
-    /// The channel is a `/meta/` channel other than `/meta/subscribe` (handshake,
-    /// connect, unsubscribe, disconnect, or a look-alike such as `/meta/subscribe/x`):
-    /// not a subscription or a publication, so there is nothing to authorize.
-    #[error("faye message: {field} is a /meta/ channel, not a subscription or publication")]
-    MetaChannel {
-        /// The field that named it.
-        field: &'static str,
-    },
-    /// The channel is a wildcard (`/a/*`, `/**`): a publication cannot address one, and
-    /// a wildcard subscription receives other channels' messages, so the helpers refuse
-    /// both.
-    #[error("faye message: {field} is a wildcard channel")]
-    Wildcard {
-        /// The field that named it.
-        field: &'static str,
-    },
-    /// The message is a publication (its channel is not under `/meta/`, `/service/`
-    /// channels included) and the scope grants subscriptions only
-    /// ([`FayeTokenScope::UserOnly`](crate::FayeTokenScope::UserOnly),
-    /// [`FayeTokenScope::ChannelBound`](crate::FayeTokenScope::ChannelBound)). Answered
-    /// before `ext` is read: whether the token would verify makes no difference.
-    #[error("faye message: publishing is not granted by a subscribe-only token scope")]
-    PublishNotGranted,
-    /// The token does not verify for the user (and channel).
-    #[error(transparent)]
-    Verify(#[from] VerifyError),
-    /// The push-only password is not the server's.
-    #[error("wrong password")]
-    WrongPassword,
 }

@@ -3,9 +3,9 @@
 //!
 //! Untrusted text (what a browser posts, what a server receives) becomes a validated
 //! type at the edge: [`SocketId`], [`ChannelName`], [`UserId`], [`AppKey`], [`AppId`],
-//! [`FayeChannel`]. Each refuses, with an [`InvalidInput`] naming the rule, any text
-//! that could change the meaning of a string-to-sign (`1.1:private-B` is not a socket
-//! id). The signing and verifying functions take only those types, so an injection
+//! [`faye::FayeChannel`]. Each refuses, with an [`InvalidInput`] naming the rule, any
+//! text that could change the meaning of a string-to-sign (`1.1:private-B` is not a
+//! socket id). The signing and verifying functions take only those types, so an injection
 //! cannot be written. [`Credentials::from_env`] reads an app's credentials from the
 //! variables the official libraries' examples use.
 //!
@@ -77,13 +77,15 @@
 //!
 //! # HTTP API requests
 //!
-//! [`sign_api_request`] gives the signed query string ([`SignedQuery`]) of a request to
-//! the HTTP API; [`verify_api_request`] (or [`verify_api_request_now`]) checks one on the
-//! server, within [`API_TIMESTAMP_WINDOW`], against a [`Keyring`]:
+//! [`api::sign_api_request`] gives the signed query string ([`api::SignedQuery`]) of a
+//! request to the HTTP API; [`api::verify_api_request`] (or
+//! [`api::verify_api_request_now`]) checks one on the server, within
+//! [`api::API_TIMESTAMP_WINDOW`], against a [`Keyring`]:
 //!
 //! ```
 //! use std::time::{Duration, UNIX_EPOCH};
-//! use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method};
+//! use channel_auth::api::{sign_api_request, verify_api_request, Method};
+//! use channel_auth::{Credentials, Keyring};
 //!
 //! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
 //!     .with_app_id("3".parse()?);
@@ -100,12 +102,13 @@
 //!
 //! # Webhooks
 //!
-//! [`verify_and_parse_webhook`] checks `X-Pusher-Key` and `X-Pusher-Signature` over the
-//! raw body and only then parses it into typed [`WebhookEvent`]s ([`sign_webhook`] is
-//! the sending side, for servers and tests):
+//! [`webhook::verify_and_parse_webhook`] checks `X-Pusher-Key` and `X-Pusher-Signature`
+//! over the raw body and only then parses it into typed [`webhook::WebhookEvent`]s
+//! ([`webhook::sign_webhook`] is the sending side, for servers and tests):
 //!
 //! ```
-//! use channel_auth::{sign_webhook, verify_and_parse_webhook, Credentials, Keyring, WebhookEvent};
+//! use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, WebhookEvent};
+//! use channel_auth::{Credentials, Keyring};
 //!
 //! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
 //! let body = br#"{"time_ms":1327078148132,"events":[{"name":"channel_occupied","channel":"news"}]}"#;
@@ -121,14 +124,16 @@
 //!
 //! # Faye tokens
 //!
-//! [`sign_faye_token`] and [`verify_faye_token`] implement the Faye security guide's
-//! per-user (and per-channel) tokens, for a [`FayeUserId`]; [`verify_faye_message`],
-//! [`strip_faye_credentials`] and [`verify_faye_password`] are its server extensions, on
-//! Bayeux messages as `serde_json::Value`. A token grants subscriptions only, unless the
-//! server's [`FayeTokenScope`] names publishing too:
+//! [`faye::sign_faye_token`] and [`faye::verify_faye_token`] implement the Faye security
+//! guide's per-user (and per-channel) tokens, for a [`faye::FayeUserId`];
+//! [`faye::verify_faye_message`], [`faye::strip_faye_credentials`] and
+//! [`faye::verify_faye_password`] are its server extensions, on Bayeux messages as
+//! `serde_json::Value`. A token grants subscriptions only, unless the server's
+//! [`faye::FayeTokenScope`] names publishing too:
 //!
 //! ```
-//! use channel_auth::{sign_faye_token, verify_faye_token, AppSecret, FayeChannel};
+//! use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeChannel};
+//! use channel_auth::AppSecret;
 //!
 //! let secret: AppSecret = "your secret key".parse()?;
 //! let guide = sign_faye_token(&secret, &"the user ID".parse()?, None);
@@ -157,53 +162,29 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod api;
+pub mod api;
 mod channel;
 mod crate_error;
 mod credentials;
-mod encryption;
-mod env;
+pub mod encryption;
+pub mod env;
 mod error;
-mod faye;
-mod http_compat;
+pub mod faye;
 pub mod integrations;
 mod mac;
 mod names;
 mod secret;
 pub mod send;
 mod user;
-mod webhook;
+pub mod webhook;
 
-pub use api::{
-    sign_api_request, verify_api_request, Method, SignedQuery, VerifiedApiRequest, API_AUTH_VERSION,
-    API_TIMESTAMP_WINDOW,
-};
-// Reads the system clock: not on `wasm32-unknown-unknown` (see the README, "Edge runtimes").
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub use api::verify_api_request_now;
 pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
-/// `rand_core` 0.6, as [`encrypt_payload_with_rng`] takes it (re-exported so a caller's
-/// random source implements the very trait the library names).
-pub use crypto_secretbox::aead::rand_core;
-#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub use encryption::encrypt_payload;
-pub use encryption::{decrypt_payload, encrypt_payload_with_nonce, encrypt_payload_with_rng};
-pub use env::{EnvError, ENV_APP_ID, ENV_APP_KEY, ENV_APP_SECRET, ENV_ENCRYPTION_MASTER_KEY};
-pub use error::{AuthError, FayeError, InputKind, InvalidInput, PayloadFault, VerifyError, WebhookError};
-pub use faye::{
-    faye_token_request_channel, sign_faye_grant, sign_faye_token, strip_faye_credentials, verify_faye_message,
-    verify_faye_password, verify_faye_token, FayeAction, FayeGrant, FayeToken, FayeTokenScope, VerifiedFayeMessage,
-    FAYE_CREDENTIAL_KEYS,
-};
-pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, FayeChannel, FayeUserId, SocketId, UserId};
+pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
+pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
-pub use send::{Api, ApiError, BatchEvent, ChannelsQuery, Endpoint, Info, Limits, SendError, Trigger};
 pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
-pub use webhook::{
-    sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, Webhook, WebhookEvent, WebhookSignature,
-};
 
 /// The README's code blocks, compiled and run as doctests (the README is the first page a
 /// user reads, so its examples are tests). Its framework examples need the `axum` and

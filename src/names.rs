@@ -107,7 +107,7 @@ macro_rules! validated_name {
             /// The validated text.
             ///
             /// ```
-            #[doc = concat!("# use channel_auth::", stringify!($ty), ";")]
+            #[doc = concat!("# use channel_auth::", $crate::names::home!($ty), stringify!($ty), ";")]
             #[doc = concat!("let v: ", stringify!($ty), " = \"", $crate::names::example!($ty), "\".parse()?;")]
             #[doc = concat!("assert_eq!(v.as_str(), \"", $crate::names::example!($ty), "\");")]
             /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -172,6 +172,20 @@ macro_rules! validated_name {
     };
 }
 
+/// The module a name is public in, as a path prefix (`""` for the crate root), for the
+/// generated doc examples' `use` lines.
+macro_rules! home {
+    (FayeChannel) => {
+        "faye::"
+    };
+    (FayeUserId) => {
+        "faye::"
+    };
+    ($ty:ident) => {
+        ""
+    };
+}
+
 /// A valid example of each name, for the generated doc examples.
 macro_rules! example {
     (SocketId) => {
@@ -200,4 +214,4 @@ macro_rules! example {
     };
 }
 
-pub(crate) use {example, validated_name};
+pub(crate) use {example, home, validated_name};

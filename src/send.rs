@@ -8,29 +8,36 @@
 //!
 //! ```
 //! use std::time::SystemTime;
-//! use channel_auth::{Api, Credentials, Endpoint, Trigger};
+//! use channel_auth::send::{Api, ApiUrl, Trigger};
+//! use channel_auth::Credentials;
 //!
 //! let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-//! let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+//! let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
 //! let request = api.trigger(&Trigger::new("ev".parse()?, "hi", ["news".parse()?]), SystemTime::now())?;
 //! assert_eq!(request.uri().host(), Some("127.0.0.1"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod api;
 mod client;
-mod endpoint;
 mod error;
-mod request;
+mod event;
+mod limits;
+mod query;
 mod response;
+mod url;
 
+pub use api::Api;
 pub use client::{Client, ClientError, HttpClient};
 #[cfg(feature = "reqwest")]
 pub use client::{ReqwestHttp, TransportError};
-pub use endpoint::{Endpoint, Scheme};
 pub use error::{ApiError, Operation, SendError};
-pub use request::{Api, BatchEvent, ChannelsQuery, Info, Limits, Trigger};
+pub use event::{BatchEvent, Trigger};
+pub use limits::Limits;
+pub use query::{ChannelsQuery, Info};
 pub use response::{
     parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
     parse_trigger_batch, parse_users, BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse,
     TerminateResponse, TriggerResponse, User, UsersResponse,
 };
+pub use url::{ApiUrl, Scheme};

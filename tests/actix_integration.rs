@@ -10,14 +10,17 @@ use std::sync::{Arc, Mutex};
 use actix_web::http::StatusCode;
 use actix_web::{test, App, HttpMessage as _, HttpRequest};
 use channel_auth::integrations::actix_web::{
-    batch_channel_auth, channel_auth, route, route_with_context, user_auth, webhook, ChannelAuthorizer, Decision,
-    HandlerError, Refusal, RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler,
+    batch_channel_auth, channel_auth, route, route_with_context, user_auth, webhook,
+};
+use channel_auth::integrations::handler::{
+    ChannelAuthorizer, Decision, HandlerError, Refusal, RequestView, UserAuthEndpoint, UserAuthenticator,
+    WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
+use channel_auth::webhook::{sign_webhook, VerifiedWebhook, WebhookError, WebhookEvent};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName, Credentials,
-    EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId, VerifiedWebhook, WebhookError,
-    WebhookEvent,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
+    Keyring, PresenceMember, SocketId, UserData, UserId,
 };
 use serde_json::Value;
 
@@ -407,7 +410,7 @@ async fn a_failing_webhook_handler_is_503_so_the_sender_retries() {
 
 #[actix_web::test]
 async fn webhook_body_limit_is_exact() {
-    use channel_auth::integrations::actix_web::MAX_WEBHOOK_BODY_LEN;
+    use channel_auth::integrations::handler::MAX_WEBHOOK_BODY_LEN;
     assert_eq!(MAX_WEBHOOK_BODY_LEN, 1024 * 1024, "the documented 1 MiB");
     const EVENTS: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks::default();

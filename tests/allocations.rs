@@ -15,10 +15,10 @@ use std::cell::Cell;
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, verify_api_request, verify_channel_auth,
-    verify_user_auth, ChannelName, Credentials, EncryptionMasterKey, Keyring, Method, PresenceMember, SocketId,
-    UserData, VerifyError,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
+    Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifyError,
 };
 
 thread_local! {

@@ -5,9 +5,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::{
-    sign_api_request, verify_api_request, verify_api_request_now, Credentials, Keyring, Method, VerifyError,
-};
+use channel_auth::api::{sign_api_request, verify_api_request, verify_api_request_now, Method};
+use channel_auth::{Credentials, Keyring, VerifyError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

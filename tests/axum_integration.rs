@@ -9,14 +9,15 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use channel_auth::integrations::axum::{
-    batch_channel_auth, channel_auth, route, user_auth, webhook, ChannelAuthorizer, Decision, HandlerError,
-    RequestView, UserAuthenticator, WebhookEndpoint, WebhookHandler,
+use channel_auth::integrations::axum::{batch_channel_auth, channel_auth, route, user_auth, webhook};
+use channel_auth::integrations::handler::{
+    ChannelAuthorizer, Decision, HandlerError, RequestView, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::RequestError;
+use channel_auth::webhook::{sign_webhook, VerifiedWebhook, WebhookError, WebhookEvent};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, ChannelKind, ChannelName, Credentials,
-    EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifiedWebhook, WebhookError, WebhookEvent,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
+    Keyring, PresenceMember, SocketId, UserData,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -322,7 +323,7 @@ async fn webhook_verifies_the_raw_bytes_then_hands_over_typed_events() {
 
 #[tokio::test]
 async fn webhook_body_limit_is_exact() {
-    use channel_auth::integrations::axum::MAX_WEBHOOK_BODY_LEN;
+    use channel_auth::integrations::handler::MAX_WEBHOOK_BODY_LEN;
     assert_eq!(MAX_WEBHOOK_BODY_LEN, 1024 * 1024, "the documented 1 MiB");
     const EVENTS: &str = r#"{"time_ms":1700000000000,"events":[{"name":"channel_vacated","channel":"private-a"}]}"#;
     let hooks = Hooks::default();

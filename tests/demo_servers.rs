@@ -13,8 +13,9 @@ mod demo_policy;
 #[path = "../examples/common/demo_server.rs"]
 mod demo_server;
 
-use channel_auth::integrations::handler::{block_on, ChannelAuthorizer, Decision, RequestView};
-use channel_auth::{ChannelName, FayeChannel, SocketId, UserId};
+use channel_auth::faye::FayeChannel;
+use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
+use channel_auth::{ChannelName, SocketId, UserId};
 use demo_policy::{decide, DemoPolicy};
 use demo_server::{credentials_from, faye_secret_from, Origin, DEMO_POLICY_VAR};
 
@@ -58,9 +59,10 @@ fn the_demo_policy_is_exact() {
 fn the_policy_reads_the_user_from_the_header_only() {
     let policy = DemoPolicy::new(|_| {});
     let socket: SocketId = "1.1".parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let ask = |headers: &[(&str, &str)], name: &str| {
         let headers = headers.to_vec();
-        block_on(policy.authorize(&RequestView::new(&headers), &socket, &channel(name)))
+        runtime.block_on(policy.authorize(&RequestView::new(&headers), &socket, &channel(name)))
     };
     assert_eq!(ask(&[("X-User-Id", "alice")], "private-alice"), Decision::Allow);
     assert_eq!(ask(&[("X-User-Id", "bob")], "private-alice"), Decision::Deny);

@@ -6,10 +6,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
-use channel_auth::{
-    sign_faye_token, strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeAction,
-    FayeChannel, FayeError, FayeTokenScope, InputKind, InvalidInput, VerifyError,
+use channel_auth::faye::{
+    sign_faye_token, strip_faye_credentials, verify_faye_message, verify_faye_password, FayeAction, FayeChannel,
+    FayeError, FayeTokenScope,
 };
+use channel_auth::{AppSecret, InputKind, InvalidInput, VerifyError};
 use serde_json::{json, Value};
 
 const SECRET: &str = "your secret key";

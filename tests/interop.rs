@@ -26,10 +26,11 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_presence_auth, sign_user_auth, sign_webhook, verify_api_request,
-    verify_channel_auth, verify_user_auth, verify_webhook, ChannelName, Credentials, EncryptionMasterKey, Keyring,
-    Method, PresenceMember, SocketId, UserData, UserId,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
+    Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
 };
 use serde_json::{json, Value};
 
@@ -680,7 +681,7 @@ const ENCRYPTION_CASES: usize = 300;
 #[test]
 fn encryption_interoperates_with_node_and_tweetnacl() {
     use base64::engine::general_purpose::STANDARD as B64;
-    use channel_auth::{decrypt_payload, encrypt_payload};
+    use channel_auth::encryption::{decrypt_payload, encrypt_payload};
 
     if std::env::var("CHANNEL_AUTH_INTEROP").as_deref() != Ok("1") {
         let _ = writeln!(std::io::stderr(), "interop: skipped: set CHANNEL_AUTH_INTEROP=1 (encryption)");

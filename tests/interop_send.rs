@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{verify_api_request, Api, BatchEvent, Credentials, Endpoint, Info, Keyring, Method, Trigger};
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::send::{Api, ApiUrl, BatchEvent, Info, Trigger};
+use channel_auth::{Credentials, Keyring};
 use serde_json::{json, Value};
 
 const CASES: usize = 400;
@@ -86,7 +88,7 @@ struct Case {
 
 fn generate() -> Vec<Case> {
     let mut g = Rng(0x5e4d_0000_2026_1202);
-    let api = Api::new(creds(), Endpoint::from_url(&format!("http://127.0.0.1:{PORT}")).unwrap()).unwrap();
+    let api = Api::new(creds(), ApiUrl::from_url(&format!("http://127.0.0.1:{PORT}")).unwrap()).unwrap();
     let mut cases = Vec::new();
     for i in 0..CASES {
         let timestamp = 1_600_000_000 + g.next() % 200_000_000;

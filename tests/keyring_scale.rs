@@ -7,7 +7,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use channel_auth::{sign_webhook, verify_webhook, Credentials, Keyring};
+use channel_auth::webhook::{sign_webhook, verify_webhook};
+use channel_auth::{Credentials, Keyring};
 
 /// Live heap bytes, all threads (this file holds one test, so nothing else allocates
 /// during a measurement but the test harness's idle threads).

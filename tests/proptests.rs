@@ -5,13 +5,17 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::faye::{
+    sign_faye_token, verify_faye_message, verify_faye_token, FayeAction, FayeChannel, FayeError, FayeTokenScope,
+    FayeUserId,
+};
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, UserAuthRequest};
+use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
-    verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_message, verify_faye_token,
-    verify_user_auth, verify_webhook, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials,
-    EncryptionMasterKey, FayeAction, FayeChannel, FayeError, FayeTokenScope, FayeUserId, Keyring, Method,
-    PresenceMember, SocketId, UserData, UserId, VerifyError,
+    encryption, send, sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth,
+    AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember,
+    SocketId, UserData, UserId, VerifyError,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;
@@ -635,10 +639,10 @@ proptest! {
     fn encryption_round_trips(master in any::<[u8; 32]>(), channel in channel("private-encrypted-"),
                               plaintext in proptest::collection::vec(any::<u8>(), 0..600), nonce in any::<[u8; 24]>()) {
         let creds = encrypted_creds(master);
-        let data = channel_auth::encrypt_payload(&creds, &channel, &plaintext).unwrap();
-        prop_assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &data).unwrap(), plaintext.clone());
-        let data = channel_auth::encrypt_payload_with_nonce(&creds, &channel, &plaintext, nonce).unwrap();
-        prop_assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &data).unwrap(), plaintext);
+        let data = encryption::encrypt_payload(&creds, &channel, &plaintext).unwrap();
+        prop_assert_eq!(encryption::decrypt_payload(&creds, &channel, &data).unwrap(), plaintext.clone());
+        let data = encryption::encrypt_payload_with_nonce(&creds, &channel, &plaintext, nonce).unwrap();
+        prop_assert_eq!(encryption::decrypt_payload(&creds, &channel, &data).unwrap(), plaintext);
     }
 
     /// (enc-b) Any flipped bit of the nonce or the ciphertext, another channel or another
@@ -651,7 +655,7 @@ proptest! {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::STANDARD;
         let creds = encrypted_creds(master);
-        let data = channel_auth::encrypt_payload(&creds, &channel, &plaintext).unwrap();
+        let data = encryption::encrypt_payload(&creds, &channel, &plaintext).unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&data).unwrap();
         let mut nonce = b64.decode(parsed["nonce"].as_str().unwrap()).unwrap();
         let mut ciphertext = b64.decode(parsed["ciphertext"].as_str().unwrap()).unwrap();
@@ -659,13 +663,13 @@ proptest! {
         let bit = bit % (target.len() * 8);
         target[bit / 8] ^= 1 << (bit % 8);
         let tampered = serde_json::json!({"nonce": b64.encode(&nonce), "ciphertext": b64.encode(&ciphertext)}).to_string();
-        prop_assert_eq!(channel_auth::decrypt_payload(&creds, &channel, &tampered), Err(VerifyError::DecryptionFailed));
+        prop_assert_eq!(encryption::decrypt_payload(&creds, &channel, &tampered), Err(VerifyError::DecryptionFailed));
         if other != channel {
-            prop_assert_eq!(channel_auth::decrypt_payload(&creds, &other, &data), Err(VerifyError::DecryptionFailed));
+            prop_assert_eq!(encryption::decrypt_payload(&creds, &other, &data), Err(VerifyError::DecryptionFailed));
         }
         if other_master != master {
             prop_assert_eq!(
-                channel_auth::decrypt_payload(&encrypted_creds(other_master), &channel, &data),
+                encryption::decrypt_payload(&encrypted_creds(other_master), &channel, &data),
                 Err(VerifyError::DecryptionFailed)
             );
         }
@@ -677,7 +681,7 @@ proptest! {
     fn decrypt_never_panics(data in "\\PC{0,120}|\\{\"nonce\":\"[A-Za-z0-9+/=]{0,40}\",\"ciphertext\":\"[A-Za-z0-9+/=]{0,60}\"\\}") {
         let creds = encrypted_creds([3; 32]);
         let channel: ChannelName = "private-encrypted-x".parse().unwrap();
-        prop_assert!(channel_auth::decrypt_payload(&creds, &channel, &data).is_err());
+        prop_assert!(encryption::decrypt_payload(&creds, &channel, &data).is_err());
     }
 }
 
@@ -688,7 +692,7 @@ fn encryption_nonces_never_repeat() {
     let channel: ChannelName = "private-encrypted-busy".parse().unwrap();
     let mut seen = std::collections::HashSet::with_capacity(100_000);
     for _ in 0..100_000 {
-        let data = channel_auth::encrypt_payload(&creds, &channel, b"x").unwrap();
+        let data = encryption::encrypt_payload(&creds, &channel, b"x").unwrap();
         let parsed: serde_json::Value = serde_json::from_str(&data).unwrap();
         assert!(seen.insert(parsed["nonce"].as_str().unwrap().to_owned()), "a nonce repeated");
     }
@@ -711,9 +715,9 @@ proptest! {
     ) {
         prop_assume!(!event.starts_with("pusher:") && !event.starts_with("pusher_internal:"));
         let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap()).with_app_id("5".parse().unwrap());
-        let api = channel_auth::Api::new(creds.clone(), channel_auth::Endpoint::cluster("eu").unwrap()).unwrap();
+        let api = send::Api::new(creds.clone(), send::ApiUrl::cluster("eu").unwrap()).unwrap();
         let names: Vec<ChannelName> = channels.iter().map(|c| c.parse().unwrap()).collect();
-        let mut trigger = channel_auth::Trigger::new(event.parse().unwrap(), data.clone(), names.clone());
+        let mut trigger = send::Trigger::new(event.parse().unwrap(), data.clone(), names.clone());
         if let Some(s) = &socket {
             trigger = trigger.exclude(s.clone());
         }
@@ -728,7 +732,7 @@ proptest! {
         prop_assert_eq!(body.get("socket_id").and_then(|s| s.as_str()), socket.as_ref().map(SocketId::as_str));
     }
 
-    /// (send-b) `Endpoint::from_url` accepts exactly `http(s)://host[:port][/]` and gives
+    /// (send-b) `ApiUrl::from_url` accepts exactly `http(s)://host[:port][/]` and gives
     /// back that address; the same text with anything appended after the authority but
     /// `/` is refused.
     #[test]
@@ -740,12 +744,12 @@ proptest! {
     ) {
         let scheme = if https { "https" } else { "http" };
         let base = match port { Some(p) => format!("{scheme}://{host}:{p}"), None => format!("{scheme}://{host}") };
-        let endpoint = channel_auth::Endpoint::from_url(&base).unwrap();
+        let endpoint = send::ApiUrl::from_url(&base).unwrap();
         prop_assert_eq!(endpoint.base_url(), base.clone());
-        prop_assert_eq!(channel_auth::Endpoint::from_url(&format!("{base}/")).unwrap().base_url(), base.clone());
+        prop_assert_eq!(send::ApiUrl::from_url(&format!("{base}/")).unwrap().base_url(), base.clone());
         prop_assume!(tail != "/");
         let hostile = format!("{base}{tail}");
-        prop_assert!(channel_auth::Endpoint::from_url(&hostile).is_err(), "accepted {:?}", hostile);
+        prop_assert!(send::ApiUrl::from_url(&hostile).is_err(), "accepted {:?}", hostile);
     }
 }
 

@@ -6,10 +6,9 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{
-    sign_api_request, sign_webhook, verify_api_request, verify_webhook, AppSecret, Credentials, Keyring, Method,
-    VerifyError, API_TIMESTAMP_WINDOW,
-};
+use channel_auth::api::{sign_api_request, verify_api_request, Method, API_TIMESTAMP_WINDOW};
+use channel_auth::webhook::{sign_webhook, verify_webhook};
+use channel_auth::{AppSecret, Credentials, Keyring, VerifyError};
 
 /// The classic MD5 collision pair (Wang and Yu, 2004; the 128-byte blocks popularized
 /// by Marc Stevens' write-ups): two different messages with one MD5,

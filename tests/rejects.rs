@@ -3,9 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
-use channel_auth::{
-    AppId, AppKey, AppSecret, ChannelName, EventName, FayeChannel, FayeUserId, InvalidInput, SocketId, UserId,
-};
+use channel_auth::faye::{FayeChannel, FayeUserId};
+use channel_auth::{AppId, AppKey, AppSecret, ChannelName, EventName, InvalidInput, SocketId, UserId};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

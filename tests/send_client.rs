@@ -11,11 +11,12 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use channel_auth::send::{ApiError, Client, ClientError, Operation, ReqwestHttp};
-use channel_auth::{
-    verify_api_request, Api, BatchEvent, ChannelsQuery, Credentials, EncryptionMasterKey, Endpoint, Info, Keyring,
-    Method, SendError, Trigger,
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::send::{
+    Api, ApiError, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, Operation, ReqwestHttp, SendError,
+    Trigger,
 };
+use channel_auth::{Credentials, EncryptionMasterKey, Keyring};
 
 fn creds() -> Credentials {
     Credentials::new("key".parse().unwrap(), "s3cr3t-value".parse().unwrap())
@@ -42,7 +43,7 @@ async fn serve(port: u16, answer: fn(&str) -> Response) {
 }
 
 fn client(port: u16, timeout: Duration) -> Client<ReqwestHttp> {
-    let api = Api::new(creds(), Endpoint::from_url(&format!("http://127.0.0.1:{port}")).unwrap()).unwrap();
+    let api = Api::new(creds(), ApiUrl::from_url(&format!("http://127.0.0.1:{port}")).unwrap()).unwrap();
     Client::new(api, timeout).unwrap()
 }
 
@@ -104,7 +105,7 @@ async fn a_4xx_is_an_api_error_with_the_servers_message() {
 async fn a_wrong_secret_is_an_api_error() {
     serve(7203, |_| json(200, "{}")).await;
     let wrong = Credentials::new("key".parse().unwrap(), "other".parse().unwrap()).with_app_id("9".parse().unwrap());
-    let api = Api::new(wrong, Endpoint::from_url("http://127.0.0.1:7203").unwrap()).unwrap();
+    let api = Api::new(wrong, ApiUrl::from_url("http://127.0.0.1:7203").unwrap()).unwrap();
     let client = Client::new(api, Duration::from_secs(5)).unwrap();
     let err = client.trigger(&Trigger::new("ev".parse().unwrap(), "d", ["a".parse().unwrap()])).await.unwrap_err();
     assert!(matches!(err, ClientError::Api(ApiError::Refused { status: 401, .. })), "{err:?}");

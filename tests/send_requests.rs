@@ -9,9 +9,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::send::{Api, ApiUrl, BatchEvent, ChannelsQuery, Info, Limits, SendError, Trigger};
 use channel_auth::{
-    verify_api_request, Api, AuthError, BatchEvent, ChannelName, ChannelsQuery, Credentials, EncryptionMasterKey,
-    Endpoint, Info, InputKind, InvalidInput, Keyring, Limits, Method, SendError, Trigger, UserId,
+    AuthError, ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, Keyring, UserId,
 };
 
 /// Pusher's documented example app (HTTP API reference): key, secret, app id 3.
@@ -27,7 +28,7 @@ fn at() -> SystemTime {
 }
 
 fn api() -> Api {
-    Api::new(creds(), Endpoint::cluster("mt1").unwrap()).unwrap()
+    Api::new(creds(), ApiUrl::cluster("mt1").unwrap()).unwrap()
 }
 
 fn ch(s: &str) -> ChannelName {
@@ -151,9 +152,9 @@ fn post_requests_are_json_with_body_md5() {
 fn endpoints_give_the_base_url() {
     let creds = creds();
     for (endpoint, prefix) in [
-        (Endpoint::cluster("eu").unwrap(), "https://api-eu.pusher.com/apps/3/"),
-        (Endpoint::from_url("http://127.0.0.1:6001").unwrap(), "http://127.0.0.1:6001/apps/3/"),
-        (Endpoint::from_url("https://[::1]:8443/").unwrap(), "https://[::1]:8443/apps/3/"),
+        (ApiUrl::cluster("eu").unwrap(), "https://api-eu.pusher.com/apps/3/"),
+        (ApiUrl::from_url("http://127.0.0.1:6001").unwrap(), "http://127.0.0.1:6001/apps/3/"),
+        (ApiUrl::from_url("https://[::1]:8443/").unwrap(), "https://[::1]:8443/apps/3/"),
     ] {
         let api = Api::new(creds.clone(), endpoint).unwrap();
         let uri = api.users(&ch("presence-a"), at()).unwrap().uri().to_string();
@@ -225,11 +226,11 @@ fn hostile_endpoints_are_refused() {
         "https://api-eu.pusher.com/apps/1",
     ];
     for url in HOSTILE {
-        let err = Endpoint::from_url(url).unwrap_err();
+        let err = ApiUrl::from_url(url).unwrap_err();
         assert_eq!(err.kind(), InputKind::EndpointUrl, "{url:?}");
     }
     for cluster in ["", "eu.evil.com", "eu/", "EU", "eu ", "-eu", "eu-", "e\nu"] {
-        assert_eq!(Endpoint::cluster(cluster).unwrap_err().kind(), InputKind::Cluster, "{cluster:?}");
+        assert_eq!(ApiUrl::cluster(cluster).unwrap_err().kind(), InputKind::Cluster, "{cluster:?}");
     }
 }
 
@@ -253,7 +254,7 @@ fn limits_are_checked_and_raisable() {
 #[test]
 fn the_data_limit_is_measured_after_encryption() {
     let creds = creds().with_encryption_master_key(EncryptionMasterKey::from_bytes([1; 32]));
-    let api = Api::new(creds, Endpoint::cluster("mt1").unwrap()).unwrap();
+    let api = Api::new(creds, ApiUrl::cluster("mt1").unwrap()).unwrap();
     // 7700 bytes of plaintext fit the limit; encrypted and base64-encoded they do not.
     let plain = "x".repeat(7700);
     let channel = ch("private-encrypted-a");
@@ -281,7 +282,7 @@ fn encrypted_without_a_master_key_is_refused_in_a_batch_too() {
 #[test]
 fn api_needs_an_app_id() {
     let no_id = Credentials::new("k".parse().unwrap(), "s".parse().unwrap());
-    assert_eq!(Api::new(no_id, Endpoint::cluster("eu").unwrap()).unwrap_err(), AuthError::MissingAppId);
+    assert_eq!(Api::new(no_id, ApiUrl::cluster("eu").unwrap()).unwrap_err(), AuthError::MissingAppId);
 }
 
 #[test]
@@ -304,7 +305,7 @@ fn info_parses_strictly() {
 #[test]
 fn debug_shows_no_secret_and_no_data() {
     let creds = creds().with_encryption_master_key(EncryptionMasterKey::from_bytes([0xab; 32]));
-    let api = Api::new(creds, Endpoint::cluster("mt1").unwrap()).unwrap();
+    let api = Api::new(creds, ApiUrl::cluster("mt1").unwrap()).unwrap();
     let trigger = Trigger::new("e".parse().unwrap(), "plaintext-secret", [ch("a")]);
     let event = BatchEvent::new(ch("a"), "e".parse().unwrap(), "plaintext-secret");
     for shown in [format!("{api:?}"), format!("{trigger:?}"), format!("{event:?}")] {

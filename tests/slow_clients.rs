@@ -126,7 +126,8 @@ mod axum_server {
 #[tokio::test]
 async fn actix_routes_cut_off_stalled_bodies_and_keep_serving() {
     use actix_web::{App, HttpServer};
-    use channel_auth::integrations::actix_web::{route, ChannelAuthEndpoint};
+    use channel_auth::integrations::actix_web::route;
+    use channel_auth::integrations::handler::ChannelAuthEndpoint;
 
     const PORT: u16 = 7404;
     const STALLED: usize = 260;

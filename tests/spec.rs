@@ -7,12 +7,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::send::{parse_channel, parse_channels, parse_users};
+use channel_auth::api::{verify_api_request, Method};
+use channel_auth::encryption::decrypt_payload;
+use channel_auth::send::{
+    parse_channel, parse_channels, parse_users, Api, ApiUrl, BatchEvent, ChannelsQuery, Info, SendError, Trigger,
+};
+use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook, WebhookError, WebhookEvent};
 use channel_auth::{
-    decrypt_payload, sign_channel_auth, sign_presence_auth, sign_webhook, verify_and_parse_webhook, verify_api_request,
-    verify_channel_auth, verify_webhook, Api, AuthError, BatchEvent, ChannelName, ChannelsQuery, Credentials,
-    EncryptionMasterKey, Endpoint, Info, Keyring, Method, PresenceMember, SendError, Trigger, VerifyError,
-    WebhookError, WebhookEvent,
+    sign_channel_auth, sign_presence_auth, verify_channel_auth, AuthError, ChannelName, Credentials,
+    EncryptionMasterKey, Keyring, PresenceMember, VerifyError,
 };
 use serde_json::{json, Value};
 
@@ -29,7 +32,7 @@ fn creds() -> Credentials {
 }
 
 fn api() -> Api {
-    Api::new(creds(), Endpoint::from_url("http://127.0.0.1:7200").unwrap()).unwrap()
+    Api::new(creds(), ApiUrl::from_url("http://127.0.0.1:7200").unwrap()).unwrap()
 }
 
 fn ch(name: &str) -> ChannelName {
@@ -159,7 +162,7 @@ fn test_post_event_to_channel_succeeds_for_encrypted_channel() {
     assert_eq!(decrypt_payload(&creds(), &ch("private-encrypted-a"), data).unwrap(), br#"{"secret":"plans"}"#);
     // Without a master key it is refused, never sent in clear.
     let plain = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap()).with_app_id("4".parse().unwrap());
-    let api = Api::new(plain, Endpoint::cluster("mt1").unwrap()).unwrap();
+    let api = Api::new(plain, ApiUrl::cluster("mt1").unwrap()).unwrap();
     assert_eq!(
         api.trigger(&trigger, at()).unwrap_err(),
         SendError::MissingMasterKey { channel: ch("private-encrypted-a") }

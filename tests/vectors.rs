@@ -6,11 +6,13 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeUserId};
+use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook, WebhookEvent};
 use channel_auth::{
-    sign_api_request, sign_channel_auth, sign_faye_token, sign_presence_auth, sign_user_auth, sign_webhook,
-    verify_and_parse_webhook, verify_api_request, verify_channel_auth, verify_faye_token, verify_user_auth,
-    verify_webhook, AppSecret, AuthError, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, FayeUserId,
-    Keyring, Method, PresenceMember, SocketId, UserData, UserId, VerifyError, WebhookEvent,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, AppSecret, AuthError,
+    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
+    VerifyError,
 };
 use hmac::{Hmac, Mac};
 use md5::Digest as _;

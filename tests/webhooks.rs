@@ -5,10 +5,10 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{
-    sign_webhook, verify_and_parse_webhook, verify_webhook, Credentials, Keyring, VerifyError, Webhook, WebhookError,
-    WebhookEvent,
+use channel_auth::webhook::{
+    sign_webhook, verify_and_parse_webhook, verify_webhook, Webhook, WebhookError, WebhookEvent,
 };
+use channel_auth::{Credentials, Keyring, VerifyError};
 
 fn creds(secret: &str) -> Credentials {
     Credentials::new("key".parse().unwrap(), secret.parse().unwrap())
@@ -221,10 +221,9 @@ fn freshness_edges() {
 /// bad signature (before, the MAC matched and only the JSON parse failed).
 #[test]
 fn other_purposes_signatures_never_pass_as_webhooks() {
-    use channel_auth::{
-        sign_api_request, sign_channel_auth, sign_faye_token, sign_user_auth, AppSecret, ChannelName, FayeUserId,
-        Method, SocketId, UserData,
-    };
+    use channel_auth::api::{sign_api_request, Method};
+    use channel_auth::faye::{sign_faye_token, FayeUserId};
+    use channel_auth::{sign_channel_auth, sign_user_auth, AppSecret, ChannelName, SocketId, UserData};
     let creds = creds("secret");
     let ring = Keyring::new([creds.clone()]);
     let socket: SocketId = "1.1".parse().unwrap();

@@ -20,8 +20,9 @@
 
 use std::fmt;
 
+use channel_auth::faye::FayeChannel;
 use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
-use channel_auth::{ChannelKind, ChannelName, FayeChannel, InvalidInput, PresenceMember, SocketId, UserData, UserId};
+use channel_auth::{ChannelKind, ChannelName, InvalidInput, PresenceMember, SocketId, UserData, UserId};
 
 /// The request header the demo takes the user's id from. Demo only: see the module docs.
 pub const USER_HEADER: &str = "x-user-id";

@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
-use channel_auth::{AppSecret, ChannelName, Credentials, EncryptionMasterKey, VerifiedWebhook, WebhookEvent};
+use channel_auth::webhook::{VerifiedWebhook, WebhookEvent};
+use channel_auth::{AppSecret, ChannelName, Credentials, EncryptionMasterKey};
 
 /// Pusher's documented example app (auth signatures page): PUBLIC, not a secret.
 pub const DEMO_APP_ID: &str = "3";

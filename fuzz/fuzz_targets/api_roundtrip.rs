@@ -8,7 +8,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arbitrary::Arbitrary;
-use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method, VerifyError};
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::{Credentials, Keyring, VerifyError};
 use channel_auth_fuzz::{cut, map_to, reference_hex, APP_ALPHABET};
 use libfuzzer_sys::fuzz_target;
 

@@ -12,7 +12,8 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method, VerifyError};
+use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::{Credentials, Keyring, VerifyError};
 use libfuzzer_sys::fuzz_target;
 
 const IDS: [&str; 4] = ["3", "a", "3.", "app-1"];

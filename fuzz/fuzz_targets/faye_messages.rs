@@ -17,9 +17,10 @@
 
 #![no_main]
 
-use channel_auth::{
-    strip_faye_credentials, verify_faye_message, verify_faye_password, AppSecret, FayeAction, FayeError, FayeTokenScope,
+use channel_auth::faye::{
+    strip_faye_credentials, verify_faye_message, verify_faye_password, FayeAction, FayeError, FayeTokenScope,
 };
+use channel_auth::AppSecret;
 use channel_auth_fuzz::{is_faye_channel, reference_hex};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

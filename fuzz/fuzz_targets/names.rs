@@ -8,9 +8,10 @@
 use core::fmt::{Debug, Display};
 use core::str::FromStr;
 
+use channel_auth::faye::FayeChannel;
 use channel_auth::{
     sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, EventName,
-    FayeChannel, InputKind, InvalidInput, SocketId, UserId,
+    InputKind, InvalidInput, SocketId, UserId,
 };
 use channel_auth_fuzz::{
     in_alphabet, is_channel_name, is_event_name, is_faye_channel, is_socket_id, reference_shared_secret, text,

@@ -9,7 +9,8 @@
 
 #![no_main]
 
-use channel_auth::{verify_webhook, Credentials, Keyring, VerifyError};
+use channel_auth::webhook::verify_webhook;
+use channel_auth::{Credentials, Keyring, VerifyError};
 use channel_auth_fuzz::{reference_hex, text, webhook_shaped, SEP};
 use libfuzzer_sys::fuzz_target;
 

@@ -15,7 +15,8 @@ use crate::mac::HEX_TAG_LEN;
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::{sign_api_request, Credentials, Method};
+/// use channel_auth::api::{sign_api_request, Method};
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let at = UNIX_EPOCH + Duration::from_secs(1234);
@@ -25,11 +26,12 @@ use crate::mac::HEX_TAG_LEN;
 /// ```
 ///
 /// It carries a signature, so it has no `==`: a server checks a received query with
-/// [`verify_api_request`](crate::verify_api_request) only.
+/// [`verify_api_request`](crate::api::verify_api_request) only.
 ///
 /// ```compile_fail
 /// use std::time::UNIX_EPOCH;
-/// use channel_auth::{sign_api_request, Credentials, Method};
+/// use channel_auth::api::{sign_api_request, Method};
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
 /// let sign = || sign_api_request(&creds, Method::Get, "/x", &[], b"", UNIX_EPOCH).unwrap();
@@ -45,7 +47,8 @@ impl SignedQuery {
     ///
     /// ```
     /// # use std::time::UNIX_EPOCH;
-    /// # use channel_auth::{sign_api_request, Credentials, Method};
+    /// # use channel_auth::api::{sign_api_request, Method};
+    /// # use channel_auth::Credentials;
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// let query = sign_api_request(&creds, Method::Get, "/x", &[], b"", UNIX_EPOCH)?;
     /// assert!(query.as_str().contains("&auth_signature="));
@@ -60,7 +63,8 @@ impl SignedQuery {
     ///
     /// ```
     /// # use std::time::UNIX_EPOCH;
-    /// # use channel_auth::{sign_api_request, Credentials, Method};
+    /// # use channel_auth::api::{sign_api_request, Method};
+    /// # use channel_auth::Credentials;
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// let query = sign_api_request(&creds, Method::Get, "/x", &[], b"", UNIX_EPOCH)?.into_string();
     /// assert!(query.starts_with("auth_key=key&"));
@@ -116,7 +120,7 @@ impl core::fmt::Display for SignedQuery {
 /// [`SignedQuery::as_str`] is `application/x-www-form-urlencoded` (the
 /// `form_urlencoded` crate): lowercased keys in sorted order, then `auth_signature` last.
 /// Letters, digits and `*-._` go as they are, a space goes as `+`, every other byte as
-/// `%XX`; a `+` in a value therefore goes as `%2B`. [`verify_api_request`](crate::verify_api_request) decodes
+/// `%XX`; a `+` in a value therefore goes as `%2B`. [`verify_api_request`](crate::api::verify_api_request) decodes
 /// `+` back to a space.
 ///
 /// # Errors
@@ -135,7 +139,8 @@ impl core::fmt::Display for SignedQuery {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::{sign_api_request, Credentials, InputKind, InvalidInput, Method};
+/// use channel_auth::api::{sign_api_request, Method};
+/// use channel_auth::{Credentials, InputKind, InvalidInput};
 ///
 /// // Pusher's documented example (HTTP API reference, app 3).
 /// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);

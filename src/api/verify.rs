@@ -36,7 +36,7 @@ use crate::error::VerifyError;
 /// # Decoding
 ///
 /// The query is decoded as `application/x-www-form-urlencoded`, the way
-/// [`sign_api_request`](crate::sign_api_request) encodes it, but strictly: `+` is a space, `%XX` is the byte `XX`
+/// [`sign_api_request`](crate::api::sign_api_request) encodes it, but strictly: `+` is a space, `%XX` is the byte `XX`
 /// (either case of hex digit), anything else is itself, and empty `&&` pieces are
 /// skipped. A `%` not followed by two hex digits, or decoded bytes that are not UTF-8,
 /// make the query [`VerifyError::MalformedQuery`] rather than being kept or replaced
@@ -94,7 +94,8 @@ use crate::error::VerifyError;
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method, VerifyError};
+/// use channel_auth::api::{sign_api_request, verify_api_request, Method};
+/// use channel_auth::{Credentials, Keyring, VerifyError};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("3".parse()?);
 /// let ring = Keyring::new([creds.clone()]);
@@ -146,7 +147,8 @@ pub fn verify_api_request<'a>(
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::{sign_api_request, verify_api_request, Credentials, Keyring, Method};
+/// use channel_auth::api::{sign_api_request, verify_api_request, Method};
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
@@ -174,7 +176,8 @@ impl<'a> VerifiedApiRequest<'a> {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+    /// # use channel_auth::api::{sign_api_request, verify_api_request_now, Method};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let query = sign_api_request(&creds, Method::Get, "/x", &[], b"", SystemTime::now())?;
     /// # let ring = Keyring::new([creds]);
@@ -193,7 +196,8 @@ impl<'a> VerifiedApiRequest<'a> {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+    /// # use channel_auth::api::{sign_api_request, verify_api_request_now, Method};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let query = sign_api_request(&creds, Method::Get, "/x", &[("Info", "user_count")], b"", SystemTime::now())?;
     /// # let ring = Keyring::new([creds]);
@@ -211,7 +215,8 @@ impl<'a> VerifiedApiRequest<'a> {
     ///
     /// ```
     /// # use std::time::SystemTime;
-    /// # use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+    /// # use channel_auth::api::{sign_api_request, verify_api_request_now, Method};
+    /// # use channel_auth::{Credentials, Keyring};
     /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
     /// # let query = sign_api_request(&creds, Method::Get, "/x", &[("b", "2"), ("A", "1")], b"", SystemTime::now())?;
     /// # let ring = Keyring::new([creds]);
@@ -303,7 +308,8 @@ fn check_api_request<'a>(
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use channel_auth::{sign_api_request, verify_api_request_now, Credentials, Keyring, Method};
+/// use channel_auth::api::{sign_api_request, verify_api_request_now, Method};
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
 /// let query = sign_api_request(&creds, Method::Get, "/apps/3/channels", &[], b"", SystemTime::now())?;

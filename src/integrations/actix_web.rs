@@ -1,11 +1,11 @@
 //! [actix-web] 4 routes for a Pusher auth backend (cargo feature `actix-web`), on the
-//! framework-agnostic [`handler`](super::handler) core.
+//! framework-agnostic [`handler`] core.
 //!
 //! The same routes, policy traits, status codes and bodies as the `axum` module: the
 //! application implements [`ChannelAuthorizer`], [`UserAuthenticator`] and
 //! [`WebhookHandler`], which see a [`RequestView`] (the request's headers, and a context
 //! slot), and the library parses, signs and answers. Every route has one shape, [`route`]
-//! over an [`Endpoint`]; the four builders below name the usual ones.
+//! over a [`Route`](handler::Route); the four builders below name the usual ones.
 //!
 //! | route function | answers |
 //! |---|---|
@@ -19,7 +19,7 @@
 //! (read with its own limit, whatever `PayloadConfig` says). Every refusal is JSON
 //! `{"error":"<reason>"}`: never a secret or a signature. A refusal's typed reason
 //! ([`Refusal`], and the [`RequestError`], [`AuthError`](crate::AuthError),
-//! [`WebhookError`](crate::WebhookError) or [`HandlerError`] inside it) rides in the
+//! [`WebhookError`](crate::webhook::WebhookError) or [`HandlerError`] inside it) rides in the
 //! response's extensions, for logging middleware.
 //!
 //! actix-web keeps its request extensions in a single-threaded cell, so they cannot be
@@ -30,7 +30,7 @@
 //! # Slow clients
 //!
 //! Each route reads at most its body limit within its
-//! [`body_timeout`](Endpoint::body_timeout) (10 s by default; `408` and the connection
+//! [`body_timeout`](handler::Route::body_timeout) (10 s by default; `408` and the connection
 //! closed past it): actix-web's own `client_request_timeout` covers only the request's
 //! head. Give the server the rest: `max_connections`, `client_request_timeout`, and a
 //! `keep_alive` timeout, as below (`examples/auth_server_actix.rs` also closes
@@ -39,7 +39,8 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use actix_web::{App, HttpServer};
-//! use channel_auth::integrations::actix_web::{channel_auth, user_auth, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::integrations::actix_web::{channel_auth, user_auth};
+//! use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
 //! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
 //!
 //! #[derive(Clone)]
@@ -98,10 +99,13 @@ use ::actix_web::http::header::HeaderMap;
 use ::actix_web::http::{ConnectionType, StatusCode};
 use ::actix_web::{web, HttpRequest, HttpResponse, Route};
 
+use super::handler;
+#[cfg(doc)]
+use super::handler::HandlerError;
 use super::handler::HeaderLookup;
-pub use super::handler::{
-    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, HandlerError, Refusal,
-    RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler, MAX_WEBHOOK_BODY_LEN,
+use super::handler::{
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Refusal, RequestView, UserAuthEndpoint,
+    UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use super::RequestError;
 use crate::credentials::{Credentials, Keyring};
@@ -128,7 +132,8 @@ impl HeaderLookup for HeaderMap {
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{route, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::route;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -141,7 +146,7 @@ impl HeaderLookup for HeaderMap {
 /// # let _ = app;
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-pub fn route<E: Endpoint>(endpoint: E) -> Route {
+pub fn route<E: handler::Route>(endpoint: E) -> Route {
     let endpoint = Arc::new(endpoint);
     web::post().to(move |request: HttpRequest, payload: web::Payload| {
         let endpoint = Arc::clone(&endpoint);
@@ -155,7 +160,8 @@ pub fn route<E: Endpoint>(endpoint: E) -> Route {
 ///
 /// ```
 /// use actix_web::{App, HttpMessage as _, HttpRequest};
-/// use channel_auth::integrations::actix_web::{route_with_context, UserAuthEndpoint, RequestView, UserAuthenticator};
+/// use channel_auth::integrations::actix_web::route_with_context;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData, UserId};
 ///
 /// /// What the application's session middleware put into the request's extensions.
@@ -179,7 +185,7 @@ pub fn route<E: Endpoint>(endpoint: E) -> Route {
 /// ```
 pub fn route_with_context<E, C, F>(endpoint: E, context: F) -> Route
 where
-    E: Endpoint,
+    E: handler::Route,
     C: Any + Send + Sync,
     F: Fn(&HttpRequest) -> C + Clone + 'static,
 {
@@ -193,11 +199,12 @@ where
 
 /// Answers one request with `endpoint`: what [`route`] runs, for applications that write
 /// their own handler around it. Refuses on the headers first, then reads at most
-/// [`Endpoint::max_body_len`] bytes of body (`413` past it).
+/// [`Route::max_body_len`](handler::Route::max_body_len) bytes of body (`413` past it).
 ///
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
-/// use channel_auth::integrations::actix_web::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::respond;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -224,7 +231,7 @@ where
 /// assert_eq!(test::call_service(&app, hostile).await.status(), 400);
 /// # });
 /// ```
-pub async fn respond<E: Endpoint>(endpoint: &E, request: &HttpRequest, payload: web::Payload) -> HttpResponse {
+pub async fn respond<E: handler::Route>(endpoint: &E, request: &HttpRequest, payload: web::Payload) -> HttpResponse {
     let view = RequestView::new(request.headers());
     answer(endpoint, &view, payload).await
 }
@@ -233,7 +240,8 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: &HttpRequest, payload: 
 ///
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
-/// use channel_auth::integrations::actix_web::{respond_with_context, RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::actix_web::respond_with_context;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData, UserId};
 ///
 /// struct FromContext;
@@ -259,7 +267,7 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: &HttpRequest, payload: 
 /// assert_eq!(test::call_service(&app, req).await.status(), 200);
 /// # });
 /// ```
-pub async fn respond_with_context<E: Endpoint>(
+pub async fn respond_with_context<E: handler::Route>(
     endpoint: &E,
     request: &HttpRequest,
     payload: web::Payload,
@@ -269,7 +277,7 @@ pub async fn respond_with_context<E: Endpoint>(
     answer(endpoint, &view, payload).await
 }
 
-async fn answer<E: Endpoint>(endpoint: &E, view: &RequestView<'_>, payload: web::Payload) -> HttpResponse {
+async fn answer<E: handler::Route>(endpoint: &E, view: &RequestView<'_>, payload: web::Payload) -> HttpResponse {
     let answer = match endpoint.refuse_early(view) {
         Some(answer) => answer,
         None => match read_body(endpoint, payload).await {
@@ -280,10 +288,11 @@ async fn answer<E: Endpoint>(endpoint: &E, view: &RequestView<'_>, payload: web:
     response(answer)
 }
 
-/// At most [`Endpoint::max_body_len`] bytes, arrived within [`Endpoint::body_timeout`]:
+/// At most [`Route::max_body_len`](handler::Route::max_body_len) bytes, arrived within
+/// [`Route::body_timeout`](handler::Route::body_timeout):
 /// actix-web bounds the time to the request's head (`client_request_timeout`), not to
 /// its body, so a client that announced a body and stopped would hold the handler.
-async fn read_body<E: Endpoint>(endpoint: &E, payload: web::Payload) -> Result<web::Bytes, RequestError> {
+async fn read_body<E: handler::Route>(endpoint: &E, payload: web::Payload) -> Result<web::Bytes, RequestError> {
     let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
     let mut read = std::pin::pin!(payload.to_bytes_limited(max));
     // A small body has usually arrived with the head: read it without arming a timer.
@@ -303,7 +312,8 @@ async fn read_body<E: Endpoint>(endpoint: &E, payload: web::Payload) -> Result<w
 /// and for a refusal the typed reason in the extensions.
 ///
 /// ```
-/// use channel_auth::integrations::actix_web::{response, Answer, Refusal};
+/// use channel_auth::integrations::actix_web::response;
+/// use channel_auth::integrations::handler::{Answer, Refusal};
 /// use channel_auth::integrations::RequestError;
 ///
 /// let res = response(Answer::request_error(RequestError::BodyTooLarge { max: 8 }));
@@ -353,7 +363,8 @@ pub fn response(answer: Answer) -> HttpResponse {
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -375,7 +386,8 @@ pub fn channel_auth<A: ChannelAuthorizer>(credentials: Credentials, authorizer: 
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{batch_channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::actix_web::batch_channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -397,7 +409,8 @@ pub fn batch_channel_auth<A: ChannelAuthorizer>(credentials: Credentials, author
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{user_auth, RequestView, UserAuthenticator};
+/// use channel_auth::integrations::actix_web::user_auth;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Nobody;
@@ -419,8 +432,10 @@ pub fn user_auth<U: UserAuthenticator>(credentials: Credentials, authenticator: 
 ///
 /// ```
 /// use actix_web::App;
-/// use channel_auth::integrations::actix_web::{webhook, HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+/// use channel_auth::integrations::actix_web::webhook;
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
+/// use channel_auth::webhook::VerifiedWebhook;
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// struct Ignore;
 /// impl WebhookHandler for Ignore {

@@ -6,8 +6,8 @@
 //! presence member?"), [`UserAuthenticator`] ("who is signing in?") and
 //! [`WebhookHandler`], seeing a [`RequestView`]: the request's headers, and its
 //! extensions (where session middleware puts its data) through
-//! [`RequestView::extension`]. Every route has one shape, [`route`] over an
-//! [`Endpoint`]; the four builders below name the usual ones. Status codes and bodies
+//! [`RequestView::extension`]. Every route has one shape, [`route`] over a
+//! [`Route`]; the four builders below name the usual ones. Status codes and bodies
 //! are the core's, identical in every framework:
 //!
 //! | route function | answers |
@@ -28,7 +28,7 @@
 //! # Slow clients
 //!
 //! Each route reads at most its body limit within its
-//! [`body_timeout`](Endpoint::body_timeout) (10 s by default; `408` and the connection
+//! [`body_timeout`](Route::body_timeout) (10 s by default; `408` and the connection
 //! closed past it), and refuses a `Content-Length` over the limit before reading. What
 //! the routes cannot bound is the connection itself: `axum::serve` has no header
 //! timeout and no connection cap, so a client that trickles its headers holds a
@@ -38,7 +38,8 @@
 //!
 //! ```no_run
 //! use axum::Router;
-//! use channel_auth::integrations::axum::{channel_auth, user_auth, BoundedListener, ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::integrations::axum::{channel_auth, user_auth, BoundedListener};
+//! use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
 //! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
 //!
 //! #[derive(Clone)]
@@ -93,9 +94,11 @@ use axum::extract::Request;
 use axum::response::Response;
 use axum::routing::{post, MethodRouter};
 
-pub use super::handler::{
-    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Decision, Endpoint, HandlerError, Refusal,
-    RequestView, UserAuthEndpoint, UserAuthenticator, WebhookEndpoint, WebhookHandler, MAX_WEBHOOK_BODY_LEN,
+#[cfg(doc)]
+use super::handler::RequestView;
+use super::handler::{
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Route, UserAuthEndpoint, UserAuthenticator,
+    WebhookEndpoint, WebhookHandler,
 };
 use super::http;
 use super::RequestError;
@@ -105,7 +108,8 @@ use crate::credentials::{Credentials, Keyring};
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{route, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::route;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -120,7 +124,7 @@ use crate::credentials::{Credentials, Keyring};
 /// ```
 pub fn route<E, S>(endpoint: E) -> MethodRouter<S>
 where
-    E: Endpoint,
+    E: Route,
     S: Clone + Send + Sync + 'static,
 {
     let endpoint = Arc::new(endpoint);
@@ -132,8 +136,8 @@ where
 
 /// Answers one request with `endpoint`: what [`route`] runs, for applications that
 /// write their own handler around it. Refuses on the headers first, then reads at most
-/// [`Endpoint::max_body_len`] bytes of body (`413` past it) within
-/// [`Endpoint::body_timeout`] (`408` past it, and the connection closes).
+/// [`Route::max_body_len`] bytes of body (`413` past it) within
+/// [`Route::body_timeout`] (`408` past it, and the connection closes).
 ///
 /// The deadline is a tokio timer: run it on a runtime with timers enabled (as
 /// `#[tokio::main]` and `Runtime::new` build; tokio panics on one built without
@@ -142,7 +146,8 @@ where
 /// ```
 /// use axum::extract::Request;
 /// use axum::http::StatusCode;
-/// use channel_auth::integrations::axum::{respond, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::respond;
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
 /// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
@@ -164,7 +169,7 @@ where
 /// # })?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub async fn respond<E: Endpoint>(endpoint: &E, request: Request) -> Response {
+pub async fn respond<E: Route>(endpoint: &E, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let view = http::view_parts(&parts);
     let answer = match endpoint.refuse_early(&view) {
@@ -177,10 +182,10 @@ pub async fn respond<E: Endpoint>(endpoint: &E, request: Request) -> Response {
     http::response(answer).map(Body::from)
 }
 
-/// At most [`Endpoint::max_body_len`] bytes, arrived within [`Endpoint::body_timeout`]:
+/// At most [`Route::max_body_len`] bytes, arrived within [`Route::body_timeout`]:
 /// `axum::serve` bounds neither, so a client that announced a body and stopped would
 /// hold the handler until it hung up.
-async fn read_body<E: Endpoint>(endpoint: &E, body: Body) -> Result<axum::body::Bytes, RequestError> {
+async fn read_body<E: Route>(endpoint: &E, body: Body) -> Result<axum::body::Bytes, RequestError> {
     let (max, timeout) = (endpoint.max_body_len(), endpoint.body_timeout());
     let mut read = std::pin::pin!(axum::body::to_bytes(body, max));
     // A small body has usually arrived with the head: read it without arming a timer.
@@ -201,7 +206,8 @@ async fn read_body<E: Endpoint>(endpoint: &E, body: Body) -> Result<axum::body::
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -227,7 +233,8 @@ where
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{batch_channel_auth, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::axum::batch_channel_auth;
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// struct DenyAll;
@@ -253,7 +260,8 @@ where
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{user_auth, RequestView, UserAuthenticator};
+/// use channel_auth::integrations::axum::user_auth;
+/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Nobody;
@@ -279,8 +287,10 @@ where
 ///
 /// ```
 /// use axum::Router;
-/// use channel_auth::integrations::axum::{webhook, HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::{Credentials, Keyring, VerifiedWebhook};
+/// use channel_auth::integrations::axum::webhook;
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
+/// use channel_auth::webhook::VerifiedWebhook;
+/// use channel_auth::{Credentials, Keyring};
 ///
 /// struct Ignore;
 /// impl WebhookHandler for Ignore {
@@ -310,7 +320,7 @@ where
 /// wait in the kernel's backlog until one closes, and every connection fails its next
 /// read or write once its [`lifetime`](Self::with_connection_lifetime) is over,
 /// whatever it is doing. (Bodies are bounded by the routes themselves:
-/// [`Endpoint::body_timeout`].) Defaults: 1,024 connections, 60 s each.
+/// [`Route::body_timeout`].) Defaults: 1,024 connections, 60 s each.
 ///
 /// It uses tokio timers: serve it on a runtime with timers enabled (`#[tokio::main]`).
 ///

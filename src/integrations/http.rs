@@ -4,8 +4,8 @@
 //! [`answer`] takes an `http::Request` whose body is already in memory and answers with
 //! an `http::Response<String>`; [`view`] and [`response`] are its two halves, for
 //! servers that read the body themselves (check
-//! [`Endpoint::refuse_early`] first, then read at most [`Endpoint::max_body_len`] bytes
-//! within [`Endpoint::body_timeout`], answering [`RequestError::BodyTimedOut`] past it:
+//! [`Route::refuse_early`] first, then read at most [`Route::max_body_len`] bytes
+//! within [`Route::body_timeout`], answering [`RequestError::BodyTimedOut`] past it:
 //! a server that reads the body is the one that can bound its time).
 //! The request's extensions are the view's context slot, so a policy reads what session
 //! middleware left there with [`RequestView::extension`]. A refusal's typed reason
@@ -13,7 +13,7 @@
 //! [`Refusal`] itself ride in the response's extensions, for logging middleware.
 //!
 //! ```
-//! use channel_auth::integrations::handler::{block_on, ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
 //! use channel_auth::integrations::{http::answer, RequestError};
 //! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
@@ -30,7 +30,8 @@
 //! let request = http::Request::post("/pusher/auth")
 //!     .header("content-type", "application/json")
 //!     .body(r#"{"socket_id":"1.1","channel_name":"private-a"}"#)?;
-//! let response = block_on(answer(&endpoint, &request));
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! let response = runtime.block_on(answer(&endpoint, &request));
 //! assert_eq!(response.status(), http::StatusCode::UNSUPPORTED_MEDIA_TYPE);
 //! assert_eq!(response.headers()["content-type"], "application/json");
 //! assert!(response.extensions().get::<RequestError>().is_some());
@@ -40,16 +41,18 @@
 use ::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use ::http::{HeaderValue, Request, Response, StatusCode};
 
-use super::handler::{Answer, Endpoint, Refusal, RequestView, JSON_CONTENT_TYPE};
+use super::handler::{Answer, Refusal, RequestView, Route, JSON_CONTENT_TYPE};
 #[cfg(doc)]
 use super::{handler::HandlerError, RequestError};
 #[cfg(doc)]
-use crate::error::{AuthError, WebhookError};
+use crate::error::AuthError;
+#[cfg(doc)]
+use crate::webhook::WebhookError;
 
 /// Answers one request with this endpoint.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{block_on, RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
 /// use channel_auth::{Credentials, SocketId, UserData};
 ///
 /// struct Ann;
@@ -63,12 +66,13 @@ use crate::error::{AuthError, WebhookError};
 /// let request = http::Request::post("/pusher/user-auth")
 ///     .header("content-type", "application/x-www-form-urlencoded")
 ///     .body(b"socket_id=1.1".to_vec())?;
-/// let response = block_on(channel_auth::integrations::http::answer(&endpoint, &request));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let response = runtime.block_on(channel_auth::integrations::http::answer(&endpoint, &request));
 /// assert_eq!(response.status(), 200);
 /// assert!(response.body().starts_with(r#"{"auth":"key:"#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub async fn answer<E: Endpoint, B: AsRef<[u8]>>(endpoint: &E, request: &Request<B>) -> Response<String> {
+pub async fn answer<E: Route, B: AsRef<[u8]>>(endpoint: &E, request: &Request<B>) -> Response<String> {
     response(endpoint.answer(&view(request), request.body().as_ref()).await)
 }
 

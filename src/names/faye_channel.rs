@@ -14,7 +14,7 @@ use crate::names::{char_at, validated_name, FAYE_CHARS};
 /// the `<user>:<channel>` boundary of a token.
 ///
 /// ```
-/// use channel_auth::FayeChannel;
+/// use channel_auth::faye::FayeChannel;
 ///
 /// let channel: FayeChannel = "/chat/room-1".parse()?;
 /// assert_eq!(channel.as_str(), "/chat/room-1");
@@ -33,7 +33,7 @@ impl FayeChannel {
     /// Whether the last segment is a wildcard (`*` or `**`).
     ///
     /// ```
-    /// use channel_auth::FayeChannel;
+    /// use channel_auth::faye::FayeChannel;
     ///
     /// assert!("/a/*".parse::<FayeChannel>()?.is_wildcard());
     /// assert!(!"/a/b".parse::<FayeChannel>()?.is_wildcard());

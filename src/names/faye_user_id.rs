@@ -19,7 +19,8 @@ use crate::names::{validated_name, UserId};
 /// is a valid `FayeUserId` (`From<UserId>`), not the other way round.
 ///
 /// ```
-/// use channel_auth::{FayeUserId, UserId};
+/// use channel_auth::faye::FayeUserId;
+/// use channel_auth::UserId;
 ///
 /// let guide: FayeUserId = "the user ID".parse()?;
 /// assert_eq!(guide.as_str(), "the user ID");
@@ -48,7 +49,8 @@ impl From<UserId> for FayeUserId {
     /// `A-Z a-z 0-9 _ - = @ , . ;`, so no `:` and no control character.
     ///
     /// ```
-    /// use channel_auth::{FayeUserId, UserId};
+    /// use channel_auth::faye::FayeUserId;
+    /// use channel_auth::UserId;
     ///
     /// let id: UserId = "user-42".parse()?;
     /// assert_eq!(FayeUserId::from(id.clone()).as_str(), id.as_str());

@@ -10,13 +10,13 @@ use std::time::SystemTime;
 use crate::names::{ChannelName, EventName, UserId};
 use crate::send::error::{ApiError, SendError};
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
-use crate::send::request::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
-#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::response::{
     parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
     parse_trigger_batch, parse_users, BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse,
     TriggerResponse, UsersResponse,
 };
+#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
+use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 
 /// Sends one request and returns the whole response: all [`Client`] needs of an HTTP
 /// client.
@@ -25,8 +25,8 @@ use crate::send::response::{
 /// TLS connector for `https://`):
 ///
 /// ```no_run
-/// use channel_auth::send::{Client, HttpClient};
-/// use channel_auth::{Api, Credentials, Endpoint, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, Client, HttpClient, Trigger};
+/// use channel_auth::Credentials;
 /// use http_body_util::{BodyExt, Full};
 /// use hyper::body::Bytes;
 ///
@@ -57,7 +57,7 @@ use crate::send::response::{
 /// #[tokio::main]
 /// async fn main() -> Result<(), Box<dyn std::error::Error>> {
 ///     let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-///     let client = Client::with_http_client(Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?, Hyper);
+///     let client = Client::with_http_client(Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?, Hyper);
 ///     client.trigger(&Trigger::new("ev".parse()?, "hi", ["news".parse()?])).await?;
 ///     Ok(())
 /// }
@@ -77,8 +77,7 @@ pub trait HttpClient {
 /// Why a [`Client`] call failed.
 ///
 /// ```
-/// use channel_auth::send::ClientError;
-/// use channel_auth::SendError;
+/// use channel_auth::send::{ClientError, SendError};
 ///
 /// let err: ClientError<std::io::Error> = ClientError::Send(SendError::NoChannels);
 /// assert_eq!(err.to_string(), "no channel to trigger on");
@@ -103,8 +102,8 @@ pub enum ClientError<E: std::error::Error + 'static> {
 /// cannot (see [`Api::trigger`]).
 ///
 /// ```
-/// use channel_auth::send::{Client, HttpClient};
-/// use channel_auth::{Api, Credentials, Endpoint, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, Client, HttpClient, Trigger};
+/// use channel_auth::Credentials;
 ///
 /// // A stand-in transport that answers every request with `{}`.
 /// struct Always;
@@ -116,7 +115,7 @@ pub enum ClientError<E: std::error::Error + 'static> {
 /// }
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-/// let client = Client::with_http_client(Api::new(creds, Endpoint::cluster("eu")?)?, Always);
+/// let client = Client::with_http_client(Api::new(creds, ApiUrl::cluster("eu")?)?, Always);
 /// let trigger = Trigger::new("ev".parse()?, "hi", ["news".parse()?]);
 /// let response = futures_executor_free_block_on(client.trigger(&trigger))?;
 /// assert!(response.channels.is_empty());
@@ -137,8 +136,8 @@ impl<H: HttpClient> Client<H> {
     /// A client sending through `http`.
     ///
     /// ```
-    /// use channel_auth::send::{Client, HttpClient};
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl, Client, HttpClient};
+    /// use channel_auth::Credentials;
     /// struct Never;
     /// impl HttpClient for Never {
     ///     type Error = std::io::Error;
@@ -147,7 +146,7 @@ impl<H: HttpClient> Client<H> {
     ///     }
     /// }
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let client = Client::with_http_client(Api::new(creds, Endpoint::cluster("eu")?)?, Never);
+    /// let client = Client::with_http_client(Api::new(creds, ApiUrl::cluster("eu")?)?, Never);
     /// assert_eq!(client.api().app_id().as_str(), "1");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -259,7 +258,7 @@ mod reqwest_client {
     use std::time::Duration;
 
     use super::{Client, ClientError, HttpClient};
-    use crate::send::request::Api;
+    use crate::send::Api;
 
     /// A transport failure from [`ReqwestHttp`]: what happened, never the URL (its
     /// query holds the signature).
@@ -303,11 +302,11 @@ mod reqwest_client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use channel_auth::send::{Client, ReqwestHttp};
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl, Client, ReqwestHttp};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let client = Client::with_http_client(api, ReqwestHttp::new(Duration::from_secs(10))?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -349,11 +348,11 @@ mod reqwest_client {
         ///
         /// ```
         /// use std::time::Duration;
-        /// use channel_auth::send::Client;
-        /// use channel_auth::{Api, Credentials, Endpoint};
+        /// use channel_auth::send::{Api, ApiUrl, Client};
+        /// use channel_auth::Credentials;
         ///
         /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-        /// let client = Client::new(Api::new(creds, Endpoint::cluster("eu")?)?, Duration::from_secs(10))?;
+        /// let client = Client::new(Api::new(creds, ApiUrl::cluster("eu")?)?, Duration::from_secs(10))?;
         /// # Ok::<(), Box<dyn std::error::Error>>(())
         /// ```
         pub fn new(api: Api, timeout: Duration) -> Result<Self, ClientError<TransportError>> {

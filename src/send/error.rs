@@ -8,10 +8,11 @@ use crate::names::ChannelName;
 ///
 /// ```
 /// use std::time::SystemTime;
-/// use channel_auth::{Api, Credentials, Endpoint, SendError, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, SendError, Trigger};
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-/// let api = Api::new(creds, Endpoint::cluster("mt1")?)?;
+/// let api = Api::new(creds, ApiUrl::cluster("mt1")?)?;
 /// let trigger = Trigger::new("ev".parse()?, "hi", []);
 /// let err = api.trigger(&trigger, SystemTime::now()).unwrap_err();
 /// assert_eq!(err, SendError::NoChannels);
@@ -24,7 +25,7 @@ pub enum SendError {
     /// A trigger names no channel.
     #[error("no channel to trigger on")]
     NoChannels,
-    /// A trigger names more channels than [`Limits::max_channels`](crate::Limits::max_channels).
+    /// A trigger names more channels than [`Limits::max_channels`](crate::send::Limits::max_channels).
     #[error("too many channels: {len}, at most {max}")]
     TooManyChannels {
         /// The limit.
@@ -35,7 +36,7 @@ pub enum SendError {
     /// A batch holds no event.
     #[error("empty batch")]
     EmptyBatch,
-    /// A batch holds more events than [`Limits::max_batch`](crate::Limits::max_batch).
+    /// A batch holds more events than [`Limits::max_batch`](crate::send::Limits::max_batch).
     #[error("batch too large: {len} events, at most {max}")]
     BatchTooLarge {
         /// The limit.
@@ -44,7 +45,7 @@ pub enum SendError {
         len: usize,
     },
     /// The `data` to send (after encryption, for an encrypted channel) is longer than
-    /// [`Limits::max_data_len`](crate::Limits::max_data_len).
+    /// [`Limits::max_data_len`](crate::send::Limits::max_data_len).
     #[error("data too long: {len} bytes as sent, at most {max}")]
     DataTooLong {
         /// The limit, in bytes.
@@ -72,7 +73,7 @@ pub enum SendError {
         channel: ChannelName,
     },
     /// A `#server-to-user-` channel given to an operation other than
-    /// [`Api::send_to_user`](crate::Api::send_to_user).
+    /// [`Api::send_to_user`](crate::send::Api::send_to_user).
     #[error("{channel} is reserved: use send_to_user")]
     ServerToUserChannel {
         /// The channel.
@@ -99,7 +100,7 @@ pub enum SendError {
     /// Encryption refused the channel.
     #[error("encryption: {0}")]
     Encryption(AuthError),
-    /// A value cannot be signed (see [`sign_api_request`](crate::sign_api_request)).
+    /// A value cannot be signed (see [`sign_api_request`](crate::api::sign_api_request)).
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
     /// The JSON body could not be written.

@@ -30,7 +30,7 @@ pub struct ChannelAttributes {
     pub subscription_count: Option<u64>,
 }
 
-/// The response to a trigger (and to [`send_to_user`](crate::Api::send_to_user)):
+/// The response to a trigger (and to [`send_to_user`](crate::send::Api::send_to_user)):
 /// attributes of the channels published to, when `info` was asked for.
 ///
 /// ```
@@ -147,7 +147,7 @@ pub struct UsersResponse {
 #[non_exhaustive]
 pub struct TerminateResponse {}
 
-/// Parses the response to [`Api::trigger`](crate::Api::trigger).
+/// Parses the response to [`Api::trigger`](crate::send::Api::trigger).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.
@@ -162,7 +162,7 @@ pub fn parse_trigger(response: &http::Response<Vec<u8>>) -> Result<TriggerRespon
     parse(Operation::Trigger, response)
 }
 
-/// Parses the response to [`Api::trigger_batch`](crate::Api::trigger_batch).
+/// Parses the response to [`Api::trigger_batch`](crate::send::Api::trigger_batch).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.
@@ -177,7 +177,7 @@ pub fn parse_trigger_batch(response: &http::Response<Vec<u8>>) -> Result<BatchRe
     parse(Operation::TriggerBatch, response)
 }
 
-/// Parses the response to [`Api::channels`](crate::Api::channels).
+/// Parses the response to [`Api::channels`](crate::send::Api::channels).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.
@@ -192,7 +192,7 @@ pub fn parse_channels(response: &http::Response<Vec<u8>>) -> Result<ChannelsResp
     parse(Operation::Channels, response)
 }
 
-/// Parses the response to [`Api::channel`](crate::Api::channel).
+/// Parses the response to [`Api::channel`](crate::send::Api::channel).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.
@@ -207,7 +207,7 @@ pub fn parse_channel(response: &http::Response<Vec<u8>>) -> Result<ChannelRespon
     parse(Operation::Channel, response)
 }
 
-/// Parses the response to [`Api::users`](crate::Api::users).
+/// Parses the response to [`Api::users`](crate::send::Api::users).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.
@@ -223,7 +223,7 @@ pub fn parse_users(response: &http::Response<Vec<u8>>) -> Result<UsersResponse, 
 }
 
 /// Parses the response to
-/// [`Api::terminate_user_connections`](crate::Api::terminate_user_connections).
+/// [`Api::terminate_user_connections`](crate::send::Api::terminate_user_connections).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.
@@ -238,7 +238,7 @@ pub fn parse_terminate_user_connections(response: &http::Response<Vec<u8>>) -> R
     parse(Operation::TerminateUserConnections, response)
 }
 
-/// Parses the response to [`Api::send_to_user`](crate::Api::send_to_user).
+/// Parses the response to [`Api::send_to_user`](crate::send::Api::send_to_user).
 ///
 /// # Errors
 /// [`ApiError`] for a refusal or an unreadable body.

@@ -29,7 +29,7 @@ if (!AUTH_URL || !FAYE_PORT || !SECRET || !STRIPPED_FILE || !FAYE_VERIFY) {
   process.exit(2);
 }
 
-// ---- our strip rule, mirrored (src/faye.rs, strip_faye_credentials) ------------------
+// ---- our strip rule, mirrored (src/faye/message.rs, strip_faye_credentials) ------------------
 // In a top-level `ext` object, delete every key equal to token, password or authToken
 // ignoring ASCII case only; an `ext` that is not an object is deleted whole; an array
 // (a batch) gets the rule on each element; nothing else changes.

@@ -20,7 +20,7 @@
 //! here the Web Crypto RNG (`crypto.getRandomValues`) makes the request id that refusals
 //! are logged with.
 
-use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, Endpoint, RequestView, UserAuthEndpoint};
+use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint};
 use channel_auth::integrations::RequestError;
 use channel_auth::Credentials;
 use futures_util::StreamExt as _;
@@ -67,7 +67,7 @@ async fn read_body(req: &mut Request, max: usize) -> Result<std::result::Result<
 
 /// Runs one endpoint: refuse on the headers (content type, declared length), read at
 /// most its body limit, answer.
-async fn serve<E: Endpoint>(endpoint: &E, req: &mut Request) -> Result<Response> {
+async fn serve<E: Route>(endpoint: &E, req: &mut Request) -> Result<Response> {
     let headers: Vec<(String, String)> = req.headers().entries().collect();
     let view = RequestView::new(&headers);
     let answer = match endpoint.refuse_early(&view) {

@@ -34,26 +34,26 @@ impl Scheme {
 
 /// The HTTP API's address: scheme, host and optional port, nothing else.
 ///
-/// Made from a Pusher cluster name ([`Endpoint::cluster`]) or from the URL of a
-/// Pusher-compatible server ([`Endpoint::from_url`]: soketi, sockudo, Reverb, a proxy).
+/// Made from a Pusher cluster name ([`ApiUrl::cluster`]) or from the URL of a
+/// Pusher-compatible server ([`ApiUrl::from_url`]: soketi, sockudo, Reverb, a proxy).
 /// A URL with user info, a path, a query or a fragment is refused, never trimmed.
 ///
 /// ```
-/// use channel_auth::Endpoint;
+/// use channel_auth::send::ApiUrl;
 ///
-/// assert_eq!(Endpoint::cluster("eu")?.base_url(), "https://api-eu.pusher.com");
-/// assert_eq!(Endpoint::from_url("http://127.0.0.1:6001")?.base_url(), "http://127.0.0.1:6001");
-/// assert!(Endpoint::from_url("http://user:pw@127.0.0.1:6001").is_err());
+/// assert_eq!(ApiUrl::cluster("eu")?.base_url(), "https://api-eu.pusher.com");
+/// assert_eq!(ApiUrl::from_url("http://127.0.0.1:6001")?.base_url(), "http://127.0.0.1:6001");
+/// assert!(ApiUrl::from_url("http://user:pw@127.0.0.1:6001").is_err());
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Endpoint {
+pub struct ApiUrl {
     scheme: Scheme,
     host: String,
     port: Option<u16>,
 }
 
-impl Endpoint {
+impl ApiUrl {
     /// The longest cluster name, in bytes (a DNS label).
     pub const MAX_CLUSTER_LEN: usize = 63;
     /// The longest host, in bytes.
@@ -62,7 +62,7 @@ impl Endpoint {
     /// Pusher's hosted cluster `name`: `https://api-<name>.pusher.com`.
     ///
     /// # Constraints
-    /// 1 to [`Endpoint::MAX_CLUSTER_LEN`] bytes of `a-z 0-9 -`, not starting or ending
+    /// 1 to [`ApiUrl::MAX_CLUSTER_LEN`] bytes of `a-z 0-9 -`, not starting or ending
     /// with `-` (e.g. `mt1`, `eu`, `ap3`).
     ///
     /// # Errors
@@ -70,11 +70,12 @@ impl Endpoint {
     /// outside the alphabet, or a leading/trailing `-` ([`InvalidInput::Malformed`]).
     ///
     /// ```
-    /// use channel_auth::{Endpoint, InputKind, InvalidInput};
+    /// use channel_auth::send::ApiUrl;
+    /// use channel_auth::{InputKind, InvalidInput};
     ///
-    /// assert_eq!(Endpoint::cluster("mt1")?.host(), "api-mt1.pusher.com");
+    /// assert_eq!(ApiUrl::cluster("mt1")?.host(), "api-mt1.pusher.com");
     /// assert_eq!(
-    ///     Endpoint::cluster("mt1.evil.com").unwrap_err(),
+    ///     ApiUrl::cluster("mt1.evil.com").unwrap_err(),
     ///     InvalidInput::InvalidChar { kind: InputKind::Cluster, position: 3, found: '.' }
     /// );
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -106,7 +107,7 @@ impl Endpoint {
     ///
     /// # Constraints
     /// - the scheme is `http` or `https` (any case);
-    /// - the host is a name of `A-Z a-z 0-9 . -` (at most [`Endpoint::MAX_HOST_LEN`]
+    /// - the host is a name of `A-Z a-z 0-9 . -` (at most [`ApiUrl::MAX_HOST_LEN`]
     ///   bytes) or a bracketed IPv6 address;
     /// - the port, if given, is a decimal number from 1 to 65535;
     /// - no user info (`user:pw@`), no path but `/`, no query, no fragment.
@@ -119,12 +120,13 @@ impl Endpoint {
     /// a host cannot hold, [`InvalidInput::Empty`] / [`InvalidInput::TooLong`].
     ///
     /// ```
-    /// use channel_auth::{Endpoint, InputKind, InvalidInput};
+    /// use channel_auth::send::ApiUrl;
+    /// use channel_auth::{InputKind, InvalidInput};
     ///
-    /// let local = Endpoint::from_url("http://localhost:6001/")?;
+    /// let local = ApiUrl::from_url("http://localhost:6001/")?;
     /// assert_eq!((local.host(), local.port()), ("localhost", Some(6001)));
     /// assert_eq!(
-    ///     Endpoint::from_url("https://example.com/apps").unwrap_err(),
+    ///     ApiUrl::from_url("https://example.com/apps").unwrap_err(),
     ///     InvalidInput::Malformed { kind: InputKind::EndpointUrl, position: 19, expected: "no path" }
     /// );
     /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -175,8 +177,8 @@ impl Endpoint {
     /// The scheme.
     ///
     /// ```
-    /// use channel_auth::{send::Scheme, Endpoint};
-    /// assert_eq!(Endpoint::cluster("mt1")?.scheme(), Scheme::Https);
+    /// use channel_auth::send::{ApiUrl, Scheme};
+    /// assert_eq!(ApiUrl::cluster("mt1")?.scheme(), Scheme::Https);
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     #[must_use]
@@ -187,8 +189,8 @@ impl Endpoint {
     /// The host (an IPv6 address keeps its brackets).
     ///
     /// ```
-    /// use channel_auth::Endpoint;
-    /// assert_eq!(Endpoint::from_url("http://[::1]:6001")?.host(), "[::1]");
+    /// use channel_auth::send::ApiUrl;
+    /// assert_eq!(ApiUrl::from_url("http://[::1]:6001")?.host(), "[::1]");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     #[must_use]
@@ -199,8 +201,8 @@ impl Endpoint {
     /// The port, when one was given.
     ///
     /// ```
-    /// use channel_auth::Endpoint;
-    /// assert_eq!(Endpoint::cluster("mt1")?.port(), None);
+    /// use channel_auth::send::ApiUrl;
+    /// assert_eq!(ApiUrl::cluster("mt1")?.port(), None);
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     #[must_use]
@@ -211,8 +213,8 @@ impl Endpoint {
     /// `scheme://host[:port]`, without a trailing `/`.
     ///
     /// ```
-    /// use channel_auth::Endpoint;
-    /// assert_eq!(Endpoint::from_url("HTTPS://example.com:8443/")?.base_url(), "https://example.com:8443");
+    /// use channel_auth::send::ApiUrl;
+    /// assert_eq!(ApiUrl::from_url("HTTPS://example.com:8443/")?.base_url(), "https://example.com:8443");
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     #[must_use]
@@ -261,8 +263,8 @@ fn split_host_port(authority: &str, offset: usize) -> Result<(&str, Option<&str>
     if host.is_empty() {
         return Err(InvalidInput::Malformed { kind, position: offset, expected: "a host" });
     }
-    if host.len() > Endpoint::MAX_HOST_LEN {
-        return Err(InvalidInput::TooLong { kind, max: Endpoint::MAX_HOST_LEN, len: host.len() });
+    if host.len() > ApiUrl::MAX_HOST_LEN {
+        return Err(InvalidInput::TooLong { kind, max: ApiUrl::MAX_HOST_LEN, len: host.len() });
     }
     if let Some((position, found)) =
         host.char_indices().find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '.' || *c == '-'))
@@ -303,14 +305,14 @@ mod tests {
             ("http://[::1]", "http://[::1]"),
             ("http://h:65535", "http://h:65535"),
         ] {
-            assert_eq!(Endpoint::from_url(url).unwrap().base_url(), base, "{url}");
+            assert_eq!(ApiUrl::from_url(url).unwrap().base_url(), base, "{url}");
         }
     }
 
     #[test]
     fn urls_that_are_refused_name_the_rule() {
         let m = |position, expected| InvalidInput::Malformed { kind: KIND, position, expected };
-        let err = |s: &str| Endpoint::from_url(s).unwrap_err();
+        let err = |s: &str| ApiUrl::from_url(s).unwrap_err();
         assert_eq!(err(""), InvalidInput::Empty { kind: KIND });
         assert_eq!(err("ftp://h"), m(0, "http:// or https://"));
         assert_eq!(err("h:80"), m(0, "http:// or https://"));
@@ -340,18 +342,18 @@ mod tests {
     #[test]
     fn clusters() {
         let kind = InputKind::Cluster;
-        assert_eq!(Endpoint::cluster("ap3").unwrap().base_url(), "https://api-ap3.pusher.com");
-        assert_eq!(Endpoint::cluster("").unwrap_err(), InvalidInput::Empty { kind });
-        assert_eq!(Endpoint::cluster("a/b").unwrap_err(), InvalidInput::InvalidChar { kind, position: 1, found: '/' });
-        assert_eq!(Endpoint::cluster("EU").unwrap_err(), InvalidInput::InvalidChar { kind, position: 0, found: 'E' });
+        assert_eq!(ApiUrl::cluster("ap3").unwrap().base_url(), "https://api-ap3.pusher.com");
+        assert_eq!(ApiUrl::cluster("").unwrap_err(), InvalidInput::Empty { kind });
+        assert_eq!(ApiUrl::cluster("a/b").unwrap_err(), InvalidInput::InvalidChar { kind, position: 1, found: '/' });
+        assert_eq!(ApiUrl::cluster("EU").unwrap_err(), InvalidInput::InvalidChar { kind, position: 0, found: 'E' });
         assert_eq!(
-            Endpoint::cluster("-eu").unwrap_err(),
+            ApiUrl::cluster("-eu").unwrap_err(),
             InvalidInput::Malformed { kind, position: 0, expected: "a letter or digit" }
         );
         assert_eq!(
-            Endpoint::cluster("eu-").unwrap_err(),
+            ApiUrl::cluster("eu-").unwrap_err(),
             InvalidInput::Malformed { kind, position: 2, expected: "a letter or digit" }
         );
-        assert_eq!(Endpoint::cluster(&"a".repeat(64)).unwrap_err(), InvalidInput::TooLong { kind, max: 63, len: 64 });
+        assert_eq!(ApiUrl::cluster(&"a".repeat(64)).unwrap_err(), InvalidInput::TooLong { kind, max: 63, len: 64 });
     }
 }

@@ -1,582 +1,21 @@
-//! The sans-IO requests: every operation of the HTTP API as a signed `http::Request`.
+//! [`Api`]: every operation of the HTTP API built as a signed `http::Request`; sending
+//! it is the caller's (sans-IO).
 
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use serde::Serialize;
-
+use super::event::{BatchBody, BatchItem, TriggerBody};
+use super::{BatchEvent, ChannelsQuery, Info, Limits, Trigger};
 use crate::api::{sign_api_request, Method};
 use crate::credentials::Credentials;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 use crate::encryption::encrypt_payload;
 use crate::encryption::encrypt_payload_with_rng;
-use crate::error::{AuthError, InputKind, InvalidInput};
-use crate::names::{AppId, ChannelKind, ChannelName, EventName, SocketId, UserId};
-use crate::rand_core::CryptoRngCore;
-use crate::send::endpoint::Endpoint;
+use crate::encryption::rand_core::CryptoRngCore;
+use crate::error::AuthError;
+use crate::names::{AppId, ChannelKind, ChannelName, EventName, UserId};
 use crate::send::error::SendError;
-
-/// The limits checked before a request is built.
-///
-/// The defaults are the hosted service's: 100 channels per trigger, 10 events per batch,
-/// 10 KiB of `data` per event. Dedicated clusters and own servers may allow more: raise
-/// them with the `with_*` methods.
-///
-/// ```
-/// use channel_auth::Limits;
-///
-/// let limits = Limits::default().with_max_data_len(100 * 1024);
-/// assert_eq!((limits.max_channels(), limits.max_batch(), limits.max_data_len()), (100, 10, 102_400));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Limits {
-    max_channels: usize,
-    max_batch: usize,
-    max_data_len: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self { max_channels: 100, max_batch: 10, max_data_len: 10 * 1024 }
-    }
-}
-
-impl Limits {
-    /// Most channels one trigger may name (default 100).
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Limits::default().max_channels(), 100);
-    /// ```
-    #[must_use]
-    pub const fn max_channels(&self) -> usize {
-        self.max_channels
-    }
-
-    /// Most events one batch may hold (default 10).
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Limits::default().max_batch(), 10);
-    /// ```
-    #[must_use]
-    pub const fn max_batch(&self) -> usize {
-        self.max_batch
-    }
-
-    /// Most bytes of `data` per event, measured as sent (default 10240).
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Limits::default().max_data_len(), 10240);
-    /// ```
-    #[must_use]
-    pub const fn max_data_len(&self) -> usize {
-        self.max_data_len
-    }
-
-    /// Sets [`Limits::max_channels`].
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Limits::default().with_max_channels(500).max_channels(), 500);
-    /// ```
-    #[must_use]
-    pub const fn with_max_channels(mut self, max: usize) -> Self {
-        self.max_channels = max;
-        self
-    }
-
-    /// Sets [`Limits::max_batch`].
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Limits::default().with_max_batch(20).max_batch(), 20);
-    /// ```
-    #[must_use]
-    pub const fn with_max_batch(mut self, max: usize) -> Self {
-        self.max_batch = max;
-        self
-    }
-
-    /// Sets [`Limits::max_data_len`].
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Limits::default().with_max_data_len(1).max_data_len(), 1);
-    /// ```
-    #[must_use]
-    pub const fn with_max_data_len(mut self, max: usize) -> Self {
-        self.max_data_len = max;
-        self
-    }
-}
-
-/// Channel attributes to ask for (`info`): `user_count` (presence channels only) and
-/// `subscription_count`.
-///
-/// Parsed from the wire form, a comma-separated list:
-///
-/// ```
-/// use channel_auth::Info;
-///
-/// let info: Info = "user_count,subscription_count".parse()?;
-/// assert_eq!(info, Info::new().with_user_count().with_subscription_count());
-/// assert_eq!(info.as_param(), Some("user_count,subscription_count"));
-/// assert!("user_count,bogus".parse::<Info>().is_err());
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Info {
-    user_count: bool,
-    subscription_count: bool,
-}
-
-impl Info {
-    /// No attribute.
-    ///
-    /// ```
-    /// assert!(channel_auth::Info::new().is_empty());
-    /// ```
-    #[must_use]
-    pub const fn new() -> Self {
-        Self { user_count: false, subscription_count: false }
-    }
-
-    /// Adds `user_count`.
-    ///
-    /// ```
-    /// assert!(channel_auth::Info::new().with_user_count().user_count());
-    /// ```
-    #[must_use]
-    pub const fn with_user_count(mut self) -> Self {
-        self.user_count = true;
-        self
-    }
-
-    /// Adds `subscription_count`.
-    ///
-    /// ```
-    /// assert!(channel_auth::Info::new().with_subscription_count().subscription_count());
-    /// ```
-    #[must_use]
-    pub const fn with_subscription_count(mut self) -> Self {
-        self.subscription_count = true;
-        self
-    }
-
-    /// Whether `user_count` is asked for.
-    ///
-    /// ```
-    /// assert!(!channel_auth::Info::new().user_count());
-    /// ```
-    #[must_use]
-    pub const fn user_count(&self) -> bool {
-        self.user_count
-    }
-
-    /// Whether `subscription_count` is asked for.
-    ///
-    /// ```
-    /// assert!(!channel_auth::Info::new().subscription_count());
-    /// ```
-    #[must_use]
-    pub const fn subscription_count(&self) -> bool {
-        self.subscription_count
-    }
-
-    /// Whether nothing is asked for.
-    ///
-    /// ```
-    /// assert!(!channel_auth::Info::new().with_user_count().is_empty());
-    /// ```
-    #[must_use]
-    pub const fn is_empty(&self) -> bool {
-        !self.user_count && !self.subscription_count
-    }
-
-    /// The wire form (`user_count`, `subscription_count` or both, comma-separated), or
-    /// `None` when empty.
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Info::new().with_subscription_count().as_param(), Some("subscription_count"));
-    /// ```
-    #[must_use]
-    pub const fn as_param(&self) -> Option<&'static str> {
-        match (self.user_count, self.subscription_count) {
-            (false, false) => None,
-            (true, false) => Some("user_count"),
-            (false, true) => Some("subscription_count"),
-            (true, true) => Some("user_count,subscription_count"),
-        }
-    }
-}
-
-impl core::str::FromStr for Info {
-    type Err = InvalidInput;
-
-    /// Parses a comma-separated list of `user_count` and `subscription_count`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let kind = InputKind::InfoAttribute;
-        if s.is_empty() {
-            return Err(InvalidInput::Empty { kind });
-        }
-        let mut info = Self::new();
-        let mut position = 0;
-        for attribute in s.split(',') {
-            match attribute {
-                "user_count" => info.user_count = true,
-                "subscription_count" => info.subscription_count = true,
-                _ => {
-                    return Err(InvalidInput::Malformed {
-                        kind,
-                        position,
-                        expected: "user_count or subscription_count",
-                    })
-                }
-            }
-            position += attribute.len() + 1;
-        }
-        Ok(info)
-    }
-}
-
-/// One event on one or more channels (`POST /apps/<id>/events`).
-///
-/// `Debug` shows the data's length, not the data.
-///
-/// ```
-/// use channel_auth::{Info, Trigger};
-///
-/// let trigger = Trigger::new("new-message".parse()?, r#"{"text":"hi"}"#, ["presence-room".parse()?])
-///     .exclude("123.456".parse()?)
-///     .with_info(Info::new().with_user_count());
-/// assert_eq!(trigger.channels().len(), 1);
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
-#[derive(Clone)]
-pub struct Trigger {
-    name: EventName,
-    data: String,
-    channels: Vec<ChannelName>,
-    socket_id: Option<SocketId>,
-    info: Info,
-}
-
-impl core::fmt::Debug for Trigger {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Trigger")
-            .field("name", &self.name)
-            .field("data_len", &self.data.len())
-            .field("channels", &self.channels)
-            .field("socket_id", &self.socket_id)
-            .field("info", &self.info)
-            .finish()
-    }
-}
-
-impl Trigger {
-    /// The event `name` with `data` (sent as given: a string, usually JSON) on `channels`.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// let t = Trigger::new("ev".parse()?, "data", ["a".parse()?, "b".parse()?]);
-    /// assert_eq!(t.data(), "data");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    pub fn new(name: EventName, data: impl Into<String>, channels: impl IntoIterator<Item = ChannelName>) -> Self {
-        Self { name, data: data.into(), channels: channels.into_iter().collect(), socket_id: None, info: Info::new() }
-    }
-
-    /// Excludes the connection `socket_id` from receiving the event.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// let t = Trigger::new("ev".parse()?, "d", ["a".parse()?]).exclude("1.2".parse()?);
-    /// assert_eq!(t.excluded().map(|s| s.as_str()), Some("1.2"));
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn exclude(mut self, socket_id: SocketId) -> Self {
-        self.socket_id = Some(socket_id);
-        self
-    }
-
-    /// Asks for attributes of the channels published to, in the response.
-    ///
-    /// ```
-    /// use channel_auth::{Info, Trigger};
-    /// let t = Trigger::new("ev".parse()?, "d", ["a".parse()?]).with_info(Info::new().with_subscription_count());
-    /// assert!(t.info().subscription_count());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn with_info(mut self, info: Info) -> Self {
-        self.info = info;
-        self
-    }
-
-    /// The event name.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// assert_eq!(Trigger::new("ev".parse()?, "d", []).name().as_str(), "ev");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn name(&self) -> &EventName {
-        &self.name
-    }
-
-    /// The data, as given.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// assert_eq!(Trigger::new("ev".parse()?, "d", []).data(), "d");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn data(&self) -> &str {
-        &self.data
-    }
-
-    /// The channels.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// assert!(Trigger::new("ev".parse()?, "d", []).channels().is_empty());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn channels(&self) -> &[ChannelName] {
-        &self.channels
-    }
-
-    /// The excluded connection, if any.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// assert!(Trigger::new("ev".parse()?, "d", []).excluded().is_none());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn excluded(&self) -> Option<&SocketId> {
-        self.socket_id.as_ref()
-    }
-
-    /// The attributes asked for.
-    ///
-    /// ```
-    /// use channel_auth::Trigger;
-    /// assert!(Trigger::new("ev".parse()?, "d", []).info().is_empty());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn info(&self) -> Info {
-        self.info
-    }
-}
-
-/// One event of a batch, on exactly one channel (`POST /apps/<id>/batch_events`).
-///
-/// `Debug` shows the data's length, not the data.
-///
-/// ```
-/// use channel_auth::BatchEvent;
-///
-/// let event = BatchEvent::new("private-a".parse()?, "ev".parse()?, "{}").exclude("1.1".parse()?);
-/// assert_eq!(event.channel().as_str(), "private-a");
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
-#[derive(Clone)]
-pub struct BatchEvent {
-    channel: ChannelName,
-    name: EventName,
-    data: String,
-    socket_id: Option<SocketId>,
-    info: Info,
-}
-
-impl core::fmt::Debug for BatchEvent {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("BatchEvent")
-            .field("channel", &self.channel)
-            .field("name", &self.name)
-            .field("data_len", &self.data.len())
-            .field("socket_id", &self.socket_id)
-            .field("info", &self.info)
-            .finish()
-    }
-}
-
-impl BatchEvent {
-    /// The event `name` with `data` (sent as given) on `channel`.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d");
-    /// assert_eq!(e.data(), "d");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    pub fn new(channel: ChannelName, name: EventName, data: impl Into<String>) -> Self {
-        Self { channel, name, data: data.into(), socket_id: None, info: Info::new() }
-    }
-
-    /// Excludes the connection `socket_id` from receiving the event.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d").exclude("1.1".parse()?);
-    /// assert!(e.excluded().is_some());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn exclude(mut self, socket_id: SocketId) -> Self {
-        self.socket_id = Some(socket_id);
-        self
-    }
-
-    /// Asks for attributes of the channel, in the response.
-    ///
-    /// ```
-    /// use channel_auth::{BatchEvent, Info};
-    /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d").with_info(Info::new().with_subscription_count());
-    /// assert!(e.info().subscription_count());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn with_info(mut self, info: Info) -> Self {
-        self.info = info;
-        self
-    }
-
-    /// The channel.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").channel().as_str(), "a");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn channel(&self) -> &ChannelName {
-        &self.channel
-    }
-
-    /// The event name.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").name().as_str(), "ev");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn name(&self) -> &EventName {
-        &self.name
-    }
-
-    /// The data, as given.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").data(), "d");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn data(&self) -> &str {
-        &self.data
-    }
-
-    /// The excluded connection, if any.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// assert!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").excluded().is_none());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn excluded(&self) -> Option<&SocketId> {
-        self.socket_id.as_ref()
-    }
-
-    /// The attributes asked for.
-    ///
-    /// ```
-    /// use channel_auth::BatchEvent;
-    /// assert!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").info().is_empty());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn info(&self) -> Info {
-        self.info
-    }
-}
-
-/// The `channels` query: occupied channels, optionally filtered by a name prefix, with
-/// `user_count` when the filter is `presence-`.
-///
-/// ```
-/// use channel_auth::ChannelsQuery;
-///
-/// let query = ChannelsQuery::new().filter_by_prefix("presence-".parse()?).with_user_count();
-/// assert_eq!(query.prefix().map(|p| p.as_str()), Some("presence-"));
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChannelsQuery {
-    prefix: Option<ChannelName>,
-    user_count: bool,
-}
-
-impl ChannelsQuery {
-    /// Every occupied channel, no attribute.
-    ///
-    /// ```
-    /// assert!(channel_auth::ChannelsQuery::new().prefix().is_none());
-    /// ```
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Only channels whose name starts with `prefix` (written as a channel name: the
-    /// same alphabet, e.g. `presence-`).
-    ///
-    /// ```
-    /// use channel_auth::ChannelsQuery;
-    /// assert!(ChannelsQuery::new().filter_by_prefix("private-".parse()?).prefix().is_some());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn filter_by_prefix(mut self, prefix: ChannelName) -> Self {
-        self.prefix = Some(prefix);
-        self
-    }
-
-    /// Asks for `user_count` (needs a `presence-` prefix filter).
-    ///
-    /// ```
-    /// assert!(channel_auth::ChannelsQuery::new().with_user_count().user_count());
-    /// ```
-    #[must_use]
-    pub fn with_user_count(mut self) -> Self {
-        self.user_count = true;
-        self
-    }
-
-    /// The prefix filter, if any.
-    ///
-    /// ```
-    /// assert!(channel_auth::ChannelsQuery::new().prefix().is_none());
-    /// ```
-    #[must_use]
-    pub fn prefix(&self) -> Option<&ChannelName> {
-        self.prefix.as_ref()
-    }
-
-    /// Whether `user_count` is asked for.
-    ///
-    /// ```
-    /// assert!(!channel_auth::ChannelsQuery::new().user_count());
-    /// ```
-    #[must_use]
-    pub fn user_count(&self) -> bool {
-        self.user_count
-    }
-}
+use crate::send::url::ApiUrl;
 
 /// The HTTP API of one app: credentials (with an app id), where to send, and limits.
 /// Every method builds a signed `http::Request<Vec<u8>>` and sends nothing.
@@ -585,11 +24,12 @@ impl ChannelsQuery {
 ///
 /// ```
 /// use std::time::{Duration, UNIX_EPOCH};
-/// use channel_auth::{Api, Credentials, Endpoint, Trigger};
+/// use channel_auth::send::{Api, ApiUrl, Trigger};
+/// use channel_auth::Credentials;
 ///
 /// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
 ///     .with_app_id("3".parse()?);
-/// let api = Api::new(creds, Endpoint::cluster("mt1")?)?;
+/// let api = Api::new(creds, ApiUrl::cluster("mt1")?)?;
 /// let trigger = Trigger::new("foo".parse()?, r#"{"some":"data"}"#, ["project-3".parse()?]);
 /// let request = api.trigger(&trigger, UNIX_EPOCH + Duration::from_secs(1353088179))?;
 /// assert_eq!(request.method(), "POST");
@@ -602,35 +42,8 @@ impl ChannelsQuery {
 pub struct Api {
     credentials: Credentials,
     app_id: AppId,
-    endpoint: Endpoint,
+    url: ApiUrl,
     limits: Limits,
-}
-
-#[derive(Serialize)]
-struct TriggerBody<'a> {
-    name: &'a EventName,
-    data: &'a str,
-    channels: &'a [ChannelName],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    socket_id: Option<&'a SocketId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    info: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct BatchItem<'a> {
-    channel: &'a ChannelName,
-    name: &'a EventName,
-    data: Cow<'a, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    socket_id: Option<&'a SocketId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    info: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-struct BatchBody<'a> {
-    batch: Vec<BatchItem<'a>>,
 }
 
 /// Encrypts `data` for one `private-encrypted-` channel.
@@ -639,31 +52,33 @@ impl<F: FnMut(&ChannelName, &[u8]) -> Result<String, AuthError>> Encrypt for F {
 
 impl Api {
     /// The API of the app `credentials` are bound to
-    /// ([`Credentials::with_app_id`]), at `endpoint`, with [`Limits::default`].
+    /// ([`Credentials::with_app_id`]), at `url`, with [`Limits::default`].
     ///
     /// # Errors
     /// [`AuthError::MissingAppId`] when the credentials carry no app id.
     ///
     /// ```
-    /// use channel_auth::{Api, AuthError, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
+    /// use channel_auth::{AuthError, Credentials};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert_eq!(Api::new(creds.clone(), Endpoint::cluster("eu")?).unwrap_err(), AuthError::MissingAppId);
-    /// let api = Api::new(creds.with_app_id("42".parse()?), Endpoint::cluster("eu")?)?;
+    /// assert_eq!(Api::new(creds.clone(), ApiUrl::cluster("eu")?).unwrap_err(), AuthError::MissingAppId);
+    /// let api = Api::new(creds.with_app_id("42".parse()?), ApiUrl::cluster("eu")?)?;
     /// assert_eq!(api.app_id().as_str(), "42");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(credentials: Credentials, endpoint: Endpoint) -> Result<Self, AuthError> {
+    pub fn new(credentials: Credentials, url: ApiUrl) -> Result<Self, AuthError> {
         let app_id = credentials.app_id().cloned().ok_or(AuthError::MissingAppId)?;
-        Ok(Self { credentials, app_id, endpoint, limits: Limits::default() })
+        Ok(Self { credentials, app_id, url, limits: Limits::default() })
     }
 
     /// The same API with other limits.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint, Limits};
+    /// use channel_auth::send::{Api, ApiUrl, Limits};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?.with_limits(Limits::default().with_max_batch(50));
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?.with_limits(Limits::default().with_max_batch(50));
     /// assert_eq!(api.limits().max_batch(), 50);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -676,9 +91,10 @@ impl Api {
     /// The limits checked before building.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint, Limits};
+    /// use channel_auth::send::{Api, ApiUrl, Limits};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.limits(), Limits::default());
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.limits(), Limits::default());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -689,9 +105,10 @@ impl Api {
     /// The app id requests are sent for.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.app_id().as_str(), "7");
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.app_id().as_str(), "7");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -702,22 +119,24 @@ impl Api {
     /// Where requests go.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+    pub fn endpoint(&self) -> &ApiUrl {
+        &self.url
     }
 
     /// The credentials requests are signed with.
     ///
     /// ```
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
+    /// use channel_auth::Credentials;
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, Endpoint::cluster("eu")?)?.credentials().key().as_str(), "key");
+    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.credentials().key().as_str(), "key");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -741,10 +160,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint, SendError, Trigger};
+    /// use channel_auth::send::{Api, ApiUrl, SendError, Trigger};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+    /// let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
     /// let both = Trigger::new("ev".parse()?, "x", ["private-encrypted-a".parse()?, "b".parse()?]);
     /// assert_eq!(
     ///     api.trigger(&both, SystemTime::now()).unwrap_err(),
@@ -763,14 +183,14 @@ impl Api {
     /// of the OS: for targets without an OS random source (`wasm32-unknown-unknown`),
     /// where the caller has one. `rng` must be a cryptographically secure generator
     /// (`rand_core` 0.6's `CryptoRngCore`, re-exported as
-    /// [`channel_auth::rand_core`](crate::rand_core)).
+    /// [`channel_auth::encryption::rand_core`](crate::encryption::rand_core)).
     ///
     /// # Errors
     /// As [`Api::trigger`].
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+    /// use channel_auth::encryption::{rand_core::{impls, CryptoRng, Error, RngCore}};
     ///
     /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
     /// struct Platform(u8);
@@ -786,12 +206,14 @@ impl Api {
     ///     }
     /// }
     /// impl CryptoRng for Platform {}
-    /// use channel_auth::{decrypt_payload, Api, Credentials, EncryptionMasterKey, Endpoint, Trigger};
+    /// use channel_auth::encryption::decrypt_payload;
+    /// use channel_auth::send::{Api, ApiUrl, Trigger};
+    /// use channel_auth::{Credentials, EncryptionMasterKey};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
     ///     .with_app_id("1".parse()?)
     ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
-    /// let api = Api::new(creds.clone(), Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds.clone(), ApiUrl::cluster("eu")?)?;
     /// let channel = "private-encrypted-a".parse()?;
     /// let trigger = Trigger::new("ev".parse()?, "secret text", [channel]);
     /// let request = api.trigger_with_rng(&trigger, SystemTime::now(), &mut Platform(0))?;
@@ -859,10 +281,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, BatchEvent, Credentials, Endpoint, SendError};
+    /// use channel_auth::send::{Api, ApiUrl, BatchEvent, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let events: Vec<_> = (0..11).map(|i| BatchEvent::new("a".parse().unwrap(), "ev".parse().unwrap(), i.to_string())).collect();
     /// assert_eq!(api.trigger_batch(&events, SystemTime::now()).unwrap_err(), SendError::BatchTooLarge { max: 10, len: 11 });
     /// assert!(api.trigger_batch(&events[..10], SystemTime::now()).is_ok());
@@ -882,7 +305,7 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::rand_core::{impls, CryptoRng, Error, RngCore};
+    /// use channel_auth::encryption::{rand_core::{impls, CryptoRng, Error, RngCore}};
     ///
     /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
     /// struct Platform(u8);
@@ -898,10 +321,11 @@ impl Api {
     ///     }
     /// }
     /// impl CryptoRng for Platform {}
-    /// use channel_auth::{Api, BatchEvent, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl, BatchEvent};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let events = [BatchEvent::new("a".parse()?, "ev".parse()?, "d")];
     /// assert!(api.trigger_batch_with_rng(&events, SystemTime::now(), &mut Platform(0)).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -961,10 +385,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::{Duration, UNIX_EPOCH};
-    /// use channel_auth::{Api, ChannelsQuery, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl, ChannelsQuery};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::from_url("http://127.0.0.1:6001")?)?;
+    /// let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
     /// let query = ChannelsQuery::new().filter_by_prefix("presence-".parse()?).with_user_count();
     /// let request = api.channels(&query, UNIX_EPOCH + Duration::from_secs(1_700_000_000))?;
     /// assert_eq!(request.uri().path(), "/apps/1/channels");
@@ -997,10 +422,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint, Info, SendError};
+    /// use channel_auth::send::{Api, ApiUrl, Info, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.channel(&"presence-a".parse()?, Info::new().with_user_count(), SystemTime::now())?;
     /// assert_eq!(request.uri().path(), "/apps/1/channels/presence-a");
     /// assert!(matches!(
@@ -1028,10 +454,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint, SendError};
+    /// use channel_auth::send::{Api, ApiUrl, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// assert_eq!(api.users(&"presence-a".parse()?, SystemTime::now())?.uri().path(), "/apps/1/channels/presence-a/users");
     /// assert_eq!(
     ///     api.users(&"news".parse()?, SystemTime::now()).unwrap_err(),
@@ -1054,10 +481,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.terminate_user_connections(&"alice".parse()?, SystemTime::now())?;
     /// assert_eq!(request.uri().path(), "/apps/1/users/alice/terminate_connections");
     /// assert_eq!(request.body(), b"{}");
@@ -1083,10 +511,11 @@ impl Api {
     ///
     /// ```
     /// use std::time::SystemTime;
-    /// use channel_auth::{Api, Credentials, Endpoint};
+    /// use channel_auth::send::{Api, ApiUrl};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, Endpoint::cluster("eu")?)?;
+    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.send_to_user(&"alice".parse()?, &"hello".parse()?, "hi", SystemTime::now())?;
     /// assert_eq!(request.body(), br##"{"name":"hello","data":"hi","channels":["#server-to-user-alice"]}"##);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -1145,7 +574,7 @@ impl Api {
         let query = sign_api_request(&self.credentials, Method::Post, path, &[], &body, now)?;
         http::Request::builder()
             .method(http::Method::POST)
-            .uri(format!("{}{path}?{}", self.endpoint.base_url(), query.as_str()))
+            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(body)
             .map_err(|_| SendError::Request)
@@ -1155,7 +584,7 @@ impl Api {
         let query = sign_api_request(&self.credentials, Method::Get, path, params, b"", now)?;
         http::Request::builder()
             .method(http::Method::GET)
-            .uri(format!("{}{path}?{}", self.endpoint.base_url(), query.as_str()))
+            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
             .body(Vec::new())
             .map_err(|_| SendError::Request)
     }

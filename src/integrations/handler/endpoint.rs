@@ -1,0 +1,389 @@
+//! The [`Route`] trait every route implements, the checks the endpoints share, and
+//! the three auth endpoints: [`ChannelAuthEndpoint`], [`BatchAuthEndpoint`],
+//! [`UserAuthEndpoint`].
+
+use std::future::Future;
+use std::time::Duration;
+
+use super::{
+    Answer, ChannelAuthorizer, Decision, Refusal, RequestView, UserAuthenticator, DEFAULT_BODY_TIMEOUT,
+    FORM_CONTENT_TYPE,
+};
+use crate::channel::{sign_channel_auth, sign_presence_auth, ChannelAuth};
+use crate::credentials::Credentials;
+use crate::error::AuthError;
+use crate::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
+use crate::names::{ChannelKind, ChannelName, SocketId};
+use crate::user::sign_user_auth;
+
+/// One route: plain data in ([`RequestView`] and body bytes), an [`Answer`] out.
+///
+/// Every adapter has the same shape: [`refuse_early`](Route::refuse_early) on the
+/// headers, read at most [`max_body_len`](Route::max_body_len) bytes of body within
+/// [`body_timeout`](Route::body_timeout) ([`Answer::request_error`] with
+/// [`RequestError::BodyTooLarge`] or [`RequestError::BodyTimedOut`] past them), then
+/// [`answer`](Route::answer). `answer` repeats the early checks and the length check
+/// itself, so calling it alone is safe; the time bound is the adapter's to keep, since
+/// only it reads the body.
+///
+/// ```
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
+///
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
+/// }
+///
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let form = [("content-type", "application/x-www-form-urlencoded; charset=UTF-8")];
+/// let view = RequestView::new(&form);
+/// assert!(endpoint.refuse_early(&view).is_none());
+/// let too_long = vec![b'a'; endpoint.max_body_len() + 1];
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// assert_eq!(runtime.block_on(endpoint.answer(&view, &too_long)).status(), 413);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Route: Send + Sync + 'static {
+    /// The most bytes of body this endpoint reads.
+    fn max_body_len(&self) -> usize;
+
+    /// How long the body may take to arrive, from when the adapter first waits for it;
+    /// [`DEFAULT_BODY_TIMEOUT`] unless the endpoint was built with another.
+    fn body_timeout(&self) -> Duration;
+
+    /// The refusal that needs no body, if any: a wrong content type, a missing webhook
+    /// header, or a `Content-Length` over [`max_body_len`](Route::max_body_len).
+    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer>;
+
+    /// Answers one request.
+    fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> impl Future<Output = Answer> + Send;
+}
+
+/// `Some(415)` unless the content type is `application/x-www-form-urlencoded`, then
+/// `Some(413)` for a declared length over `max`.
+fn refuse_non_form(request: &RequestView<'_>, max: usize) -> Option<Answer> {
+    let essence = request.header("content-type").and_then(|v| v.split(';').next()).map(str::trim);
+    match essence {
+        Some(t) if t.eq_ignore_ascii_case(FORM_CONTENT_TYPE) => refuse_declared_len(request, max),
+        _ => Some(Answer::request_error(RequestError::UnsupportedContentType { expected: FORM_CONTENT_TYPE })),
+    }
+}
+
+/// `Some(413)` when the request's `Content-Length` says more than `max` bytes: refused
+/// before a byte of the body is read. (An unparsable value is the server's to refuse;
+/// the bytes read are counted against `max` anyway.)
+pub(super) fn refuse_declared_len(request: &RequestView<'_>, max: usize) -> Option<Answer> {
+    let declared = request.header("content-length")?.trim();
+    if declared.is_empty() || !declared.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Digits that do not even fit a usize are over any limit.
+    let fits = declared.parse::<usize>().is_ok_and(|len| len <= max);
+    (!fits).then(|| Answer::request_error(RequestError::BodyTooLarge { max }))
+}
+
+/// The early checks and the length check every `answer` starts with.
+pub(super) fn precheck<E: Route>(endpoint: &E, request: &RequestView<'_>, body: &[u8]) -> Option<Answer> {
+    endpoint.refuse_early(request).or_else(|| {
+        let max = endpoint.max_body_len();
+        (body.len() > max).then(|| Answer::request_error(RequestError::BodyTooLarge { max }))
+    })
+}
+
+/// Asks the authorizer about one channel (if it can be authorized at all), then signs.
+async fn decide_and_sign<A: ChannelAuthorizer>(
+    credentials: &Credentials,
+    authorizer: &A,
+    request: &RequestView<'_>,
+    socket_id: &SocketId,
+    channel: &ChannelName,
+) -> Result<ChannelAuth, (u16, Refusal)> {
+    match channel.kind() {
+        ChannelKind::Public => return Err((400, Refusal::Auth(AuthError::PublicChannel))),
+        ChannelKind::ServerToUser => return Err((400, Refusal::Auth(AuthError::ReservedChannel))),
+        _ => {}
+    }
+    let misfit = |e| (500, Refusal::Auth(e));
+    match authorizer.authorize(request, socket_id, channel).await {
+        Decision::Deny => Err((403, Refusal::Denied)),
+        Decision::Allow => sign_channel_auth(credentials, socket_id, channel).map_err(misfit),
+        Decision::AllowAsMember(member) => sign_presence_auth(credentials, socket_id, channel, &member).map_err(misfit),
+    }
+}
+
+/// pusher-js channel authorization: a `socket_id`, `channel_name` form.
+///
+/// `200` with [`ChannelAuth::to_json`], `403` `{"error":"forbidden"}` when the authorizer
+/// denies, `400` for a hostile body or a channel that cannot be authorized (public,
+/// `#server-to-user-`), `413` over [`ChannelAuthRequest::MAX_BODY_LEN`], `415` for a body
+/// that is not a form, `500` when the decision does not fit the channel.
+///
+/// ```
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
+///
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
+/// }
+///
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let form = [("content-type", "application/x-www-form-urlencoded")];
+/// let hostile = b"socket_id=1.1%3Aprivate-x&channel_name=private-a";
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), hostile)).status(), 400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct ChannelAuthEndpoint<A> {
+    credentials: Credentials,
+    pub(super) authorizer: A,
+    body_timeout: Duration,
+}
+
+impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
+    /// The endpoint for these credentials and this policy.
+    ///
+    /// ```
+    /// # use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+    /// # use channel_auth::{ChannelName, Credentials, SocketId};
+    /// struct DenyAll;
+    /// impl ChannelAuthorizer for DenyAll {
+    ///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
+    /// }
+    /// let _endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), DenyAll);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    pub fn new(credentials: Credentials, authorizer: A) -> Self {
+        Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
+    }
+}
+
+impl<A: ChannelAuthorizer> Route for ChannelAuthEndpoint<A> {
+    fn max_body_len(&self) -> usize {
+        ChannelAuthRequest::MAX_BODY_LEN
+    }
+
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
+    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
+        refuse_non_form(request, self.max_body_len())
+    }
+
+    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
+        if let Some(answer) = precheck(self, request, body) {
+            return answer;
+        }
+        let req = match ChannelAuthRequest::from_form(body) {
+            Ok(req) => req,
+            Err(e) => return Answer::request_error(e),
+        };
+        match decide_and_sign(&self.credentials, &self.authorizer, request, req.socket_id(), req.channel_name()).await {
+            Ok(auth) => Answer::ok(auth.to_json()),
+            Err((status, refusal)) => Answer::refuse(status, refusal),
+        }
+    }
+}
+
+/// Batch channel authorization in the `pusher-js-auth` wire format
+/// ([`BatchAuthRequest`]).
+///
+/// `200` with a JSON object keyed by channel: `{"status":200,"data":{"auth":…}}` for an
+/// allowed channel, `{"status":403}` for a denied one, `{"status":400}` for one that
+/// cannot be authorized, `{"status":500}` when the decision does not fit the channel. A
+/// hostile body is `400` for the whole batch, nothing signed; `413` and `415` as for
+/// [`ChannelAuthEndpoint`].
+///
+/// ```
+/// use channel_auth::integrations::handler::{BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
+/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
+///
+/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
+/// struct OwnChannels;
+/// impl ChannelAuthorizer for OwnChannels {
+///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+///     }
+/// }
+///
+/// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let form = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", "a")];
+/// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[2]=news";
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form), body));
+/// let json: serde_json::Value = serde_json::from_str(answer.body())?;
+/// assert_eq!(json["private-a"]["status"], 200);
+/// assert_eq!(json["private-b"]["status"], 403);
+/// assert_eq!(json["news"]["status"], 400);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct BatchAuthEndpoint<A> {
+    credentials: Credentials,
+    authorizer: A,
+    body_timeout: Duration,
+}
+
+impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
+    /// The endpoint for these credentials and this policy.
+    ///
+    /// ```
+    /// # use channel_auth::integrations::handler::{BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+    /// # use channel_auth::{ChannelName, Credentials, SocketId};
+    /// struct DenyAll;
+    /// impl ChannelAuthorizer for DenyAll {
+    ///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
+    /// }
+    /// let _endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), DenyAll);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    pub fn new(credentials: Credentials, authorizer: A) -> Self {
+        Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
+    }
+}
+
+impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
+    fn max_body_len(&self) -> usize {
+        BatchAuthRequest::MAX_BODY_LEN
+    }
+
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
+    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
+        refuse_non_form(request, self.max_body_len())
+    }
+
+    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
+        if let Some(answer) = precheck(self, request, body) {
+            return answer;
+        }
+        let req = match BatchAuthRequest::from_form(body) {
+            Ok(req) => req,
+            Err(e) => return Answer::request_error(e),
+        };
+        let mut out = serde_json::Map::new();
+        for channel in req.channel_names() {
+            let entry =
+                match decide_and_sign(&self.credentials, &self.authorizer, request, req.socket_id(), channel).await {
+                    Ok(auth) => serde_json::json!({ "status": 200, "data": auth }),
+                    Err((status, _)) => serde_json::json!({ "status": status }),
+                };
+            out.insert(channel.as_str().to_owned(), entry);
+        }
+        Answer::ok(serde_json::Value::Object(out).to_string())
+    }
+}
+
+/// pusher-js user authentication (`pusher.signin()`; a `socket_id` form).
+///
+/// `200` with [`UserAuth::to_json`](crate::UserAuth::to_json), `403`
+/// `{"error":"forbidden"}` when the authenticator returns `None`, `400` for a hostile
+/// body, `413` over [`UserAuthRequest::MAX_BODY_LEN`], `415` for a body that is not a form.
+///
+/// ```
+/// use channel_auth::integrations::handler::{RequestView, Route, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::{Credentials, SocketId, UserData};
+///
+/// struct Ann;
+/// impl UserAuthenticator for Ann {
+///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
+///         Some(UserData::new("ann".parse().ok()?))
+///     }
+/// }
+///
+/// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Ann);
+/// let form = [("content-type", "application/x-www-form-urlencoded")];
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 200);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct UserAuthEndpoint<U> {
+    credentials: Credentials,
+    pub(super) authenticator: U,
+    body_timeout: Duration,
+}
+
+impl<U: UserAuthenticator> UserAuthEndpoint<U> {
+    /// The endpoint for these credentials and this policy.
+    ///
+    /// ```
+    /// # use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
+    /// # use channel_auth::{Credentials, SocketId, UserData};
+    /// struct Nobody;
+    /// impl UserAuthenticator for Nobody {
+    ///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> { None }
+    /// }
+    /// let _endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Nobody);
+    /// # Ok::<(), channel_auth::InvalidInput>(())
+    /// ```
+    pub fn new(credentials: Credentials, authenticator: U) -> Self {
+        Self { credentials, authenticator, body_timeout: DEFAULT_BODY_TIMEOUT }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
+    }
+}
+
+impl<U: UserAuthenticator> Route for UserAuthEndpoint<U> {
+    fn max_body_len(&self) -> usize {
+        UserAuthRequest::MAX_BODY_LEN
+    }
+
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
+    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
+        refuse_non_form(request, self.max_body_len())
+    }
+
+    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
+        if let Some(answer) = precheck(self, request, body) {
+            return answer;
+        }
+        let req = match UserAuthRequest::from_form(body) {
+            Ok(req) => req,
+            Err(e) => return Answer::request_error(e),
+        };
+        let Some(user) = self.authenticator.authenticate(request, req.socket_id()).await else {
+            return Answer::refuse(403, Refusal::Denied);
+        };
+        match sign_user_auth(&self.credentials, req.socket_id(), &user) {
+            Ok(auth) => Answer::ok(auth.to_json()),
+            Err(e) => Answer::refuse(500, Refusal::Auth(e)),
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The application's policies: [`ChannelAuthorizer`] (answering a [`Decision`]),
+//! [`UserAuthenticator`], and [`WebhookHandler`] (failing with a [`HandlerError`]).
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use super::RequestView;
+use crate::channel::PresenceMember;
+use crate::names::{ChannelName, SocketId};
+use crate::user::UserData;
+use crate::webhook::VerifiedWebhook;
+
+/// The application's answer to "may this request join this channel?".
+///
+/// ```
+/// use channel_auth::integrations::handler::Decision;
+/// use channel_auth::PresenceMember;
+///
+/// let member = PresenceMember::new("alice".parse()?, None)?;
+/// let decisions = [Decision::Deny, Decision::Allow, Decision::AllowAsMember(member)];
+/// assert_eq!(decisions.len(), 3);
+/// # Ok::<(), channel_auth::InvalidInput>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Refuse: the answer is `403`.
+    Deny,
+    /// Allow a `private-` or `private-encrypted-` channel.
+    Allow,
+    /// Allow a `presence-` channel, as this member.
+    AllowAsMember(PresenceMember),
+}
+
+/// Decides who may join which channel. Implement it with `async fn`.
+///
+/// The endpoint asks only after the body parsed into valid names, and only for channels
+/// that can be authorized (`private-`, `private-encrypted-`, `presence-`). Answer
+/// [`Decision::AllowAsMember`] for a `presence-` channel and [`Decision::Allow`] for the
+/// others: a mismatch is the application's bug and is answered `500`, nothing signed.
+///
+/// Decide with an exact rule: equality with a name built from the session's user
+/// ([`ChannelName::is_private_to`]), or a lookup in the application's own data. Never a
+/// substring or a prefix test: with `contains(user)`, user `al` joins
+/// `private-alice-inbox`, and a user named `private-` joins every private channel.
+///
+/// ```
+/// use std::collections::{HashMap, HashSet};
+/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::{ChannelName, PresenceMember, SocketId, UserId};
+///
+/// /// Rooms and their members, as the application's database has them.
+/// struct Rooms(HashMap<ChannelName, HashSet<UserId>>);
+///
+/// /// What the application's session middleware put in the request's extensions.
+/// struct Session(UserId);
+///
+/// impl ChannelAuthorizer for Rooms {
+///     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
+///         let Some(Session(user)) = request.extension::<Session>() else { return Decision::Deny };
+///         if channel.is_private_to(user) {
+///             return Decision::Allow;
+///         }
+///         match self.0.get(channel) {
+///             Some(members) if members.contains(user) => {
+///                 PresenceMember::new(user.clone(), None).map_or(Decision::Deny, Decision::AllowAsMember)
+///             }
+///             _ => Decision::Deny,
+///         }
+///     }
+/// }
+/// ```
+pub trait ChannelAuthorizer: Send + Sync + 'static {
+    /// The decision for one channel. `request` gives the headers and the context slot
+    /// (where the adapters put the extensions that session middleware fills).
+    fn authorize(
+        &self,
+        request: &RequestView<'_>,
+        socket_id: &SocketId,
+        channel: &ChannelName,
+    ) -> impl Future<Output = Decision> + Send;
+}
+
+/// Decides who a signing-in socket is: `Some(user data)` signs it in, `None` answers
+/// `403`. Implement it with `async fn`.
+///
+/// ```
+/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
+/// use channel_auth::{SocketId, UserData};
+///
+/// struct Nobody;
+///
+/// impl UserAuthenticator for Nobody {
+///     async fn authenticate(&self, _request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
+///         None
+///     }
+/// }
+/// ```
+pub trait UserAuthenticator: Send + Sync + 'static {
+    /// The signed-in user's data, or `None` to refuse.
+    fn authenticate(
+        &self,
+        request: &RequestView<'_>,
+        socket_id: &SocketId,
+    ) -> impl Future<Output = Option<UserData>> + Send;
+}
+
+/// A [`WebhookHandler`] did not process a verified webhook, and says what the sender
+/// should do: deliver it again later, or not at all.
+///
+/// - [`HandlerError::retry_later`]: the webhook could not be handled now (the store is
+///   down). The answer is `503` `{"error":"webhook not handled, retry later"}`, and
+///   Pusher (or soketi) delivers it again.
+/// - [`HandlerError::refuse`]: the webhook is refused for good (it names an app object
+///   that does not exist, say). The answer is `422` `{"error":"webhook refused"}`: a
+///   4xx, so the sender does not retry.
+///
+/// The body says only that; the application's cause is kept as the
+/// [`source`](std::error::Error::source), for logs, and never sent.
+///
+/// ```
+/// use channel_auth::integrations::handler::HandlerError;
+/// use std::error::Error as _;
+///
+/// let err = HandlerError::retry_later("database unavailable");
+/// assert!(err.should_retry());
+/// assert_eq!(err.to_string(), "webhook not handled, retry later");
+/// assert_eq!(err.source().map(|s| s.to_string()).as_deref(), Some("database unavailable"));
+///
+/// let err = HandlerError::refuse("no such room");
+/// assert!(!err.should_retry());
+/// assert_eq!(err.to_string(), "webhook refused");
+/// ```
+#[derive(Clone, Debug)]
+pub struct HandlerError {
+    retry: bool,
+    source: Arc<dyn std::error::Error + Send + Sync>,
+}
+
+impl HandlerError {
+    /// The webhook could not be handled now: answered `503`, so the sender retries.
+    pub fn retry_later(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { retry: true, source: Arc::from(cause.into()) }
+    }
+
+    /// The webhook is refused for good: answered `422`, so the sender does not retry.
+    pub fn refuse(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self { retry: false, source: Arc::from(cause.into()) }
+    }
+
+    /// Whether the sender should deliver the webhook again ([`HandlerError::retry_later`]).
+    #[must_use]
+    pub fn should_retry(&self) -> bool {
+        self.retry
+    }
+
+    /// The HTTP status this answers with: `503` to retry, `422` when refused.
+    pub(super) fn status(&self) -> u16 {
+        if self.retry {
+            503
+        } else {
+            422
+        }
+    }
+}
+
+impl fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.retry { "webhook not handled, retry later" } else { "webhook refused" })
+    }
+}
+
+impl std::error::Error for HandlerError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// Receives verified, fresh webhooks. Implement it with `async fn`.
+///
+/// It is called only for a body whose `X-Pusher-Signature` verified against the
+/// [`Keyring`](crate::Keyring), that parsed into typed events, and whose `time_ms` is within the
+/// endpoint's freshness window ([`WebhookEndpoint::with_freshness_window`](super::WebhookEndpoint::with_freshness_window)). It says
+/// what happened: `Ok(())` processed (`200`); [`HandlerError::retry_later`] not now
+/// (`503`, the sender delivers again); [`HandlerError::refuse`] never (`422`, the sender
+/// gives up).
+///
+/// ```
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
+/// use channel_auth::webhook::{VerifiedWebhook, WebhookEvent};
+///
+/// struct Presence;
+///
+/// impl WebhookHandler for Presence {
+///     async fn handle(&self, _request: &RequestView<'_>, webhook: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
+///         for event in webhook.webhook().events() {
+///             match event {
+///                 WebhookEvent::MemberAdded { channel, user_id, .. } => println!("{user_id:?} joined {channel}"),
+///                 WebhookEvent::Unknown { .. } => return Err(HandlerError::refuse("an event this app does not know")),
+///                 _ => {}
+///             }
+///         }
+///         Ok(())
+///     }
+/// }
+/// ```
+pub trait WebhookHandler: Send + Sync + 'static {
+    /// Handles one verified webhook (its events, and the credentials that signed it).
+    ///
+    /// # Errors
+    /// A [`HandlerError`] when the webhook could not be handled; the answer is `500`.
+    fn handle(
+        &self,
+        request: &RequestView<'_>,
+        webhook: VerifiedWebhook<'_>,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}

@@ -1,0 +1,238 @@
+//! [`WebhookEndpoint`]: webhooks verified, then fresh (by its clock), then handled.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::endpoint::{precheck, refuse_declared_len};
+use super::{
+    Answer, Refusal, RequestView, Route, WebhookHandler, DEFAULT_BODY_TIMEOUT, DEFAULT_WEBHOOK_WINDOW,
+    MAX_WEBHOOK_BODY_LEN,
+};
+use crate::credentials::Keyring;
+use crate::integrations::RequestError;
+use crate::webhook::verify_and_parse_webhook;
+use crate::webhook::WebhookError;
+
+/// The header that names the app key of a webhook.
+const PUSHER_KEY: &str = "X-Pusher-Key";
+/// The header that carries a webhook's signature.
+const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
+
+/// Receives Pusher (or soketi) webhooks: verified, then fresh, then handled.
+///
+/// Verifies `X-Pusher-Key` and `X-Pusher-Signature` over the raw body bytes (at most
+/// [`MAX_WEBHOOK_BODY_LEN`]) against the keyring, never a re-serialization; parses the
+/// typed events; checks that the webhook's `time_ms` is within
+/// [`DEFAULT_WEBHOOK_WINDOW`] (ten minutes) of the endpoint's clock, so a captured
+/// webhook cannot be replayed later; and only then hands it to the handler. Answers:
+///
+/// | status | when |
+/// |---|---|
+/// | `200` `{}` | the handler processed it |
+/// | `401` | a missing header, a signature that does not verify (the body is then not parsed), or a stale webhook (`timestamp is too old`, `… too far in the future`) |
+/// | `400` | a verified body that does not parse (the [`WebhookError`] says which event and field) |
+/// | `408`, `413` | a body too slow or too large |
+/// | `503` | the handler said [`HandlerError::retry_later`](super::HandlerError::retry_later): the sender delivers again |
+/// | `422` | the handler said [`HandlerError::refuse`](super::HandlerError::refuse): the sender gives up |
+/// | `500` | no clock on this target (see [`WebhookEndpoint::with_clock`]) |
+///
+/// Any content type is taken: the signature covers the bytes. Within the window a
+/// captured webhook still verifies again (the protocol has no nonce): make the handler
+/// idempotent, or deduplicate on the signature.
+///
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use channel_auth::integrations::handler::{HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler};
+/// use channel_auth::webhook::{sign_webhook, VerifiedWebhook};
+/// use channel_auth::{Credentials, Keyring};
+///
+/// struct StoreDown;
+/// impl WebhookHandler for StoreDown {
+///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
+///         Err(HandlerError::retry_later("store unavailable"))
+///     }
+/// }
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// let endpoint = WebhookEndpoint::new(Keyring::new([creds.clone()]), StoreDown)
+///     .with_clock(|| UNIX_EPOCH + Duration::from_millis(1_700_000_000_000));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let deliver = |body: &str| {
+///     let signed = sign_webhook(&creds, body.as_bytes());
+///     let headers = [("X-Pusher-Key", "key"), ("X-Pusher-Signature", signed.signature())];
+///     runtime.block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes()))
+/// };
+///
+/// // Sent a second ago: the handler runs, and asks for a retry.
+/// let answer = deliver(r#"{"time_ms":1699999999000,"events":[]}"#);
+/// assert_eq!((answer.status(), answer.body()), (503, r#"{"error":"webhook not handled, retry later"}"#));
+///
+/// // Signed in 2023 and replayed now: refused before the handler sees it.
+/// let answer = deliver(r#"{"time_ms":1690000000000,"events":[]}"#);
+/// assert_eq!((answer.status(), answer.body()), (401, r#"{"error":"timestamp is too old"}"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct WebhookEndpoint<H> {
+    keyring: Keyring,
+    pub(super) handler: H,
+    body_timeout: Duration,
+    freshness: Freshness,
+    clock: Clock,
+}
+
+/// How fresh a webhook must be.
+#[derive(Clone, Copy, Debug)]
+enum Freshness {
+    /// `time_ms` less than this far from the clock, either way.
+    Within(Duration),
+    /// Not checked ([`WebhookEndpoint::dangerous_accept_stale_webhooks`]).
+    Unchecked,
+}
+
+/// Where a [`WebhookEndpoint`] reads the time.
+#[derive(Clone)]
+enum Clock {
+    /// The system clock, where the target has one.
+    System,
+    /// The application's.
+    Custom(Arc<dyn Fn() -> SystemTime + Send + Sync>),
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::System => "Clock::System",
+            Self::Custom(_) => "Clock::Custom",
+        })
+    }
+}
+
+impl Clock {
+    /// The time now; `None` where there is no clock to read (the system clock on
+    /// `wasm32-unknown-unknown`, where `SystemTime::now` panics).
+    fn now(&self) -> Option<SystemTime> {
+        match self {
+            Self::System => system_now(),
+            Self::Custom(clock) => Some(clock()),
+        }
+    }
+}
+
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn system_now() -> Option<SystemTime> {
+    Some(SystemTime::now())
+}
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+fn system_now() -> Option<SystemTime> {
+    None
+}
+
+impl<H: WebhookHandler> WebhookEndpoint<H> {
+    /// The endpoint for this keyring and this handler: webhooks within
+    /// [`DEFAULT_WEBHOOK_WINDOW`] of the system clock, bodies within
+    /// [`DEFAULT_BODY_TIMEOUT`].
+    ///
+    /// On `wasm32-unknown-unknown` there is no system clock: give one with
+    /// [`with_clock`](Self::with_clock) (in a Worker, `Date::now()`), or every webhook
+    /// is answered `500`.
+    pub fn new(keyring: Keyring, handler: H) -> Self {
+        Self {
+            keyring,
+            handler,
+            body_timeout: DEFAULT_BODY_TIMEOUT,
+            freshness: Freshness::Within(DEFAULT_WEBHOOK_WINDOW),
+            clock: Clock::System,
+        }
+    }
+
+    /// The same endpoint, accepting webhooks whose `time_ms` is less than `window` away
+    /// from the clock (either way; [`Webhook::check_freshness`](crate::webhook::Webhook::check_freshness)'s
+    /// rule). Keep it longer than the sender retries a delivery: Pusher retries for about
+    /// five minutes.
+    #[must_use]
+    pub fn with_freshness_window(self, window: Duration) -> Self {
+        Self { freshness: Freshness::Within(window), ..self }
+    }
+
+    /// The same endpoint, reading the time from `clock` instead of the system clock (a
+    /// Worker's `Date::now()`, or a fixed time in tests).
+    #[must_use]
+    pub fn with_clock(self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        Self { clock: Clock::Custom(Arc::new(clock)), ..self }
+    }
+
+    /// The same endpoint, letting the body take at most `timeout` to arrive (default
+    /// [`DEFAULT_BODY_TIMEOUT`]).
+    #[must_use]
+    pub fn with_body_timeout(self, timeout: Duration) -> Self {
+        Self { body_timeout: timeout, ..self }
+    }
+
+    /// **Dangerous:** the same endpoint, handing the handler every verified webhook
+    /// however old. A webhook captured once (a proxy's log, a leaked request dump) then
+    /// verifies forever: a `member_added` signed years ago replays today. Use it only
+    /// when the handler itself refuses stale or repeated webhooks.
+    #[must_use]
+    pub fn dangerous_accept_stale_webhooks(self) -> Self {
+        Self { freshness: Freshness::Unchecked, ..self }
+    }
+
+    /// `Err` with the answer when the webhook is stale or there is no clock to tell.
+    fn check_fresh(&self, webhook: &crate::webhook::Webhook) -> Result<(), Answer> {
+        let Freshness::Within(window) = self.freshness else { return Ok(()) };
+        let Some(now) = self.clock.now() else {
+            return Err(Answer::refuse(500, Refusal::Misconfigured("no clock to check webhook freshness")));
+        };
+        webhook.check_freshness(now, window).map_err(|e| Answer::refuse(401, Refusal::Webhook(WebhookError::Verify(e))))
+    }
+}
+
+/// The webhook's key and signature headers.
+fn webhook_headers<'a>(request: &RequestView<'a>) -> Result<(&'a str, &'a str), RequestError> {
+    let header = |name: &'static str| request.header(name).ok_or(RequestError::MissingHeader { name });
+    Ok((header(PUSHER_KEY)?, header(PUSHER_SIGNATURE)?))
+}
+
+impl<H: WebhookHandler> Route for WebhookEndpoint<H> {
+    fn max_body_len(&self) -> usize {
+        MAX_WEBHOOK_BODY_LEN
+    }
+
+    fn body_timeout(&self) -> Duration {
+        self.body_timeout
+    }
+
+    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
+        match webhook_headers(request) {
+            Ok(_) => refuse_declared_len(request, self.max_body_len()),
+            Err(e) => Some(Answer::request_error(e)),
+        }
+    }
+
+    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
+        if let Some(answer) = precheck(self, request, body) {
+            return answer;
+        }
+        let (key, signature) = match webhook_headers(request) {
+            Ok(pair) => pair,
+            Err(e) => return Answer::request_error(e),
+        };
+        let verified = match verify_and_parse_webhook(&self.keyring, key, signature, body) {
+            Ok(verified) => verified,
+            Err(e) => {
+                let status = if matches!(e, WebhookError::Verify(_)) { 401 } else { 400 };
+                return Answer::refuse(status, Refusal::Webhook(e));
+            }
+        };
+        if let Err(stale) = self.check_fresh(verified.webhook()) {
+            return stale;
+        }
+        match self.handler.handle(request, verified).await {
+            Ok(()) => Answer::ok("{}".to_owned()),
+            Err(e) => Answer::refuse(e.status(), Refusal::Handler(e)),
+        }
+    }
+}
