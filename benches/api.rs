@@ -28,9 +28,9 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::{Credentials, Keyring};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use md5::Digest as _;
 use sha2::Sha256;

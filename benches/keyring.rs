@@ -15,10 +15,10 @@
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{Credentials, Keyring};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// A keyring of `apps` apps, `key-<i>` / `secret-<i>`; the app looked up is the last.
 fn ring(apps: usize) -> (Keyring, Credentials) {

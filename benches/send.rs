@@ -12,10 +12,10 @@
 use std::hint::black_box;
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, Method};
-use channel_auth::send::{Api, ApiUrl, Trigger};
 use channel_auth::Credentials;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use channel_auth::api::{Method, sign_api_request};
+use channel_auth::send::{Api, ApiUrl, Trigger};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn creds() -> Credentials {
     Credentials::new("278d425bdf160c739803".parse().unwrap(), "7ad3773142a6692b25b8".parse().unwrap())

@@ -21,13 +21,13 @@ use std::time::{Duration, Instant};
 
 use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
-    Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData,
+    ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, sign_channel_auth,
+    sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth,
 };
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
-use sha2::digest::generic_array::GenericArray;
 use sha2::Sha256;
+use sha2::digest::generic_array::GenericArray;
 
 const KEY: &str = "278d425bdf160c739803";
 const SECRET: &str = "7ad3773142a6692b25b8";

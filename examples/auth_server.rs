@@ -48,17 +48,17 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::{header, Method, StatusCode, Uri};
-use axum::response::{IntoResponse as _, Response};
-use axum::routing::{get, post, MethodRouter};
 use axum::Router;
-use channel_auth::faye::{faye_token_request_channel, sign_faye_grant, FayeUserId};
-use channel_auth::integrations::axum::{respond, BoundedListener};
+use axum::extract::Request;
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{MethodRouter, get, post};
+use channel_auth::faye::{FayeUserId, faye_token_request_channel, sign_faye_grant};
+use channel_auth::integrations::RequestError;
+use channel_auth::integrations::axum::{BoundedListener, respond};
 use channel_auth::integrations::handler::{
     BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, Route, UserAuthEndpoint, WebhookEndpoint,
 };
-use channel_auth::integrations::RequestError;
 use channel_auth::webhook::WebhookError;
 use channel_auth::{AppSecret, Credentials, Keyring};
 
@@ -69,7 +69,7 @@ mod demo_policy;
 mod demo_server;
 
 use demo_policy::DemoPolicy;
-use demo_server::{flush_log, log_line, Error, WebhookLog};
+use demo_server::{Error, WebhookLog, flush_log, log_line};
 
 #[tokio::main]
 async fn main() -> ExitCode {

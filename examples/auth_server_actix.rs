@@ -44,14 +44,14 @@ use std::time::{Duration, Instant};
 
 use actix_web::dev::Service as _;
 use actix_web::http::ConnectionType;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use channel_auth::Keyring;
+use channel_auth::integrations::RequestError;
 use channel_auth::integrations::actix_web::route;
 use channel_auth::integrations::handler::{
     BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, UserAuthEndpoint, WebhookEndpoint,
 };
-use channel_auth::integrations::RequestError;
 use channel_auth::webhook::WebhookError;
-use channel_auth::Keyring;
 
 #[path = "common/demo_policy.rs"]
 mod demo_policy;
@@ -60,7 +60,7 @@ mod demo_policy;
 mod demo_server;
 
 use demo_policy::DemoPolicy;
-use demo_server::{flush_log, log_line, Error, WebhookLog};
+use demo_server::{Error, WebhookLog, flush_log, log_line};
 
 /// When a connection was accepted (its connection data, set by `on_connect`).
 #[derive(Clone, Copy)]

@@ -40,15 +40,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
-use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeChannel, FayeUserId};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
+use channel_auth::faye::{FayeChannel, FayeUserId, sign_faye_token, verify_faye_token};
 use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_user_auth, verify_channel_auth, verify_user_auth, AppSecret, ChannelName, Credentials,
-    Keyring, SocketId, UserData,
+    AppSecret, ChannelName, Credentials, Keyring, SocketId, UserData, sign_channel_auth, sign_user_auth,
+    verify_channel_auth, verify_user_auth,
 };
 use dudect_bencher::rand::RngExt as _;
-use dudect_bencher::{ctbench_main, BenchRng, Class, CtRunner};
+use dudect_bencher::{BenchRng, Class, CtRunner, ctbench_main};
 
 /// Distinct inputs per bench; samples pick among them at random.
 const POOL: usize = 1024;

@@ -25,9 +25,9 @@ use std::net::{TcpListener, TcpStream};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint};
-use channel_auth::integrations::RequestError;
 use channel_auth::Credentials;
+use channel_auth::integrations::RequestError;
+use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint};
 
 #[path = "common/demo_policy.rs"]
 pub mod demo_policy;

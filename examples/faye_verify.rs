@@ -20,8 +20,8 @@
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-use channel_auth::faye::{verify_faye_message, FayeTokenScope};
 use channel_auth::AppSecret;
+use channel_auth::faye::{FayeTokenScope, verify_faye_message};
 
 fn main() -> ExitCode {
     let secret: AppSecret = match std::env::var("FAYE_SECRET").ok().and_then(|s| s.parse().ok()) {

@@ -487,10 +487,9 @@ mod tests {
         assert_eq!(events.len(), 2);
         assert_eq!(events[1].data(), r#"{"k":1}"#);
         assert!(events[1].info().user_count());
-        assert!(batch_from_json(r#"[{"channel":"a b","name":"e","data":"d"}]"#)
-            .unwrap_err()
-            .0
-            .contains("batch event 0"));
+        assert!(
+            batch_from_json(r#"[{"channel":"a b","name":"e","data":"d"}]"#).unwrap_err().0.contains("batch event 0")
+        );
         assert!(batch_from_json(r#"{"channel":"a"}"#).is_err());
     }
 
@@ -502,21 +501,27 @@ mod tests {
         assert!(credentials_from(env(&[])).unwrap_err().0.contains("PUSHER_APP_ID"));
         assert!(credentials_from(env(&[("PUSHER_APP_ID", "1")])).unwrap_err().0.contains("PUSHER_APP_KEY"));
         let base = [("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s")];
-        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k")]))
+        assert!(
+            credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k")]))
+                .unwrap_err()
+                .0
+                .contains("PUSHER_APP_SECRET")
+        );
+        assert!(
+            credentials_from(env(&[
+                ("PUSHER_APP_ID", "1"),
+                ("PUSHER_APP_KEY", "k"),
+                ("PUSHER_APP_SECRET", "s"),
+                ("PUSHER_ENCRYPTION_MASTER_KEY_BASE64", "short")
+            ]))
             .unwrap_err()
             .0
-            .contains("PUSHER_APP_SECRET"));
-        assert!(credentials_from(env(&[
-            ("PUSHER_APP_ID", "1"),
-            ("PUSHER_APP_KEY", "k"),
-            ("PUSHER_APP_SECRET", "s"),
-            ("PUSHER_ENCRYPTION_MASTER_KEY_BASE64", "short")
-        ]))
-        .unwrap_err()
-        .0
-        .contains("PUSHER_ENCRYPTION_MASTER_KEY_BASE64"));
+            .contains("PUSHER_ENCRYPTION_MASTER_KEY_BASE64")
+        );
         let _ = base;
-        assert!(credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s")]))
-            .is_ok());
+        assert!(
+            credentials_from(env(&[("PUSHER_APP_ID", "1"), ("PUSHER_APP_KEY", "k"), ("PUSHER_APP_SECRET", "s")]))
+                .is_ok()
+        );
     }
 }

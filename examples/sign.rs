@@ -23,11 +23,11 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, Method};
+use channel_auth::api::{Method, sign_api_request};
 use channel_auth::webhook::sign_webhook;
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, AuthError, ChannelKind, ChannelName, Credentials,
-    EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
+    AuthError, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
+    sign_channel_auth, sign_presence_auth, sign_user_auth,
 };
 
 /// Pusher's documented example app (auth signatures page): not a real secret.

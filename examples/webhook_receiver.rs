@@ -30,15 +30,14 @@ use std::io::Read as _;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use channel_auth::webhook::{verify_and_parse_webhook, WebhookError, WebhookEvent};
+use channel_auth::webhook::{WebhookError, WebhookEvent, verify_and_parse_webhook};
 use channel_auth::{Credentials, Keyring};
 
 /// Pusher's documented example app (auth signatures page): not a real secret.
 const DEMO_KEY: &str = "278d425bdf160c739803";
 const DEMO_SECRET: &str = "7ad3773142a6692b25b8";
 
-const USAGE: &str =
-    "usage: webhook_receiver <X-Pusher-Key> <X-Pusher-Signature> [BODY_FILE|-] [--max-age SECONDS | --dangerous-any-age]";
+const USAGE: &str = "usage: webhook_receiver <X-Pusher-Key> <X-Pusher-Signature> [BODY_FILE|-] [--max-age SECONDS | --dangerous-any-age]";
 
 /// How far `time_ms` may be from the clock unless `--max-age` says otherwise.
 const DEFAULT_MAX_AGE: Duration = Duration::from_secs(600);
@@ -100,10 +99,10 @@ fn read_body(source: Option<&str>) -> Result<Vec<u8>, Error> {
 }
 
 fn run(args: &[String]) -> Result<Vec<String>, Failure> {
-    if let [flag] = args {
-        if flag == "--help" || flag == "-h" {
-            return Ok(vec![USAGE.to_owned()]);
-        }
+    if let [flag] = args
+        && (flag == "--help" || flag == "-h")
+    {
+        return Ok(vec![USAGE.to_owned()]);
     }
     let mut positional = Vec::new();
     let mut max_age = Some(DEFAULT_MAX_AGE);

@@ -24,7 +24,7 @@ mod sign;
 mod verify;
 
 pub use method::Method;
-pub use sign::{sign_api_request, SignedQuery};
+pub use sign::{SignedQuery, sign_api_request};
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 pub use verify::verify_api_request_now;
-pub use verify::{verify_api_request, VerifiedApiRequest};
+pub use verify::{VerifiedApiRequest, verify_api_request};

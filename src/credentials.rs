@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use subtle::{Choice, ConditionallySelectable as _};
 
 use crate::error::VerifyError;
-use crate::mac::{MacKey, HEX_TAG_LEN};
+use crate::mac::{HEX_TAG_LEN, MacKey};
 use crate::names::{AppId, AppKey};
 use crate::secret::{AppSecret, EncryptionMasterKey};
 
@@ -293,11 +293,7 @@ impl<'a> Passed<'a> {
     /// The credentials that passed, if any: where the outcome is revealed.
     #[inline]
     pub(crate) fn into_option(self) -> Option<&'a Credentials> {
-        if bool::from(self.passed) {
-            self.credentials
-        } else {
-            None
-        }
+        if bool::from(self.passed) { self.credentials } else { None }
     }
 }
 
@@ -459,12 +455,13 @@ mod tests {
             assert_eq!(secret_of(found), want.map(Some), "{passing:?}");
         }
         let mut calls = 0;
-        assert!(ring
-            .first_passing("c", |_| {
+        assert!(
+            ring.first_passing("c", |_| {
                 calls += 1;
                 Choice::from(1)
             })
-            .is_none());
+            .is_none()
+        );
         assert_eq!(calls, 0);
         let only_b = ring.first_passing("b", |_| Choice::from(1));
         assert_eq!(only_b.map(|c| c.key().as_str()), Some("b"));

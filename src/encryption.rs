@@ -17,8 +17,8 @@
 //! out, and the plaintexts returned by [`decrypt_payload`] (the caller's). Nothing here
 //! prints a key, a nonce's key or a plaintext.
 
-use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use crypto_secretbox::aead::rand_core::CryptoRngCore;
 use crypto_secretbox::aead::{AeadInPlace as _, KeyInit as _};
 use crypto_secretbox::{Key, Nonce, XSalsa20Poly1305};

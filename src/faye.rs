@@ -26,11 +26,11 @@ mod token;
 pub use crate::names::{FayeChannel, FayeUserId};
 pub use error::FayeError;
 pub use message::{
-    strip_faye_credentials, verify_faye_message, verify_faye_password, FayeAction, FayeTokenScope, VerifiedFayeMessage,
-    FAYE_CREDENTIAL_KEYS,
+    FAYE_CREDENTIAL_KEYS, FayeAction, FayeTokenScope, VerifiedFayeMessage, strip_faye_credentials, verify_faye_message,
+    verify_faye_password,
 };
 pub use token::{
-    faye_token_request_channel, sign_faye_grant, sign_faye_token, verify_faye_token, FayeGrant, FayeToken,
+    FayeGrant, FayeToken, faye_token_request_channel, sign_faye_grant, sign_faye_token, verify_faye_token,
 };
 
 #[cfg(test)]

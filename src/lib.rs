@@ -178,13 +178,13 @@ pub mod send;
 mod user;
 pub mod webhook;
 
-pub use channel::{sign_channel_auth, sign_presence_auth, verify_channel_auth, ChannelAuth, PresenceMember};
+pub use channel::{ChannelAuth, PresenceMember, sign_channel_auth, sign_presence_auth, verify_channel_auth};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
 pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
-pub use user::{sign_user_auth, verify_user_auth, UserAuth, UserData};
+pub use user::{UserAuth, UserData, sign_user_auth, verify_user_auth};
 
 /// The README's code blocks, compiled and run as doctests (the README is the first page a
 /// user reads, so its examples are tests). Its framework examples need the `axum` and

@@ -130,11 +130,7 @@ impl MacKey {
     /// # Errors
     /// [`VerifyError::InvalidSignature`], whatever the reason.
     pub(crate) fn verify_hex(&self, parts: &[&[u8]], received: &str) -> Result<(), VerifyError> {
-        if bool::from(self.matches_hex(parts, received)) {
-            Ok(())
-        } else {
-            Err(VerifyError::InvalidSignature)
-        }
+        if bool::from(self.matches_hex(parts, received)) { Ok(()) } else { Err(VerifyError::InvalidSignature) }
     }
 
     /// Whether `received` is the lowercase hex tag of the concatenation of `parts`, as a

@@ -36,8 +36,8 @@ pub use event::{BatchEvent, Trigger};
 pub use limits::Limits;
 pub use query::{ChannelsQuery, Info};
 pub use response::{
-    parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
-    parse_trigger_batch, parse_users, BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse,
-    TerminateResponse, TriggerResponse, User, UsersResponse,
+    BatchResponse, ChannelAttributes, ChannelResponse, ChannelsResponse, TerminateResponse, TriggerResponse, User,
+    UsersResponse, parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
+    parse_trigger_batch, parse_users,
 };
 pub use url::{ApiUrl, Scheme};

@@ -15,7 +15,7 @@ mod signature;
 
 pub use error::WebhookError;
 pub use event::{Webhook, WebhookEvent};
-pub use signature::{sign_webhook, verify_and_parse_webhook, verify_webhook, VerifiedWebhook, WebhookSignature};
+pub use signature::{VerifiedWebhook, WebhookSignature, sign_webhook, verify_and_parse_webhook, verify_webhook};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
-use actix_web::{test, App, HttpMessage as _, HttpRequest};
+use actix_web::{App, HttpMessage as _, HttpRequest, test};
 use channel_auth::integrations::actix_web::{
     batch_channel_auth, channel_auth, route, route_with_context, user_auth, webhook,
 };
@@ -17,10 +17,10 @@ use channel_auth::integrations::handler::{
     WebhookEndpoint, WebhookHandler,
 };
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
-use channel_auth::webhook::{sign_webhook, VerifiedWebhook, WebhookError, WebhookEvent};
+use channel_auth::webhook::{VerifiedWebhook, WebhookError, WebhookEvent, sign_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
-    Keyring, PresenceMember, SocketId, UserData, UserId,
+    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
+    sign_channel_auth, sign_presence_auth, sign_user_auth,
 };
 use serde_json::Value;
 

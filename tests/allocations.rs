@@ -15,10 +15,10 @@ use std::cell::Cell;
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
-    Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifyError,
+    ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, VerifyError,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth,
 };
 
 thread_local! {

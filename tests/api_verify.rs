@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, verify_api_request_now, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request, verify_api_request_now};
 use channel_auth::{Credentials, Keyring, VerifyError};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -359,7 +359,9 @@ fn injection_through_the_query_is_refused() {
     assert_eq!(verify(Method::Get, "/x", &signed, b"", T), Ok(()));
     let sig = signed.rsplit_once("auth_signature=").unwrap().1;
     for forged in [
-        format!("a=1%26auth_key%3D{KEY}%26auth_timestamp%3D{T}%26auth_version%3D1.0%26b%3D2&auth_key={KEY}&auth_timestamp={T}&auth_version=1.0&auth_signature={sig}"),
+        format!(
+            "a=1%26auth_key%3D{KEY}%26auth_timestamp%3D{T}%26auth_version%3D1.0%26b%3D2&auth_key={KEY}&auth_timestamp={T}&auth_version=1.0&auth_signature={sig}"
+        ),
         format!("a%3D1%26b=2&auth_key={KEY}&auth_timestamp={T}&auth_version=1.0&auth_signature={sig}"),
         format!("a=1%0Ab%3D2&auth_key={KEY}&auth_timestamp={T}&auth_version=1.0&auth_signature={sig}"),
     ] {

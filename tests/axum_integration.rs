@@ -3,21 +3,21 @@
 #![cfg(all(feature = "axum", not(target_family = "wasm")))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
+use channel_auth::integrations::RequestError;
 use channel_auth::integrations::axum::{batch_channel_auth, channel_auth, route, user_auth, webhook};
 use channel_auth::integrations::handler::{
     ChannelAuthorizer, Decision, HandlerError, RequestView, UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
-use channel_auth::integrations::RequestError;
-use channel_auth::webhook::{sign_webhook, VerifiedWebhook, WebhookError, WebhookEvent};
+use channel_auth::webhook::{VerifiedWebhook, WebhookError, WebhookEvent, sign_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, ChannelKind, ChannelName, Credentials, EncryptionMasterKey,
-    Keyring, PresenceMember, SocketId, UserData,
+    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData,
+    sign_channel_auth, sign_presence_auth, sign_user_auth,
 };
 use serde_json::Value;
 use tower::ServiceExt as _;

@@ -16,8 +16,8 @@ mod demo_server;
 use channel_auth::faye::FayeChannel;
 use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
 use channel_auth::{ChannelName, SocketId, UserId};
-use demo_policy::{decide, DemoPolicy};
-use demo_server::{credentials_from, faye_secret_from, Origin, DEMO_POLICY_VAR};
+use demo_policy::{DemoPolicy, decide};
+use demo_server::{DEMO_POLICY_VAR, Origin, credentials_from, faye_secret_from};
 
 fn user(id: &str) -> UserId {
     id.parse().unwrap()

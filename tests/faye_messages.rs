@@ -7,11 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may panic
 
 use channel_auth::faye::{
-    sign_faye_token, strip_faye_credentials, verify_faye_message, verify_faye_password, FayeAction, FayeChannel,
-    FayeError, FayeTokenScope,
+    FayeAction, FayeChannel, FayeError, FayeTokenScope, sign_faye_token, strip_faye_credentials, verify_faye_message,
+    verify_faye_password,
 };
 use channel_auth::{AppSecret, InputKind, InvalidInput, VerifyError};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const SECRET: &str = "your secret key";
 const PASSWORD: &str = "some long and unguessable application-specific string";

@@ -26,13 +26,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine as _;
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName,
-    Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
+    ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
+    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Cases per kind; each becomes one Node case and one or two Python cases.
 const CASES: usize = 1500;
@@ -105,11 +105,7 @@ impl Gen {
     }
     fn secret(&mut self) -> String {
         // Long secrets too: longer than the 64-byte block, HMAC hashes the key first.
-        if self.rng.chance(8) {
-            self.rng.string_of(&self.text, 65, 120)
-        } else {
-            self.rng.string_of(&self.text, 1, 40)
-        }
+        if self.rng.chance(8) { self.rng.string_of(&self.text, 65, 120) } else { self.rng.string_of(&self.text, 1, 40) }
     }
     fn socket(&mut self) -> String {
         let a = self.rng.string_of(&self.digits, 1, 20);
@@ -744,5 +740,7 @@ fn encryption_interoperates_with_node_and_tweetnacl() {
         let opened = answer["plaintext_base64"].as_str().unwrap_or_else(|| panic!("tweetnacl refused {case}"));
         assert_eq!(&B64.decode(opened).unwrap(), plaintext, "{case}");
     }
-    println!("interop: encryption: {ENCRYPTION_CASES} Node-encrypted payloads decrypted, {ENCRYPTION_CASES} of ours opened by tweetnacl");
+    println!(
+        "interop: encryption: {ENCRYPTION_CASES} Node-encrypted payloads decrypted, {ENCRYPTION_CASES} of ours opened by tweetnacl"
+    );
 }

@@ -16,10 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{verify_api_request, Method};
+use channel_auth::api::{Method, verify_api_request};
 use channel_auth::send::{Api, ApiUrl, BatchEvent, Info, Trigger};
 use channel_auth::{Credentials, Keyring};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const CASES: usize = 400;
 const PORT: u16 = 7211;

@@ -4,13 +4,13 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::faye::{
-    sign_faye_token, verify_faye_message, verify_faye_password, verify_faye_token, FayeTokenScope,
+    FayeTokenScope, sign_faye_token, verify_faye_message, verify_faye_password, verify_faye_token,
 };
 use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, verify_channel_auth, verify_user_auth, AppSecret, Credentials, EncryptionMasterKey, Keyring,
+    AppSecret, Credentials, EncryptionMasterKey, Keyring, sign_channel_auth, verify_channel_auth, verify_user_auth,
 };
 
 const SECRET: &str = "7ad3773142a6692b25b8";
@@ -123,9 +123,9 @@ fn api_webhook_and_faye_errors_show_no_secret_or_expected_signature() {
 /// key, the channel's shared secret (base64 or hex) or any byte of the plaintext.
 #[test]
 fn encryption_errors_show_no_key_or_plaintext() {
+    use channel_auth::ChannelName;
     use channel_auth::encryption::{decrypt_payload, encrypt_payload, encrypt_payload_with_nonce};
     use channel_auth::webhook::WebhookEvent;
-    use channel_auth::ChannelName;
     use sha2::Digest as _;
 
     const PLAINTEXT: &str = "attack-at-dawn-PLAINTEXT-MARKER";

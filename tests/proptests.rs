@@ -5,17 +5,17 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::faye::{
-    sign_faye_token, verify_faye_message, verify_faye_token, FayeAction, FayeChannel, FayeError, FayeTokenScope,
-    FayeUserId,
+    FayeAction, FayeChannel, FayeError, FayeTokenScope, FayeUserId, sign_faye_token, verify_faye_message,
+    verify_faye_token,
 };
 use channel_auth::integrations::{BatchAuthRequest, ChannelAuthRequest, UserAuthRequest};
 use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
-    encryption, send, sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth,
     AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember,
-    SocketId, UserData, UserId, VerifyError,
+    SocketId, UserData, UserId, VerifyError, encryption, send, sign_channel_auth, sign_presence_auth, sign_user_auth,
+    verify_channel_auth, verify_user_auth,
 };
 use hmac::{Hmac, Mac};
 use proptest::prelude::*;

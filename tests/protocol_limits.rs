@@ -6,7 +6,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method, API_TIMESTAMP_WINDOW};
+use channel_auth::api::{API_TIMESTAMP_WINDOW, Method, sign_api_request, verify_api_request};
 use channel_auth::webhook::{sign_webhook, verify_webhook};
 use channel_auth::{AppSecret, Credentials, Keyring, VerifyError};
 

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use channel_auth::api::{verify_api_request, Method};
+use channel_auth::api::{Method, verify_api_request};
 use channel_auth::send::{
     Api, ApiError, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, Operation, ReqwestHttp, SendError,
     Trigger,

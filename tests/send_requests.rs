@@ -9,7 +9,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{verify_api_request, Method};
+use channel_auth::api::{Method, verify_api_request};
 use channel_auth::send::{Api, ApiUrl, BatchEvent, ChannelsQuery, Info, Limits, SendError, Trigger};
 use channel_auth::{
     AuthError, ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, Keyring, UserId,

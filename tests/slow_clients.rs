@@ -56,7 +56,7 @@ fn good() -> String {
 #[cfg(feature = "axum")]
 mod axum_server {
     use super::*;
-    use auth_server::{app, serve, Limits};
+    use auth_server::{Limits, app, serve};
 
     const LIMITS: Limits =
         Limits { body_timeout: BODY_TIMEOUT, connection_lifetime: Duration::from_millis(1_500), max_connections: 2 };

@@ -7,17 +7,17 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use channel_auth::api::{verify_api_request, Method};
+use channel_auth::api::{Method, verify_api_request};
 use channel_auth::encryption::decrypt_payload;
 use channel_auth::send::{
-    parse_channel, parse_channels, parse_users, Api, ApiUrl, BatchEvent, ChannelsQuery, Info, SendError, Trigger,
+    Api, ApiUrl, BatchEvent, ChannelsQuery, Info, SendError, Trigger, parse_channel, parse_channels, parse_users,
 };
-use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook, WebhookError, WebhookEvent};
+use channel_auth::webhook::{WebhookError, WebhookEvent, sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, verify_channel_auth, AuthError, ChannelName, Credentials,
-    EncryptionMasterKey, Keyring, PresenceMember, VerifyError,
+    AuthError, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, VerifyError, sign_channel_auth,
+    sign_presence_auth, verify_channel_auth,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const AT: u64 = 1_700_000_000;
 
@@ -46,11 +46,7 @@ fn verified(request: &http::Request<Vec<u8>>) -> Value {
     let method: Method = request.method().as_str().parse().unwrap();
     let query = request.uri().query().unwrap();
     verify_api_request(&ring, method, request.uri().path(), query, request.body(), at()).unwrap();
-    if request.body().is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(request.body()).unwrap()
-    }
+    if request.body().is_empty() { Value::Null } else { serde_json::from_slice(request.body()).unwrap() }
 }
 
 /// The request's own query parameters (without `auth_*` and `body_md5`).

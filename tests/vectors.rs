@@ -6,13 +6,13 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
-use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeUserId};
-use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, verify_webhook, WebhookEvent};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
+use channel_auth::faye::{FayeUserId, sign_faye_token, verify_faye_token};
+use channel_auth::webhook::{WebhookEvent, sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, sign_user_auth, verify_channel_auth, verify_user_auth, AppSecret, AuthError,
-    ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, SocketId, UserData, UserId,
-    VerifyError,
+    AppSecret, AuthError, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember,
+    SocketId, UserData, UserId, VerifyError, sign_channel_auth, sign_presence_auth, sign_user_auth,
+    verify_channel_auth, verify_user_auth,
 };
 use hmac::{Hmac, Mac};
 use md5::Digest as _;

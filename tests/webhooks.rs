@@ -6,7 +6,7 @@
 use std::time::{Duration, UNIX_EPOCH};
 
 use channel_auth::webhook::{
-    sign_webhook, verify_and_parse_webhook, verify_webhook, Webhook, WebhookError, WebhookEvent,
+    Webhook, WebhookError, WebhookEvent, sign_webhook, verify_and_parse_webhook, verify_webhook,
 };
 use channel_auth::{Credentials, Keyring, VerifyError};
 
@@ -221,9 +221,9 @@ fn freshness_edges() {
 /// bad signature (before, the MAC matched and only the JSON parse failed).
 #[test]
 fn other_purposes_signatures_never_pass_as_webhooks() {
-    use channel_auth::api::{sign_api_request, Method};
-    use channel_auth::faye::{sign_faye_token, FayeUserId};
-    use channel_auth::{sign_channel_auth, sign_user_auth, AppSecret, ChannelName, SocketId, UserData};
+    use channel_auth::api::{Method, sign_api_request};
+    use channel_auth::faye::{FayeUserId, sign_faye_token};
+    use channel_auth::{AppSecret, ChannelName, SocketId, UserData, sign_channel_auth, sign_user_auth};
     let creds = creds("secret");
     let ring = Keyring::new([creds.clone()]);
     let socket: SocketId = "1.1".parse().unwrap();

@@ -9,10 +9,10 @@
 //! PORT=3500 cargo run --release --example http_floor --features axum
 //! ```
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::routing::post;
-use axum::Router;
 
 /// As long as `{"auth":"<key>:<64 hex>"}` for the demo key: 96 bytes.
 const ANSWER: &str =

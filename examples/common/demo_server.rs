@@ -81,9 +81,11 @@ fn log() -> &'static Log {
     static LOG: OnceLock<Log> = OnceLock::new();
     LOG.get_or_init(|| {
         // If the thread cannot start, lines still go out: through MAX_PENDING and flush_log.
-        let _ = std::thread::Builder::new().name("log".to_owned()).spawn(|| loop {
-            std::thread::sleep(WRITE_EVERY);
-            write_pending();
+        let _ = std::thread::Builder::new().name("log".to_owned()).spawn(|| {
+            loop {
+                std::thread::sleep(WRITE_EVERY);
+                write_pending();
+            }
         });
         Log { pending: Mutex::new(Vec::with_capacity(64 * 1024)), writing: Mutex::new(Vec::with_capacity(64 * 1024)) }
     })

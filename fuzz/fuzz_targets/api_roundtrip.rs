@@ -8,9 +8,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use arbitrary::Arbitrary;
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::{Credentials, Keyring, VerifyError};
-use channel_auth_fuzz::{cut, map_to, reference_hex, APP_ALPHABET};
+use channel_auth_fuzz::{APP_ALPHABET, cut, map_to, reference_hex};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Debug, Arbitrary)]

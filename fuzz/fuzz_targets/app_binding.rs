@@ -12,7 +12,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{sign_api_request, verify_api_request, Method};
+use channel_auth::api::{Method, sign_api_request, verify_api_request};
 use channel_auth::{Credentials, Keyring, VerifyError};
 use libfuzzer_sys::fuzz_target;
 

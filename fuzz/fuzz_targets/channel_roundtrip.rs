@@ -6,12 +6,12 @@
 
 use arbitrary::Arbitrary;
 use channel_auth::{
-    sign_channel_auth, sign_presence_auth, verify_channel_auth, AuthError, ChannelName, Credentials,
-    EncryptionMasterKey, InputKind, InvalidInput, PresenceMember, SocketId, UserId, VerifyError,
+    AuthError, ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, PresenceMember, SocketId,
+    UserId, VerifyError, sign_channel_auth, sign_presence_auth, verify_channel_auth,
 };
 use channel_auth_fuzz::{
-    cut, hmac_equivalent, map_to, reference_auth, reference_shared_secret, socket_from, Json, APP_ALPHABET,
-    CHANNEL_ALPHABET,
+    APP_ALPHABET, CHANNEL_ALPHABET, Json, cut, hmac_equivalent, map_to, reference_auth, reference_shared_secret,
+    socket_from,
 };
 use libfuzzer_sys::fuzz_target;
 

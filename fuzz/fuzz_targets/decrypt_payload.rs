@@ -9,7 +9,7 @@
 #![no_main]
 
 use base64::Engine as _;
-use channel_auth::encryption::{decrypt_payload, encrypt_payload_with_nonce, PayloadFault};
+use channel_auth::encryption::{PayloadFault, decrypt_payload, encrypt_payload_with_nonce};
 use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, VerifyError};
 use channel_auth_fuzz::text;
 use libfuzzer_sys::fuzz_target;

@@ -6,7 +6,7 @@
 
 #![no_main]
 
-use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeChannel, FayeUserId};
+use channel_auth::faye::{FayeChannel, FayeUserId, sign_faye_token, verify_faye_token};
 use channel_auth::{AppSecret, VerifyError};
 use channel_auth_fuzz::{fields, is_faye_channel, is_faye_user_id, reference_hex, text};
 use libfuzzer_sys::fuzz_target;

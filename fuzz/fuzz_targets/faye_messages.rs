@@ -17,10 +17,10 @@
 
 #![no_main]
 
-use channel_auth::faye::{
-    strip_faye_credentials, verify_faye_message, verify_faye_password, FayeAction, FayeError, FayeTokenScope,
-};
 use channel_auth::AppSecret;
+use channel_auth::faye::{
+    FayeAction, FayeError, FayeTokenScope, strip_faye_credentials, verify_faye_message, verify_faye_password,
+};
 use channel_auth_fuzz::{is_faye_channel, reference_hex};
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
@@ -32,11 +32,7 @@ const PASSWORD: &str = "push password";
 /// `/meta/subscribe`, `channel` otherwise.
 fn target_channel(message: &Value) -> Option<&str> {
     let channel = message.get("channel")?.as_str()?;
-    if channel == "/meta/subscribe" {
-        message.get("subscription")?.as_str()
-    } else {
-        Some(channel)
-    }
+    if channel == "/meta/subscribe" { message.get("subscription")?.as_str() } else { Some(channel) }
 }
 
 /// Whether the message is a publication: its `channel` is a Faye channel not under

@@ -10,16 +10,16 @@ use core::str::FromStr;
 
 use channel_auth::faye::FayeChannel;
 use channel_auth::{
-    sign_channel_auth, AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, EventName,
-    InputKind, InvalidInput, SocketId, UserId,
+    AppId, AppKey, AppSecret, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, EventName, InputKind,
+    InvalidInput, SocketId, UserId, sign_channel_auth,
 };
 use channel_auth_fuzz::{
-    in_alphabet, is_channel_name, is_event_name, is_faye_channel, is_socket_id, reference_shared_secret, text,
-    APP_ALPHABET, CHANNEL_ALPHABET,
+    APP_ALPHABET, CHANNEL_ALPHABET, in_alphabet, is_channel_name, is_event_name, is_faye_channel, is_socket_id,
+    reference_shared_secret, text,
 };
 use libfuzzer_sys::fuzz_target;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 fuzz_target!(|data: &[u8]| {
     let s = text(data);

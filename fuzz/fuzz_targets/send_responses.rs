@@ -11,12 +11,12 @@
 #![no_main]
 
 use channel_auth::send::{
-    parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
-    parse_trigger_batch, parse_users, ApiError,
+    ApiError, parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
+    parse_trigger_batch, parse_users,
 };
 use libfuzzer_sys::fuzz_target;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// What the body says about a refusal, read independently of the library.

@@ -7,11 +7,11 @@
 
 use arbitrary::Arbitrary;
 use channel_auth::{
-    sign_user_auth, verify_channel_auth, verify_user_auth, ChannelName, Credentials, SocketId, UserData, UserId,
-    VerifyError,
+    ChannelName, Credentials, SocketId, UserData, UserId, VerifyError, sign_user_auth, verify_channel_auth,
+    verify_user_auth,
 };
 use channel_auth_fuzz::{
-    cut, hmac_equivalent, map_to, reference_auth, socket_from, Json, APP_ALPHABET, CHANNEL_ALPHABET,
+    APP_ALPHABET, CHANNEL_ALPHABET, Json, cut, hmac_equivalent, map_to, reference_auth, socket_from,
 };
 use libfuzzer_sys::fuzz_target;
 

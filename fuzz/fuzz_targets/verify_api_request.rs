@@ -9,7 +9,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::api::{verify_api_request, Method};
+use channel_auth::api::{Method, verify_api_request};
 use channel_auth::{Credentials, Keyring};
 use channel_auth_fuzz::{fields, reference_hex, text};
 use libfuzzer_sys::fuzz_target;

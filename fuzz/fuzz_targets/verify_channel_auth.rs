@@ -9,7 +9,7 @@
 
 #![no_main]
 
-use channel_auth::{verify_channel_auth, ChannelKind, ChannelName, Credentials, SocketId, VerifyError};
+use channel_auth::{ChannelKind, ChannelName, Credentials, SocketId, VerifyError, verify_channel_auth};
 use channel_auth_fuzz::{fields, reference_auth, text};
 use libfuzzer_sys::fuzz_target;
 

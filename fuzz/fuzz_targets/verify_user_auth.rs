@@ -7,7 +7,7 @@
 
 #![no_main]
 
-use channel_auth::{verify_user_auth, Credentials, SocketId, VerifyError};
+use channel_auth::{Credentials, SocketId, VerifyError, verify_user_auth};
 use channel_auth_fuzz::{fields, reference_auth, text};
 use libfuzzer_sys::fuzz_target;
 

@@ -11,7 +11,7 @@
 
 use channel_auth::webhook::verify_webhook;
 use channel_auth::{Credentials, Keyring, VerifyError};
-use channel_auth_fuzz::{reference_hex, text, webhook_shaped, SEP};
+use channel_auth_fuzz::{SEP, reference_hex, text, webhook_shaped};
 use libfuzzer_sys::fuzz_target;
 
 const RING: [(&str, &str); 3] = [("key", "secret"), ("key", "rotated secret"), ("other", "tofu")];

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, WebhookError};
+use channel_auth::webhook::{WebhookError, sign_webhook, verify_and_parse_webhook};
 use channel_auth::{Credentials, Keyring};
 use channel_auth_fuzz::webhook_shaped;
 use libfuzzer_sys::fuzz_target;

@@ -122,11 +122,7 @@ pub fn cut(s: &str, max: usize, fallback: &str) -> String {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    if end == 0 {
-        fallback.to_owned()
-    } else {
-        s[..end].to_owned()
-    }
+    if end == 0 { fallback.to_owned() } else { s[..end].to_owned() }
 }
 
 /// `<key>:<lowercase hex HMAC-SHA256(secret, message)>`, computed directly with `hmac`.

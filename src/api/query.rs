@@ -261,11 +261,7 @@ pub(super) fn decode_query(query: &str) -> Result<Params, VerifyError> {
         let separator = b == b'&';
         (plain & is_plain(b), pieces + usize::from(after_separator & !separator), separator)
     });
-    if plain {
-        decode_plain(query, pieces)
-    } else {
-        decode_general(query, pieces)
-    }
+    if plain { decode_plain(query, pieces) } else { decode_general(query, pieces) }
 }
 
 /// [`decode_query`] for any query, with room for `pieces` parameters: each piece is

@@ -4,9 +4,9 @@ use std::borrow::Cow;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::query::{
-    lowercase, md5_hex_into, reserved, string_to_sign, validate_key, validate_path, validate_value, RESERVED,
+    RESERVED, lowercase, md5_hex_into, reserved, string_to_sign, validate_key, validate_path, validate_value,
 };
-use super::{Method, API_AUTH_VERSION};
+use super::{API_AUTH_VERSION, Method};
 use crate::credentials::Credentials;
 use crate::error::{InputKind, InvalidInput};
 use crate::mac::HEX_TAG_LEN;
@@ -199,10 +199,10 @@ pub fn sign_api_request(
     all.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.2.cmp(&b.2)));
     // Reserved names were refused, so two equal keys are both the caller's.
     for pair in all.windows(2) {
-        if let [a, b] = pair {
-            if a.0 == b.0 {
-                return Err(InvalidInput::Duplicate { kind: InputKind::ParamKey, first: a.2, second: b.2 });
-            }
+        if let [a, b] = pair
+            && a.0 == b.0
+        {
+            return Err(InvalidInput::Duplicate { kind: InputKind::ParamKey, first: a.2, second: b.2 });
         }
     }
 

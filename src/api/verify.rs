@@ -5,8 +5,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use subtle::Choice;
 
 use super::binding::within_app;
-use super::query::{decode_query, lowercase, md5_hex_into, string_to_sign, validate_path, Params};
-use super::{Method, API_AUTH_VERSION, API_TIMESTAMP_WINDOW};
+use super::query::{Params, decode_query, lowercase, md5_hex_into, string_to_sign, validate_path};
+use super::{API_AUTH_VERSION, API_TIMESTAMP_WINDOW, Method};
 use crate::credentials::{Credentials, Keyring, Passed};
 use crate::error::VerifyError;
 

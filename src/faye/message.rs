@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{verify_faye_token, FayeError};
+use super::{FayeError, verify_faye_token};
 use crate::mac::secret_eq;
 use crate::names::{FayeChannel, FayeUserId};
 use crate::secret::AppSecret;
@@ -426,9 +426,5 @@ fn is_credential_key(key: &str) -> bool {
 pub fn verify_faye_password(password: &AppSecret, message: &Value) -> Result<(), FayeError> {
     let object = message.as_object().ok_or(FayeError::NotAnObject)?;
     let received = string_field(ext_object(object)?, "password", "ext.password")?;
-    if bool::from(secret_eq(password.expose(), received.as_bytes())) {
-        Ok(())
-    } else {
-        Err(FayeError::WrongPassword)
-    }
+    if bool::from(secret_eq(password.expose(), received.as_bytes())) { Ok(()) } else { Err(FayeError::WrongPassword) }
 }

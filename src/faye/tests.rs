@@ -4,7 +4,7 @@ use crate::error::{InvalidInput, VerifyError};
 use crate::mac::MacKey;
 use crate::names::{FayeChannel, FayeUserId};
 use crate::secret::AppSecret;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const GUIDE_SECRET: &str = "your secret key";
 const GUIDE_USER: &str = "the user ID";

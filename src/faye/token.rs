@@ -3,10 +3,10 @@
 
 use serde_json::Value;
 
+use super::FayeError;
 use super::message::is_meta;
 #[cfg(doc)]
 use super::message::verify_faye_message;
-use super::FayeError;
 use crate::error::VerifyError;
 use crate::mac::MacKey;
 use crate::names::{FayeChannel, FayeUserId};

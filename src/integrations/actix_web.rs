@@ -97,8 +97,9 @@ use std::task::Poll;
 
 use ::actix_web::http::header::HeaderMap;
 use ::actix_web::http::{ConnectionType, StatusCode};
-use ::actix_web::{web, HttpRequest, HttpResponse, Route};
+use ::actix_web::{HttpRequest, HttpResponse, Route, web};
 
+use super::RequestError;
 use super::handler;
 #[cfg(doc)]
 use super::handler::HandlerError;
@@ -107,7 +108,6 @@ use super::handler::{
     Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Refusal, RequestView, UserAuthEndpoint,
     UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
-use super::RequestError;
 use crate::credentials::{Credentials, Keyring};
 
 /// actix-web's header map (on `http` 0.2), looked up like any other: case-insensitively,

@@ -92,8 +92,9 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
-use axum::routing::{post, MethodRouter};
+use axum::routing::{MethodRouter, post};
 
+use super::RequestError;
 #[cfg(doc)]
 use super::handler::RequestView;
 use super::handler::{
@@ -101,7 +102,6 @@ use super::handler::{
     WebhookEndpoint, WebhookHandler,
 };
 use super::http;
-use super::RequestError;
 use crate::credentials::{Credentials, Keyring};
 
 /// A `POST` route answering with `endpoint`: the one shape behind every route here.

@@ -41,9 +41,9 @@
 use ::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use ::http::{HeaderValue, Request, Response, StatusCode};
 
-use super::handler::{Answer, Refusal, RequestView, Route, JSON_CONTENT_TYPE};
+use super::handler::{Answer, JSON_CONTENT_TYPE, Refusal, RequestView, Route};
 #[cfg(doc)]
-use super::{handler::HandlerError, RequestError};
+use super::{RequestError, handler::HandlerError};
 #[cfg(doc)]
 use crate::error::AuthError;
 #[cfg(doc)]

@@ -1,5 +1,5 @@
 use crate::error::{InputKind, InvalidInput};
-use crate::names::{validate_class, validated_name, APP_CHARS};
+use crate::names::{APP_CHARS, validate_class, validated_name};
 
 /// An app's public key: the `<key>` in `auth` values and the `auth_key` of API requests.
 ///

@@ -1,5 +1,5 @@
 use crate::error::{InputKind, InvalidInput};
-use crate::names::{validate_class, validated_name, UserId, CHANNEL_CHARS};
+use crate::names::{CHANNEL_CHARS, UserId, validate_class, validated_name};
 
 /// A channel name, as the protocol allows it.
 ///

@@ -1,5 +1,5 @@
 use crate::error::{InputKind, InvalidInput};
-use crate::names::{char_at, validated_name, FAYE_CHARS};
+use crate::names::{FAYE_CHARS, char_at, validated_name};
 
 /// A Bayeux (Faye) channel name, as signed into a Faye token.
 ///

@@ -1,5 +1,5 @@
 use crate::error::{InputKind, InvalidInput};
-use crate::names::{validated_name, UserId};
+use crate::names::{UserId, validated_name};
 
 /// A user id as the Faye side signs it into a token: wider than a Pusher [`UserId`].
 ///

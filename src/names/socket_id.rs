@@ -73,7 +73,7 @@ fn validate(s: &str) -> Result<(), InvalidInput> {
                     kind: KIND,
                     position,
                     expected: if part_len > 0 { "a digit or end of input" } else { "a digit" },
-                })
+                });
             }
             _ => return Err(InvalidInput::InvalidChar { kind: KIND, position, found: char_at(s, position) }),
         }

@@ -1,5 +1,5 @@
 use crate::error::{InputKind, InvalidInput};
-use crate::names::{validate_class, validated_name, CHANNEL_CHARS};
+use crate::names::{CHANNEL_CHARS, validate_class, validated_name};
 
 /// A user id, as signed into presence `channel_data`, user sign-in `user_data` and Faye
 /// tokens.

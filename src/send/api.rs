@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use super::event::{BatchBody, BatchItem, TriggerBody};
 use super::{BatchEvent, ChannelsQuery, Info, Limits, Trigger};
-use crate::api::{sign_api_request, Method};
+use crate::api::{Method, sign_api_request};
 use crate::credentials::Credentials;
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
 use crate::encryption::encrypt_payload;

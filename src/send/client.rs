@@ -11,9 +11,9 @@ use crate::names::{ChannelName, EventName, UserId};
 use crate::send::error::{ApiError, SendError};
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::response::{
-    parse_channel, parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger,
-    parse_trigger_batch, parse_users, BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse,
-    TriggerResponse, UsersResponse,
+    BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse, TriggerResponse, UsersResponse, parse_channel,
+    parse_channels, parse_send_to_user, parse_terminate_user_connections, parse_trigger, parse_trigger_batch,
+    parse_users,
 };
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};

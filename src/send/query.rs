@@ -124,7 +124,7 @@ impl core::str::FromStr for Info {
                         kind,
                         position,
                         expected: "user_count or subscription_count",
-                    })
+                    });
                 }
             }
             position += attribute.len() + 1;

@@ -286,12 +286,12 @@ fn parse<T: serde::de::DeserializeOwned>(
     // A success whose error fields are ambiguous (`{"code":200,"code":404}`: is it a
     // refusal?) is not taken as a success.
     let fields = fields.map_err(|reason| ApiError::InvalidResponse { operation, status, reason })?;
-    if let Some(code) = fields.as_ref().and_then(|f| f.code.as_ref()).and_then(serde_json::Value::as_u64) {
-        if code >= 400 {
-            let message = fields.as_ref().and_then(json_message).unwrap_or_default();
-            let status = u16::try_from(code).unwrap_or(u16::MAX);
-            return Err(ApiError::Refused { operation, status, message: cut(&message) });
-        }
+    if let Some(code) = fields.as_ref().and_then(|f| f.code.as_ref()).and_then(serde_json::Value::as_u64)
+        && code >= 400
+    {
+        let message = fields.as_ref().and_then(json_message).unwrap_or_default();
+        let status = u16::try_from(code).unwrap_or(u16::MAX);
+        return Err(ApiError::Refused { operation, status, message: cut(&message) });
     }
     let Some(text) = text else {
         return Err(ApiError::InvalidResponse { operation, status, reason: "body is not UTF-8".to_owned() });

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::WebhookError;
 #[cfg(doc)]
-use super::{verify_and_parse_webhook, verify_webhook, VerifiedWebhook};
+use super::{VerifiedWebhook, verify_and_parse_webhook, verify_webhook};
 use crate::credentials::Credentials;
 use crate::error::VerifyError;
 use crate::names::{ChannelKind, ChannelName, SocketId};

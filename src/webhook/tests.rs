@@ -29,8 +29,8 @@ fn only_a_json_object_is_shaped_like_a_webhook() {
         assert!(!shaped_like_a_webhook(bad), "{bad:?}");
     }
 }
-use crate::error::InvalidInput;
 use crate::InputKind;
+use crate::error::InvalidInput;
 
 fn parse(body: &str) -> Result<Webhook, WebhookError> {
     Webhook::parse(body.as_bytes())

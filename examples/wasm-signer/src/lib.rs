@@ -9,7 +9,7 @@
 
 use std::sync::Mutex;
 
-use channel_auth::{sign_channel_auth, ChannelName, Credentials, SocketId};
+use channel_auth::{ChannelName, Credentials, SocketId, sign_channel_auth};
 
 /// The size of the shared input/output buffer.
 pub const IO_LEN: usize = 4096;
@@ -17,13 +17,13 @@ pub const IO_LEN: usize = 4096;
 static IO: Mutex<[u8; IO_LEN]> = Mutex::new([0; IO_LEN]);
 
 /// The address of the shared buffer, for the host to write the input into.
-#[no_mangle]
+#[unsafe(no_mangle)]
 pub extern "C" fn buffer() -> *mut u8 {
     IO.lock().map_or(std::ptr::null_mut(), |mut io| io.as_mut_ptr())
 }
 
 /// Signs the input held in the first `len` bytes of the buffer; see the crate docs.
-#[no_mangle]
+#[unsafe(no_mangle)]
 pub extern "C" fn sign(len: usize) -> i32 {
     let Ok(mut io) = IO.lock() else { return -1 };
     let Some(json) = io.get(..len).and_then(sign_input) else { return -1 };

@@ -20,13 +20,13 @@
 //! here the Web Crypto RNG (`crypto.getRandomValues`) makes the request id that refusals
 //! are logged with.
 
-use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint};
-use channel_auth::integrations::RequestError;
 use channel_auth::Credentials;
+use channel_auth::integrations::RequestError;
+use channel_auth::integrations::handler::{Answer, ChannelAuthEndpoint, RequestView, Route, UserAuthEndpoint};
 use futures_util::StreamExt as _;
 use worker::js_sys::{self, Function, Reflect, Uint8Array};
 use worker::wasm_bindgen::JsCast;
-use worker::{console_log, event, Context, Env, Headers, Method, Request, Response, Result};
+use worker::{Context, Env, Headers, Method, Request, Response, Result, console_log, event};
 
 #[path = "../../common/demo_policy.rs"]
 mod demo_policy;

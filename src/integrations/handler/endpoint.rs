@@ -6,10 +6,10 @@ use std::future::Future;
 use std::time::Duration;
 
 use super::{
-    Answer, ChannelAuthorizer, Decision, Refusal, RequestView, UserAuthenticator, DEFAULT_BODY_TIMEOUT,
-    FORM_CONTENT_TYPE,
+    Answer, ChannelAuthorizer, DEFAULT_BODY_TIMEOUT, Decision, FORM_CONTENT_TYPE, Refusal, RequestView,
+    UserAuthenticator,
 };
-use crate::channel::{sign_channel_auth, sign_presence_auth, ChannelAuth};
+use crate::channel::{ChannelAuth, sign_channel_auth, sign_presence_auth};
 use crate::credentials::Credentials;
 use crate::error::AuthError;
 use crate::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};

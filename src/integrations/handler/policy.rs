@@ -157,11 +157,7 @@ impl HandlerError {
 
     /// The HTTP status this answers with: `503` to retry, `422` when refused.
     pub(super) fn status(&self) -> u16 {
-        if self.retry {
-            503
-        } else {
-            422
-        }
+        if self.retry { 503 } else { 422 }
     }
 }
 

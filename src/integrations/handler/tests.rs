@@ -3,14 +3,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
 use super::*;
-use crate::channel::{sign_channel_auth, sign_presence_auth, PresenceMember};
+use crate::channel::{PresenceMember, sign_channel_auth, sign_presence_auth};
 use crate::credentials::{Credentials, Keyring};
 use crate::integrations::{ChannelAuthRequest, RequestError};
 use crate::names::{ChannelKind, ChannelName, SocketId};
-use crate::user::{sign_user_auth, UserData};
-use crate::webhook::sign_webhook;
+use crate::user::{UserData, sign_user_auth};
 use crate::webhook::VerifiedWebhook;
 use crate::webhook::WebhookError;
+use crate::webhook::sign_webhook;
 
 /// Runs a future to completion on this thread with a no-op waker: the endpoints' futures
 /// under test never wait on I/O (the policies here answer at once).

@@ -6,13 +6,13 @@ use std::time::{Duration, SystemTime};
 
 use super::endpoint::{precheck, refuse_declared_len};
 use super::{
-    Answer, Refusal, RequestView, Route, WebhookHandler, DEFAULT_BODY_TIMEOUT, DEFAULT_WEBHOOK_WINDOW,
-    MAX_WEBHOOK_BODY_LEN,
+    Answer, DEFAULT_BODY_TIMEOUT, DEFAULT_WEBHOOK_WINDOW, MAX_WEBHOOK_BODY_LEN, Refusal, RequestView, Route,
+    WebhookHandler,
 };
 use crate::credentials::Keyring;
 use crate::integrations::RequestError;
-use crate::webhook::verify_and_parse_webhook;
 use crate::webhook::WebhookError;
+use crate::webhook::verify_and_parse_webhook;
 
 /// The header that names the app key of a webhook.
 const PUSHER_KEY: &str = "X-Pusher-Key";
