@@ -6,6 +6,7 @@ use crate::env::EnvError;
 use crate::error::{AuthError, InvalidInput, VerifyError};
 use crate::faye::FayeError;
 use crate::integrations::RequestError;
+use crate::replay::ReplayError;
 use crate::send::{ApiError, SendError};
 use crate::webhook::WebhookError;
 
@@ -59,6 +60,9 @@ pub enum Error {
     /// The HTTP API refused a request, or answered something unreadable.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A replay guard could not answer.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
 }
 
 #[cfg(test)]
@@ -92,6 +96,9 @@ mod tests {
         let faye = FayeError::MissingField { field: "ext" };
         assert_eq!(Error::from(faye.clone()).to_string(), faye.to_string());
         assert_eq!(Error::from(faye.clone()), Error::Faye(faye));
+        let replay = ReplayError::Full { capacity: 3 };
+        assert_eq!(Error::from(replay.clone()).to_string(), replay.to_string());
+        assert_eq!(Error::from(replay.clone()), Error::Replay(replay));
     }
 
     #[test]

@@ -173,6 +173,7 @@ pub mod faye;
 pub mod integrations;
 mod mac;
 mod names;
+pub mod replay;
 mod secret;
 pub mod send;
 mod user;

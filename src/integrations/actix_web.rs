@@ -347,6 +347,9 @@ pub fn response(answer: Answer) -> HttpResponse {
             Refusal::Handler(e) => {
                 ext.insert(e.clone());
             }
+            Refusal::Replay(e) => {
+                ext.insert(e.clone());
+            }
             Refusal::Denied | Refusal::Misconfigured(_) => {}
         }
         ext.insert(refusal);

@@ -139,6 +139,9 @@ pub fn response(answer: Answer) -> Response<String> {
             Refusal::Handler(e) => {
                 ext.insert(e.clone());
             }
+            Refusal::Replay(e) => {
+                ext.insert(e.clone());
+            }
             Refusal::Denied | Refusal::Misconfigured(_) => {}
         }
         ext.insert(refusal);

@@ -5,6 +5,7 @@ use std::fmt;
 use super::{HandlerError, JSON_CONTENT_TYPE};
 use crate::error::AuthError;
 use crate::integrations::RequestError;
+use crate::replay::ReplayError;
 use crate::webhook::WebhookError;
 
 /// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body.
@@ -40,6 +41,9 @@ pub enum Refusal {
     Handler(HandlerError),
     /// The endpoint cannot answer as configured (`500`): the reason names the setting.
     Misconfigured(&'static str),
+    /// The replay guard could not say whether the webhook is new (`503`): refused rather
+    /// than handled unchecked; the sender delivers again.
+    Replay(ReplayError),
 }
 
 /// An endpoint's answer: status, JSON body, and (for a refusal) the typed reason.
@@ -86,6 +90,7 @@ impl Answer {
             Refusal::Webhook(e) => e.to_string(),
             Refusal::Handler(e) => e.to_string(),
             Refusal::Misconfigured(reason) => (*reason).to_owned(),
+            Refusal::Replay(e) => e.to_string(),
         };
         // `{"error":<reason>}`, the reason escaped by serde_json (no object built for
         // one field); serializing a string cannot fail, and the fallback is still JSON.
