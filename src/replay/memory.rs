@@ -14,7 +14,7 @@ use super::{ReplayError, ReplayKey};
 /// expired, a new key is refused with [`ReplayError::Full`] (the request then gets a
 /// `503`), rather than evicting a key whose request could still verify. Size it for
 /// the peak rate times the TTL (API requests: 1201 s, so 100 requests/s need 120,100
-/// keys, about 100 bytes each here). Each call takes one lock and is `O(log n)`.
+/// keys, each 96 bytes of table entries, up to about twice that with growth slack). Each call takes one lock and is `O(log n)`.
 ///
 /// Only for a single process: several processes behind a load balancer each see only
 /// their own share, so a replay sent to another process passes. Share a Redis
