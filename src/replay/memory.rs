@@ -137,10 +137,16 @@ mod tests {
 
     const TTL: Duration = Duration::from_secs(10);
 
+    /// The tests' starting time (these tests do not run where there is no clock).
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    fn start() -> Instant {
+        Instant::now()
+    }
+
     #[test]
     fn a_key_is_new_once_until_it_expires() {
         let guard = MemoryReplayGuard::new(4);
-        let t0 = Instant::now();
+        let t0 = start();
         assert_eq!(guard.first_seen_at(&key(1), TTL, t0), Ok(true));
         assert_eq!(guard.first_seen_at(&key(1), TTL, t0 + TTL - Duration::from_nanos(1)), Ok(false));
         assert_eq!(guard.first_seen_at(&key(1), TTL, t0 + TTL), Ok(true));
@@ -149,7 +155,7 @@ mod tests {
     #[test]
     fn full_of_live_keys_it_refuses_and_forgets_nothing() {
         let guard = MemoryReplayGuard::new(2);
-        let t0 = Instant::now();
+        let t0 = start();
         assert_eq!(guard.first_seen_at(&key(1), TTL, t0), Ok(true));
         assert_eq!(guard.first_seen_at(&key(2), TTL, t0), Ok(true));
         assert_eq!(guard.first_seen_at(&key(3), TTL, t0), Err(ReplayError::Full { capacity: 2 }));
@@ -163,7 +169,7 @@ mod tests {
     #[test]
     fn forgotten_keys_are_new_again_and_do_not_grow_the_index() {
         let guard = MemoryReplayGuard::new(3);
-        let t0 = Instant::now();
+        let t0 = start();
         for _ in 0..100 {
             assert_eq!(guard.first_seen_at(&key(1), TTL, t0), Ok(true));
             guard.forget_now(&key(1));
@@ -175,7 +181,7 @@ mod tests {
     #[test]
     fn a_stale_index_entry_does_not_drop_a_live_key() {
         let guard = MemoryReplayGuard::new(3);
-        let t0 = Instant::now();
+        let t0 = start();
         assert_eq!(guard.first_seen_at(&key(1), TTL, t0), Ok(true));
         guard.forget_now(&key(1));
         // Recorded again later: its first index entry expires first.
@@ -187,11 +193,11 @@ mod tests {
     #[test]
     fn zero_capacity_refuses_everything_and_huge_ttls_are_refused() {
         assert_eq!(
-            MemoryReplayGuard::new(0).first_seen_at(&key(1), TTL, Instant::now()),
+            MemoryReplayGuard::new(0).first_seen_at(&key(1), TTL, start()),
             Err(ReplayError::Full { capacity: 0 })
         );
         assert_eq!(
-            MemoryReplayGuard::new(1).first_seen_at(&key(1), Duration::MAX, Instant::now()),
+            MemoryReplayGuard::new(1).first_seen_at(&key(1), Duration::MAX, start()),
             Err(ReplayError::TtlOutOfRange)
         );
     }
