@@ -197,3 +197,32 @@ fn debug_of_verified_values_does_not_show_the_signature() {
     let request = verify_api_request(&ring, Method::Get, "/apps/1/channels", query.as_str(), b"", at).unwrap();
     assert!(!format!("{request:?}").contains(signature));
 }
+
+#[test]
+fn the_ttls_cover_every_moment_a_request_still_verifies() {
+    use channel_auth::replay::{API_REQUEST_TTL, webhook_ttl};
+    // An API request signed at `at` verifies from `at − 599 s` to just before `at + 600 s`:
+    // first seen at the earliest moment, its key must outlive the latest one.
+    let creds = creds();
+    let ring = Keyring::new([creds.clone()]);
+    let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let query = sign_api_request(&creds, Method::Get, "/apps/1/channels", &[], b"", at).unwrap();
+    let verifies = |now| verify_api_request(&ring, Method::Get, "/apps/1/channels", query.as_str(), b"", now).is_ok();
+    let earliest = at - Duration::from_secs(599);
+    let latest = at + Duration::from_millis(599_999);
+    assert!(verifies(earliest) && verifies(latest));
+    assert!(!verifies(earliest - Duration::from_millis(1)) && !verifies(latest + Duration::from_millis(1)));
+    assert!(latest.duration_since(earliest).unwrap() < API_REQUEST_TTL);
+
+    // A webhook accepted within `window` either way of its time_ms.
+    let window = Duration::from_secs(600);
+    let body = format!(r#"{{"time_ms":{NOW_MS},"events":[]}}"#);
+    let signed = sign_webhook(&creds, body.as_bytes());
+    let webhook = verify_and_parse_webhook(&ring, "key", signed.signature(), body.as_bytes()).unwrap();
+    let fresh = |now| webhook.webhook().check_freshness(now, window).is_ok();
+    let sent = UNIX_EPOCH + Duration::from_millis(NOW_MS);
+    let (earliest, latest) = (sent - window + Duration::from_millis(1), sent + window - Duration::from_millis(1));
+    assert!(fresh(earliest) && fresh(latest));
+    assert!(!fresh(earliest - Duration::from_millis(1)) && !fresh(latest + Duration::from_millis(1)));
+    assert!(latest.duration_since(earliest).unwrap() < webhook_ttl(window));
+}

@@ -26,6 +26,11 @@
 //! request signs it again, which gives it a new timestamp and signature. `429` or `503`
 //! would invite a retry of the same bytes, which can never pass.
 //!
+//! The request body type must be buildable from the buffered bytes (`From<Bytes>`:
+//! axum's `Body`, `http_body_util::Full<Bytes>`), and the response body from the
+//! refusal's JSON (`From<String>`); behind hyper's own server, map `Incoming` to one of
+//! those first (tower-http's `MapRequestBody`, or axum).
+//!
 //! The keyring is `&'static` so that the verified values, which borrow the credentials
 //! that signed them, can live in the request's extensions: build it once at start-up
 //! (`Box::leak`, or a `static` `OnceLock`).
