@@ -16,6 +16,22 @@
 //! after hashing `channel ‖ master key` (`sha2` 0.10 cannot), the `shared_secret` handed
 //! out, and the plaintexts returned by [`decrypt_payload`] (the caller's). Nothing here
 //! prints a key, a nonce's key or a plaintext.
+//!
+//! ```
+//! use channel_auth::encryption::{decrypt_payload, encrypt_payload};
+//! use channel_auth::{ChannelName, Credentials, EncryptionMasterKey};
+//!
+//! let master = EncryptionMasterKey::from_base64("zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU=")?;
+//! let creds = Credentials::new("key".parse()?, "secret".parse()?).with_encryption_master_key(master);
+//! let channel: ChannelName = "private-encrypted-alice".parse()?;
+//!
+//! let data = encrypt_payload(&creds, &channel, br#"{"message":"hi"}"#)?;
+//! assert!(data.starts_with(r#"{"nonce":""#));
+//! assert_eq!(decrypt_payload(&creds, &channel, &data)?, br#"{"message":"hi"}"#);
+//! // Another channel's key does not open it.
+//! assert!(decrypt_payload(&creds, &"private-encrypted-bob".parse()?, &data).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;

@@ -50,14 +50,6 @@ pub struct FayeToken(String);
 
 impl FayeToken {
     /// The token, to send as the message's `ext.token`.
-    ///
-    /// ```
-    /// # use channel_auth::faye::sign_faye_token;
-    /// # use channel_auth::AppSecret;
-    /// let token = sign_faye_token(&"s".parse()?, &"alice".parse()?, Some(&"/chat/1".parse()?));
-    /// assert!(token.as_str().bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -171,26 +163,12 @@ fn serialize_token<S: serde::Serializer>(token: &FayeToken, s: S) -> Result<S::O
 
 impl FayeGrant {
     /// The user the token is for.
-    ///
-    /// ```
-    /// # use channel_auth::faye::sign_faye_grant;
-    /// let grant = sign_faye_grant(&"s".parse()?, &"alice".parse()?, None);
-    /// assert_eq!(grant.user_id().as_str(), "alice");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn user_id(&self) -> &FayeUserId {
         &self.user_id
     }
 
     /// The token.
-    ///
-    /// ```
-    /// # use channel_auth::faye::{sign_faye_grant, sign_faye_token};
-    /// let grant = sign_faye_grant(&"s".parse()?, &"alice".parse()?, None);
-    /// assert_eq!(grant.token().as_str(), sign_faye_token(&"s".parse()?, &"alice".parse()?, None).as_str());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn token(&self) -> &FayeToken {
         &self.token
