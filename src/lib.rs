@@ -104,6 +104,7 @@ pub mod env;
 mod error;
 pub mod faye;
 pub mod integrations;
+mod json;
 mod mac;
 mod names;
 mod secret;

@@ -1,13 +1,12 @@
 //! The token ([`FayeToken`], [`sign_faye_token`], [`verify_faye_token`]) and what a
 //! token endpoint parses and answers ([`faye_token_request_channel`], [`FayeGrant`]).
 
-use serde_json::Value;
-
 use super::FayeError;
 use super::message::is_meta;
 #[cfg(doc)]
 use super::message::verify_faye_message;
 use crate::error::VerifyError;
+use crate::json::JsonObject;
 use crate::mac::MacKey;
 use crate::names::{FayeChannel, FayeUserId};
 use crate::secret::AppSecret;
@@ -184,8 +183,11 @@ impl FayeGrant {
     /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        let user = Value::String(self.user_id.as_str().to_owned());
-        format!(r#"{{"userId":{user},"token":"{}"}}"#, self.token.as_str())
+        let (user, token) = (self.user_id.as_str(), self.token.as_str());
+        JsonObject::with_capacity(32 + user.len() + user.len() / 4 + token.len())
+            .string("userId", user)
+            .string("token", token)
+            .finish()
     }
 }
 
