@@ -59,13 +59,6 @@ pub enum EnvError {
 
 impl EnvError {
     /// The name of the variable the error is about.
-    ///
-    /// ```
-    /// use channel_auth::Credentials;
-    ///
-    /// let err = Credentials::from_lookup(|name| (name == "PUSHER_APP_ID").then(|| "3".to_owned())).unwrap_err();
-    /// assert_eq!(err.var(), "PUSHER_APP_KEY");
-    /// ```
     #[must_use]
     pub const fn var(&self) -> &'static str {
         match self {
