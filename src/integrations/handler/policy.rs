@@ -46,24 +46,40 @@ pub enum Decision {
 ///
 /// /// Rooms and their members, as the application's database has them.
 /// struct Rooms(HashMap<ChannelName, HashSet<UserId>>);
+/// impl Rooms {
+///     /// A query to the database, awaited.
+///     async fn is_member(&self, channel: &ChannelName, user: &UserId) -> bool {
+///         self.0.get(channel).is_some_and(|members| members.contains(user))
+///     }
+/// }
 ///
 /// /// What the application's session middleware put in the request's extensions.
+/// #[derive(Clone)]
 /// struct Session(UserId);
 ///
 /// impl ChannelAuthorizer for Rooms {
 ///     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
 ///         let Some(Session(user)) = request.extension::<Session>() else { return Decision::Deny };
 ///         if channel.is_private_to(user) {
-///             return Decision::Allow;
-///         }
-///         match self.0.get(channel) {
-///             Some(members) if members.contains(user) => {
-///                 PresenceMember::new(user.clone(), None).map_or(Decision::Deny, Decision::AllowAsMember)
-///             }
-///             _ => Decision::Deny,
+///             Decision::Allow
+///         } else if self.is_member(channel, user).await {
+///             PresenceMember::new(user.clone(), None).map_or(Decision::Deny, Decision::AllowAsMember)
+///         } else {
+///             Decision::Deny
 ///         }
 ///     }
 /// }
+///
+/// let rooms = Rooms(HashMap::from([("presence-team".parse()?, HashSet::from(["ann".parse()?]))]));
+/// let mut extensions = http::Extensions::new();
+/// extensions.insert(Session("ann".parse()?));
+/// let (view, socket) = (RequestView::new(&()).with_context(&extensions), "1.1".parse::<SocketId>()?);
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let decide = |channel: &str| channel.parse().map(|channel| runtime.block_on(rooms.authorize(&view, &socket, &channel)));
+/// assert_eq!(decide("private-ann")?, Decision::Allow);
+/// assert_eq!(decide("presence-team")?, Decision::AllowAsMember(PresenceMember::new("ann".parse()?, None)?));
+/// assert_eq!(decide("private-bob")?, Decision::Deny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait ChannelAuthorizer: Send + Sync + 'static {
     /// The decision for one channel. `request` gives the headers and the context slot
