@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use crate::credentials::Credentials;
-use crate::error::{AuthError, InputKind, InvalidInput, VerifyError};
+use crate::error::{AuthError, ConfigError, InputKind, InvalidInput, VerifyError};
 use crate::json::JsonObject;
 use crate::names::{ChannelKind, ChannelName, SocketId, UserId};
 
@@ -214,19 +214,19 @@ impl core::fmt::Debug for ChannelAuth {
 ///
 /// # Errors
 /// [`AuthError::PublicChannel`] for a public channel, [`AuthError::PresenceNeedsMember`]
-/// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::MissingMasterKey`]
-/// for an encrypted channel without a master key, [`AuthError::ReservedChannel`] for a
+/// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::Config`]
+/// ([`ConfigError::MissingMasterKey`](crate::ConfigError::MissingMasterKey)) for an encrypted channel without a master key, [`AuthError::ReservedChannel`] for a
 /// `#server-to-user-` channel.
 ///
 /// ```
-/// use channel_auth::{sign_channel_auth, AuthError, Credentials};
+/// use channel_auth::{sign_channel_auth, AuthError, ConfigError, Credentials};
 ///
 /// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
 /// let auth = sign_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?)?;
 /// assert_eq!(auth.auth(), "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
 /// assert_eq!(
 ///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?).err(),
-///     Some(AuthError::MissingMasterKey),
+///     Some(AuthError::Config(ConfigError::MissingMasterKey)),
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -238,7 +238,7 @@ pub fn sign_channel_auth(
     let shared_secret = match channel.kind() {
         ChannelKind::Private => None,
         ChannelKind::PrivateEncrypted => {
-            let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
+            let master_key = credentials.encryption_master_key().ok_or(ConfigError::MissingMasterKey)?;
             Some(crate::encryption::shared_secret(channel, master_key))
         }
         ChannelKind::Presence => return Err(AuthError::PresenceNeedsMember),

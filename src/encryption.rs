@@ -42,7 +42,7 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
-use crate::error::{AuthError, VerifyError};
+use crate::error::{AuthError, ConfigError, VerifyError};
 use crate::names::{ChannelKind, ChannelName};
 use crate::secret::EncryptionMasterKey;
 
@@ -77,7 +77,7 @@ fn key_for(credentials: &Credentials, channel: &ChannelName) -> Result<Zeroizing
     if channel.kind() != ChannelKind::PrivateEncrypted {
         return Err(AuthError::NotEncryptedChannel);
     }
-    let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
+    let master_key = credentials.encryption_master_key().ok_or(ConfigError::MissingMasterKey)?;
     Ok(channel_key(channel, master_key))
 }
 
@@ -141,7 +141,8 @@ fn data_json(nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> String {
 ///
 /// # Errors
 /// [`AuthError::NotEncryptedChannel`] for any channel that is not `private-encrypted-`,
-/// [`AuthError::MissingMasterKey`] when the credentials have no master key,
+/// [`AuthError::Config`] ([`ConfigError::MissingMasterKey`]) when the credentials have no
+/// master key,
 /// [`AuthError::RandomnessUnavailable`] when the OS random source fails.
 ///
 /// ```
@@ -232,7 +233,7 @@ pub fn encrypt_payload_with_rng(
 /// [`encrypt_payload`] or [`encrypt_payload_with_rng`].
 ///
 /// # Errors
-/// [`AuthError::NotEncryptedChannel`], [`AuthError::MissingMasterKey`], as
+/// [`AuthError::NotEncryptedChannel`], [`AuthError::Config`], as
 /// [`encrypt_payload`].
 ///
 /// ```
@@ -312,7 +313,7 @@ fn classify(data: &str) -> PayloadFault {
 /// strings come back quoted).
 ///
 /// # Errors
-/// [`VerifyError::NotEncryptedChannel`], [`VerifyError::MissingMasterKey`],
+/// [`VerifyError::NotEncryptedChannel`], [`VerifyError::Config`] (no master key),
 /// [`VerifyError::MalformedPayload`] naming what is wrong with `data`, and
 /// [`VerifyError::DecryptionFailed`] when it does not authenticate under the channel's
 /// key (wrong channel, wrong master key, or any altered byte). No error carries the key
@@ -334,10 +335,10 @@ fn classify(data: &str) -> PayloadFault {
 /// ```
 pub fn decrypt_payload(credentials: &Credentials, channel: &ChannelName, data: &str) -> Result<Vec<u8>, VerifyError> {
     let key = key_for(credentials, channel).map_err(|e| match e {
-        AuthError::MissingMasterKey => VerifyError::MissingMasterKey,
+        AuthError::Config(config) => VerifyError::Config(config),
         _ => VerifyError::NotEncryptedChannel,
     })?;
-    let (nonce, ciphertext) = parse_sealed(data).map_err(|fault| VerifyError::MalformedPayload { fault })?;
+    let (nonce, ciphertext) = parse_sealed(data)?;
     open(&key, &nonce, &ciphertext)
 }
 

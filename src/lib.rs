@@ -16,7 +16,8 @@
 //! and it is enough to forge the app's signatures: a dump of the process's memory is as
 //! sensitive as the secret ([`Credentials`] lists what is and is not wiped). Verification is constant-time, returns `Result<(), _>`
 //! (a [`VerifyError`] that tells the sender nothing it did not send) and never panics.
-//! Every error converts into the crate-level [`Error`], for `?` in applications.
+//! Every public error type of the crate converts into the crate-level [`Error`], for `?`
+//! in applications; [`ConfigError`] names a mistake in the application's own setup.
 //!
 //! [Pusher Channels]: https://pusher.com/docs/channels/library_auth_reference/auth-signatures/
 //!
@@ -115,7 +116,7 @@ pub mod webhook;
 pub use channel::{ChannelAuth, PresenceMember, sign_channel_auth, sign_presence_auth, verify_channel_auth};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
-pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
+pub use error::{AuthError, ConfigError, InputKind, InvalidInput, VerifyError};
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
 pub use user::{UserAuth, UserData, sign_user_auth, verify_user_auth};

@@ -31,7 +31,7 @@ fn refuses_what_the_protocol_does_not_sign() {
     let no_master = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
     assert_eq!(
         sign_channel_auth(&no_master, &socket(), &channel("private-encrypted-a")).err(),
-        Some(AuthError::MissingMasterKey)
+        Some(AuthError::Config(ConfigError::MissingMasterKey))
     );
     let reserved = channel("#server-to-user-u");
     assert_eq!(sign_channel_auth(&creds(), &socket(), &reserved).err(), Some(AuthError::ReservedChannel));

@@ -277,7 +277,7 @@ impl WebhookEvent {
     /// credentials that verified the webhook.
     ///
     /// # Errors
-    /// As [`decrypt_payload`](crate::encryption::decrypt_payload): [`VerifyError::MissingMasterKey`],
+    /// As [`decrypt_payload`](crate::encryption::decrypt_payload): [`VerifyError::Config`],
     /// [`VerifyError::MalformedPayload`], [`VerifyError::DecryptionFailed`].
     ///
     /// ```
