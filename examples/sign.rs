@@ -26,8 +26,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use channel_auth::api::{Method, sign_api_request};
 use channel_auth::webhook::sign_webhook;
 use channel_auth::{
-    AuthError, ChannelKind, ChannelName, Credentials, EncryptionMasterKey, PresenceMember, SocketId, UserData, UserId,
-    sign_channel_auth, sign_presence_auth, sign_user_auth,
+    AuthError, ChannelKind, ChannelName, ConfigError, Credentials, EncryptionMasterKey, PresenceMember, SocketId,
+    UserData, UserId, sign_channel_auth, sign_presence_auth, sign_user_auth,
 };
 
 /// Pusher's documented example app (auth signatures page): not a real secret.
@@ -116,7 +116,7 @@ fn run(args: &[String]) -> Result<String, Error> {
             } else {
                 match sign_channel_auth(&creds, &socket_id, &channel) {
                     Ok(auth) => Ok(auth.to_json()),
-                    Err(AuthError::MissingMasterKey) => Err(format!(
+                    Err(AuthError::Config(ConfigError::MissingMasterKey)) => Err(format!(
                         "private-encrypted channels need an encryption master key: set {MASTER_KEY_VAR} \
                          (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"
                     )

@@ -11,7 +11,8 @@
 use serde::Serialize;
 
 use crate::credentials::Credentials;
-use crate::error::{AuthError, InputKind, InvalidInput, VerifyError};
+use crate::error::{AuthError, ConfigError, InputKind, InvalidInput, VerifyError};
+use crate::json::JsonObject;
 use crate::names::{ChannelKind, ChannelName, SocketId, UserId};
 
 /// A presence channel member: the `channel_data` signed into a presence authorization,
@@ -79,26 +80,12 @@ impl PresenceMember {
     }
 
     /// The member's user id.
-    ///
-    /// ```
-    /// # use channel_auth::PresenceMember;
-    /// let member = PresenceMember::new("10".parse()?, None)?;
-    /// assert_eq!(member.user_id().as_str(), "10");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn user_id(&self) -> &UserId {
         &self.user_id
     }
 
     /// The serialized `channel_data`, exactly as it is signed and sent.
-    ///
-    /// ```
-    /// # use channel_auth::PresenceMember;
-    /// let member = PresenceMember::new("10".parse()?, Some(serde_json::json!(["a"])))?;
-    /// assert_eq!(member.channel_data(), r#"{"user_id":"10","user_info":["a"]}"#);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn channel_data(&self) -> &str {
         &self.channel_data
@@ -157,45 +144,18 @@ pub struct ChannelAuth {
 
 impl ChannelAuth {
     /// The `auth` value, `<key>:<signature>`.
-    ///
-    /// ```
-    /// # use channel_auth::{sign_channel_auth, Credentials};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// let auth = sign_channel_auth(&creds, &"1.1".parse()?, &"private-a".parse()?)?;
-    /// assert!(auth.auth().starts_with("key:"));
-    /// assert_eq!(auth.auth().len(), "key:".len() + 64);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn auth(&self) -> &str {
         &self.auth
     }
 
     /// The presence `channel_data` that was signed, for presence channels.
-    ///
-    /// ```
-    /// # use channel_auth::{sign_presence_auth, Credentials, PresenceMember};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// let member = PresenceMember::new("7".parse()?, None)?;
-    /// let auth = sign_presence_auth(&creds, &"1.1".parse()?, &"presence-a".parse()?, &member)?;
-    /// assert_eq!(auth.channel_data(), Some(r#"{"user_id":"7"}"#));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn channel_data(&self) -> Option<&str> {
         self.channel_data.as_deref()
     }
 
     /// The channel's shared secret (base64), for `private-encrypted-` channels.
-    ///
-    /// ```
-    /// # use channel_auth::{sign_channel_auth, Credentials, EncryptionMasterKey};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?)
-    /// #     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
-    /// let auth = sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-a".parse()?)?;
-    /// assert_eq!(auth.shared_secret().map(str::len), Some(44));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn shared_secret(&self) -> Option<&str> {
         self.shared_secret.as_deref()
@@ -217,48 +177,19 @@ impl ChannelAuth {
     #[must_use]
     pub fn to_json(&self) -> String {
         // What the derived `Serialize` writes (fields in declaration order, absent ones
-        // skipped), into one buffer sized ahead. `auth` (`<key>:<hex>`, the key's
-        // alphabet `A-Z a-z 0-9 _ - .`) and `shared_secret` (standard base64) hold no
-        // character JSON escapes, so they are copied as they are; only `channel_data`
-        // (JSON text, full of quotes) goes through serde_json's string escaping. A test
-        // pins the bytes to the derive's.
+        // skipped), into one buffer sized ahead (a quarter more for the escaping of
+        // channel_data's quotes). A test pins the bytes to the derive's.
         let data = self.channel_data.as_deref().map_or(0, str::len);
         let secret = self.shared_secret.as_deref().map_or(0, str::len);
-        let mut out = Vec::with_capacity(64 + self.auth.len() + data + data / 4 + secret);
-        out.extend_from_slice(br#"{"auth":""#);
-        out.extend_from_slice(self.auth.as_bytes());
-        out.push(b'"');
+        let mut json =
+            JsonObject::with_capacity(64 + self.auth.len() + data + data / 4 + secret).string("auth", &self.auth);
         if let Some(data) = &self.channel_data {
-            out.extend_from_slice(br#","channel_data":"#);
-            // Serializing a string into a `Vec` cannot fail; the `Value` fallback only
-            // keeps this total without a panic.
-            if serde_json::to_writer(&mut out, data).is_err() {
-                return self.to_json_via_value();
-            }
+            json = json.string("channel_data", data);
         }
         if let Some(secret) = &self.shared_secret {
-            out.extend_from_slice(br#","shared_secret":""#);
-            out.extend_from_slice(secret.as_bytes());
-            out.push(b'"');
+            json = json.string("shared_secret", secret);
         }
-        out.push(b'}');
-        // Every piece is UTF-8 text: this cannot fail.
-        String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value())
-    }
-
-    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
-    fn to_json_via_value(&self) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("auth".to_owned(), self.auth.clone().into());
-        if let Some(data) = &self.channel_data {
-            map.insert("channel_data".to_owned(), data.clone().into());
-        }
-        if let Some(secret) = &self.shared_secret {
-            map.insert("shared_secret".to_owned(), secret.clone().into());
-        }
-        // Alphabetical and insertion order agree, so the order holds with or without
-        // serde_json's `preserve_order`.
-        serde_json::Value::Object(map).to_string()
+        json.finish()
     }
 }
 
@@ -283,19 +214,19 @@ impl core::fmt::Debug for ChannelAuth {
 ///
 /// # Errors
 /// [`AuthError::PublicChannel`] for a public channel, [`AuthError::PresenceNeedsMember`]
-/// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::MissingMasterKey`]
-/// for an encrypted channel without a master key, [`AuthError::ReservedChannel`] for a
+/// for a `presence-` channel (use [`sign_presence_auth`]), [`AuthError::Config`]
+/// ([`ConfigError::MissingMasterKey`](crate::ConfigError::MissingMasterKey)) for an encrypted channel without a master key, [`AuthError::ReservedChannel`] for a
 /// `#server-to-user-` channel.
 ///
 /// ```
-/// use channel_auth::{sign_channel_auth, AuthError, Credentials};
+/// use channel_auth::{sign_channel_auth, AuthError, ConfigError, Credentials};
 ///
 /// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
 /// let auth = sign_channel_auth(&creds, &"1234.1234".parse()?, &"private-foobar".parse()?)?;
 /// assert_eq!(auth.auth(), "278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4");
 /// assert_eq!(
 ///     sign_channel_auth(&creds, &"1.1".parse()?, &"private-encrypted-x".parse()?).err(),
-///     Some(AuthError::MissingMasterKey),
+///     Some(AuthError::Config(ConfigError::MissingMasterKey)),
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -307,7 +238,7 @@ pub fn sign_channel_auth(
     let shared_secret = match channel.kind() {
         ChannelKind::Private => None,
         ChannelKind::PrivateEncrypted => {
-            let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
+            let master_key = credentials.encryption_master_key().ok_or(ConfigError::MissingMasterKey)?;
             Some(crate::encryption::shared_secret(channel, master_key))
         }
         ChannelKind::Presence => return Err(AuthError::PresenceNeedsMember),

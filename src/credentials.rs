@@ -41,10 +41,13 @@ use crate::secret::{AppSecret, EncryptionMasterKey};
 /// `Credentials` does not take the key schedule with it.
 ///
 /// ```
-/// use channel_auth::Credentials;
+/// use channel_auth::{Credentials, EncryptionMasterKey};
 ///
-/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+/// let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
+///     .with_app_id("3".parse()?) // binds HTTP API verification to /apps/3/
+///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
 /// assert_eq!(creds.key().as_str(), "278d425bdf160c739803");
+/// assert_eq!(creds.app_id().map(|id| id.as_str()), Some("3"));
 /// let shown = format!("{creds:?}");
 /// assert!(!shown.contains("7ad3773142a6692b25b8"));
 /// # Ok::<(), channel_auth::InvalidInput>(())
@@ -59,16 +62,6 @@ pub struct Credentials {
 
 impl Credentials {
     /// Credentials for the app with this key and secret.
-    ///
-    /// ```
-    /// use channel_auth::{AppKey, AppSecret, Credentials};
-    ///
-    /// let key: AppKey = "key".parse()?;
-    /// let secret: AppSecret = "secret".parse()?;
-    /// let creds = Credentials::new(key, secret);
-    /// # let _ = creds;
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn new(key: AppKey, secret: AppSecret) -> Self {
         // The secret is dropped (and zeroized) here; only the keyed state is kept.
@@ -77,15 +70,6 @@ impl Credentials {
     }
 
     /// Adds the master key needed to authorize `private-encrypted-` channels.
-    ///
-    /// ```
-    /// use channel_auth::{Credentials, EncryptionMasterKey};
-    ///
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?)
-    ///     .with_encryption_master_key(EncryptionMasterKey::from_bytes([7; 32]));
-    /// assert!(creds.encryption_master_key().is_some());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn with_encryption_master_key(mut self, master_key: EncryptionMasterKey) -> Self {
         self.master_key = Some(master_key);
@@ -96,14 +80,6 @@ impl Credentials {
     /// credentials then refuses a path under `/apps/<another id>`, even with a good
     /// signature (the exact rule: "App binding" on
     /// [`verify_api_request`](crate::api::verify_api_request)).
-    ///
-    /// ```
-    /// use channel_auth::Credentials;
-    ///
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("3".parse()?);
-    /// assert_eq!(creds.app_id().map(|id| id.as_str()), Some("3"));
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn with_app_id(mut self, app_id: AppId) -> Self {
         self.app_id = Some(app_id);
@@ -111,39 +87,18 @@ impl Credentials {
     }
 
     /// The app key.
-    ///
-    /// ```
-    /// # use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert_eq!(creds.key().as_str(), "key");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn key(&self) -> &AppKey {
         &self.key
     }
 
     /// The app id, when [`with_app_id`](Self::with_app_id) set one.
-    ///
-    /// ```
-    /// # use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert!(creds.app_id().is_none());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn app_id(&self) -> Option<&AppId> {
         self.app_id.as_ref()
     }
 
     /// The encryption master key, when one was added.
-    ///
-    /// ```
-    /// # use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert!(creds.encryption_master_key().is_none());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn encryption_master_key(&self) -> Option<&EncryptionMasterKey> {
         self.master_key.as_ref()
@@ -315,11 +270,6 @@ impl Positions {
 
 impl Keyring {
     /// A keyring holding these credentials, in this order.
-    ///
-    /// ```
-    /// let ring = channel_auth::Keyring::new([]);
-    /// assert!(ring.is_empty());
-    /// ```
     pub fn new(credentials: impl IntoIterator<Item = Credentials>) -> Self {
         let entries: Vec<Credentials> = credentials.into_iter().collect();
         let mut index: HashMap<AppKey, Positions> = HashMap::with_capacity(entries.len());
@@ -367,20 +317,12 @@ impl Keyring {
     }
 
     /// How many credentials the keyring holds.
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::Keyring::new([]).len(), 0);
-    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether the keyring holds no credentials.
-    ///
-    /// ```
-    /// assert!(channel_auth::Keyring::default().is_empty());
-    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()

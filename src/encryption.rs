@@ -16,6 +16,22 @@
 //! after hashing `channel ‖ master key` (`sha2` 0.10 cannot), the `shared_secret` handed
 //! out, and the plaintexts returned by [`decrypt_payload`] (the caller's). Nothing here
 //! prints a key, a nonce's key or a plaintext.
+//!
+//! ```
+//! use channel_auth::encryption::{decrypt_payload, encrypt_payload};
+//! use channel_auth::{ChannelName, Credentials, EncryptionMasterKey};
+//!
+//! let master = EncryptionMasterKey::from_base64("zyrm8pvV2C9fJcBfhyXzvxbJVN/H7QLmbe0xJi1GhPU=")?;
+//! let creds = Credentials::new("key".parse()?, "secret".parse()?).with_encryption_master_key(master);
+//! let channel: ChannelName = "private-encrypted-alice".parse()?;
+//!
+//! let data = encrypt_payload(&creds, &channel, br#"{"message":"hi"}"#)?;
+//! assert!(data.starts_with(r#"{"nonce":""#));
+//! assert_eq!(decrypt_payload(&creds, &channel, &data)?, br#"{"message":"hi"}"#);
+//! // Another channel's key does not open it.
+//! assert!(decrypt_payload(&creds, &"private-encrypted-bob".parse()?, &data).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -26,7 +42,7 @@ use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
 
 use crate::credentials::Credentials;
-use crate::error::{AuthError, VerifyError};
+use crate::error::{AuthError, ConfigError, VerifyError};
 use crate::names::{ChannelKind, ChannelName};
 use crate::secret::EncryptionMasterKey;
 
@@ -61,7 +77,7 @@ fn key_for(credentials: &Credentials, channel: &ChannelName) -> Result<Zeroizing
     if channel.kind() != ChannelKind::PrivateEncrypted {
         return Err(AuthError::NotEncryptedChannel);
     }
-    let master_key = credentials.encryption_master_key().ok_or(AuthError::MissingMasterKey)?;
+    let master_key = credentials.encryption_master_key().ok_or(ConfigError::MissingMasterKey)?;
     Ok(channel_key(channel, master_key))
 }
 
@@ -125,7 +141,8 @@ fn data_json(nonce: &[u8; NONCE_LEN], ciphertext: &[u8]) -> String {
 ///
 /// # Errors
 /// [`AuthError::NotEncryptedChannel`] for any channel that is not `private-encrypted-`,
-/// [`AuthError::MissingMasterKey`] when the credentials have no master key,
+/// [`AuthError::Config`] ([`ConfigError::MissingMasterKey`]) when the credentials have no
+/// master key,
 /// [`AuthError::RandomnessUnavailable`] when the OS random source fails.
 ///
 /// ```
@@ -216,7 +233,7 @@ pub fn encrypt_payload_with_rng(
 /// [`encrypt_payload`] or [`encrypt_payload_with_rng`].
 ///
 /// # Errors
-/// [`AuthError::NotEncryptedChannel`], [`AuthError::MissingMasterKey`], as
+/// [`AuthError::NotEncryptedChannel`], [`AuthError::Config`], as
 /// [`encrypt_payload`].
 ///
 /// ```
@@ -296,7 +313,7 @@ fn classify(data: &str) -> PayloadFault {
 /// strings come back quoted).
 ///
 /// # Errors
-/// [`VerifyError::NotEncryptedChannel`], [`VerifyError::MissingMasterKey`],
+/// [`VerifyError::NotEncryptedChannel`], [`VerifyError::Config`] (no master key),
 /// [`VerifyError::MalformedPayload`] naming what is wrong with `data`, and
 /// [`VerifyError::DecryptionFailed`] when it does not authenticate under the channel's
 /// key (wrong channel, wrong master key, or any altered byte). No error carries the key
@@ -318,10 +335,10 @@ fn classify(data: &str) -> PayloadFault {
 /// ```
 pub fn decrypt_payload(credentials: &Credentials, channel: &ChannelName, data: &str) -> Result<Vec<u8>, VerifyError> {
     let key = key_for(credentials, channel).map_err(|e| match e {
-        AuthError::MissingMasterKey => VerifyError::MissingMasterKey,
+        AuthError::Config(config) => VerifyError::Config(config),
         _ => VerifyError::NotEncryptedChannel,
     })?;
-    let (nonce, ciphertext) = parse_sealed(data).map_err(|fault| VerifyError::MalformedPayload { fault })?;
+    let (nonce, ciphertext) = parse_sealed(data)?;
     open(&key, &nonce, &ciphertext)
 }
 

@@ -1,4 +1,28 @@
 //! Credentials from environment variables, as the official libraries' examples name them.
+//!
+//! Where the variables come from is the caller's choice: [`Credentials::from_env`] reads
+//! the process environment, [`Credentials::from_lookup`] any map.
+//!
+//! ```
+//! use std::collections::HashMap;
+//! use channel_auth::env::EnvError;
+//! use channel_auth::{Credentials, InputKind};
+//!
+//! let mut vars = HashMap::from([
+//!     ("PUSHER_APP_ID", "3"),
+//!     ("PUSHER_APP_KEY", "278d425bdf160c739803"),
+//!     ("PUSHER_APP_SECRET", "7ad3773142a6692b25b8"),
+//! ]);
+//! let creds = Credentials::from_lookup(|name| vars.get(name).map(|v| v.to_string()))?;
+//! assert_eq!(creds.app_id().map(|id| id.as_str()), Some("3"));
+//! assert!(creds.encryption_master_key().is_none());
+//!
+//! vars.insert("PUSHER_ENCRYPTION_MASTER_KEY_BASE64", "not base64!");
+//! let err = Credentials::from_lookup(|name| vars.get(name).map(|v| v.to_string())).unwrap_err();
+//! assert_eq!(err.var(), "PUSHER_ENCRYPTION_MASTER_KEY_BASE64");
+//! assert!(matches!(err, EnvError::Invalid { source, .. } if source.kind() == InputKind::EncryptionMasterKey));
+//! # Ok::<(), EnvError>(())
+//! ```
 
 use std::ffi::OsString;
 
@@ -59,13 +83,6 @@ pub enum EnvError {
 
 impl EnvError {
     /// The name of the variable the error is about.
-    ///
-    /// ```
-    /// use channel_auth::Credentials;
-    ///
-    /// let err = Credentials::from_lookup(|name| (name == "PUSHER_APP_ID").then(|| "3".to_owned())).unwrap_err();
-    /// assert_eq!(err.var(), "PUSHER_APP_KEY");
-    /// ```
     #[must_use]
     pub const fn var(&self) -> &'static str {
         match self {
@@ -108,28 +125,8 @@ impl Credentials {
     /// `None` for a variable that is not set) instead of the process environment.
     ///
     /// # Errors
-    /// As [`Credentials::from_env`], but never [`EnvError::NotUnicode`].
-    ///
-    /// ```
-    /// use std::collections::HashMap;
-    /// use channel_auth::env::EnvError;
-    /// use channel_auth::{Credentials, InputKind};
-    ///
-    /// let mut vars = HashMap::from([
-    ///     ("PUSHER_APP_ID", "3"),
-    ///     ("PUSHER_APP_KEY", "278d425bdf160c739803"),
-    ///     ("PUSHER_APP_SECRET", "7ad3773142a6692b25b8"),
-    /// ]);
-    /// let creds = Credentials::from_lookup(|name| vars.get(name).map(|v| v.to_string()))?;
-    /// assert_eq!(creds.app_id().map(|id| id.as_str()), Some("3"));
-    /// assert!(creds.encryption_master_key().is_none());
-    ///
-    /// vars.insert("PUSHER_ENCRYPTION_MASTER_KEY_BASE64", "not base64!");
-    /// let err = Credentials::from_lookup(|name| vars.get(name).map(|v| v.to_string())).unwrap_err();
-    /// assert_eq!(err.var(), "PUSHER_ENCRYPTION_MASTER_KEY_BASE64");
-    /// assert!(matches!(err, EnvError::Invalid { source, .. } if source.kind() == InputKind::EncryptionMasterKey));
-    /// # Ok::<(), EnvError>(())
-    /// ```
+    /// As [`Credentials::from_env`], but never [`EnvError::NotUnicode`]. The module's
+    /// example shows both outcomes.
     pub fn from_lookup(mut lookup: impl FnMut(&str) -> Option<String>) -> Result<Self, EnvError> {
         Self::from_vars(|var| Ok(lookup(var)))
     }

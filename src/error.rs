@@ -1,6 +1,4 @@
-//! Error types.
-//!
-//! Three families, kept apart on purpose:
+//! The root error types, one per question a caller asks:
 //!
 //! - [`InvalidInput`]: a value was refused when it was made (a socket id, a channel name,
 //!   a presence member, an API parameter). It says which rule broke and where.
@@ -8,6 +6,14 @@
 //!   (a public channel, a presence channel without a member, ...).
 //! - [`VerifyError`]: a credential did not verify. These stay coarse: they tell the
 //!   sender nothing they did not send, and never carry a secret or an expected signature.
+//! - [`ConfigError`]: the application's own setup lacks what an operation needs (an
+//!   encryption master key, an app id, a clock). Signing, verifying and sending report
+//!   it through their own error ([`AuthError::Config`], [`VerifyError::Config`]), so a
+//!   configuration mistake reads the same wherever it surfaces.
+//!
+//! Each module's own errors sit beside it (`webhook::WebhookError`, `faye::FayeError`,
+//! `env::EnvError`, `send::SendError`, `integrations::RequestError`, ...), and every one
+//! of them converts into the crate-level [`Error`](crate::Error).
 
 use core::fmt;
 
@@ -65,10 +71,6 @@ pub enum InputKind {
 
 impl InputKind {
     /// The name used in error messages, e.g. `"socket id"`.
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::InputKind::ChannelName.as_str(), "channel name");
-    /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -213,13 +215,6 @@ pub enum InvalidInput {
 
 impl InvalidInput {
     /// The kind of value that was refused.
-    ///
-    /// ```
-    /// use channel_auth::{ChannelName, InputKind};
-    ///
-    /// let err = "".parse::<ChannelName>().unwrap_err();
-    /// assert_eq!(err.kind(), InputKind::ChannelName);
-    /// ```
     #[must_use]
     pub const fn kind(&self) -> InputKind {
         match self {
@@ -235,6 +230,42 @@ impl InvalidInput {
             | Self::BeforeUnixEpoch { kind } => *kind,
         }
     }
+}
+
+/// The application's setup lacks what an operation needs: a mistake of configuration,
+/// not of the input, and the same whichever operation found it.
+///
+/// Signing and verifying carry it inside their own error ([`AuthError::Config`],
+/// [`VerifyError::Config`]); the integration endpoints answer it `500` (as
+/// `Refusal::Config`), naming the setting and never a value.
+///
+/// ```
+/// use channel_auth::encryption::encrypt_payload;
+/// use channel_auth::{AuthError, ConfigError, Credentials};
+///
+/// let no_master_key = Credentials::new("key".parse()?, "secret".parse()?);
+/// let err = encrypt_payload(&no_master_key, &"private-encrypted-chat".parse()?, b"hi").unwrap_err();
+/// assert_eq!(err, AuthError::Config(ConfigError::MissingMasterKey));
+/// assert_eq!(err.to_string(), "private-encrypted channels need an encryption master key");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A `private-encrypted-` channel needs an encryption master key in the
+    /// [`Credentials`](crate::Credentials)
+    /// ([`Credentials::with_encryption_master_key`](crate::Credentials::with_encryption_master_key)).
+    #[error("private-encrypted channels need an encryption master key")]
+    MissingMasterKey,
+    /// Sending through the HTTP API needs credentials that carry an app id
+    /// ([`Credentials::with_app_id`](crate::Credentials::with_app_id)).
+    #[error("sending needs credentials with an app id")]
+    MissingAppId,
+    /// Checking a webhook's freshness needs a clock, and the target has none
+    /// (`wasm32-unknown-unknown`: give one with
+    /// [`WebhookEndpoint::with_clock`](crate::integrations::handler::WebhookEndpoint::with_clock)).
+    #[error("no clock to check webhook freshness")]
+    NoClock,
 }
 
 /// The protocol does not allow signing what was asked.
@@ -262,10 +293,10 @@ pub enum AuthError {
     /// is not a `presence-` channel.
     #[error("not a presence channel")]
     NotPresenceChannel,
-    /// A `private-encrypted-` channel needs an encryption master key in the
-    /// [`Credentials`](crate::Credentials).
-    #[error("private-encrypted channels need an encryption master key")]
-    MissingMasterKey,
+    /// The credentials lack what signing this needs: a `private-encrypted-` channel
+    /// needs an encryption master key ([`ConfigError::MissingMasterKey`]).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// `#server-to-user-` channels are the server's own: no client is ever authorized
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
@@ -419,9 +450,11 @@ pub enum VerifyError {
     /// Decryption was asked for a channel that is not `private-encrypted-`.
     #[error("not a private-encrypted channel")]
     NotEncryptedChannel,
-    /// Decrypting needs the credentials' encryption master key, and they have none.
-    #[error("private-encrypted channels need an encryption master key")]
-    MissingMasterKey,
+    /// The credentials lack what verifying this needs: decrypting needs their
+    /// encryption master key ([`ConfigError::MissingMasterKey`]). Not a verdict on what
+    /// the sender sent.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// An encrypted event's `data` is not `{"nonce":"<base64>","ciphertext":"<base64>"}`.
     #[error("malformed encrypted payload: {fault}")]
     MalformedPayload {
@@ -432,4 +465,10 @@ pub enum VerifyError {
     /// channel's or another master key's, or altered): nothing of it is returned.
     #[error("encrypted payload does not authenticate")]
     DecryptionFailed,
+}
+
+impl From<PayloadFault> for VerifyError {
+    fn from(fault: PayloadFault) -> Self {
+        Self::MalformedPayload { fault }
+    }
 }

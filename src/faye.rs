@@ -18,6 +18,20 @@
 //!   publishing too (`…SubscribeOrPublish`).
 //! - [`strip_faye_credentials`]: the outgoing extension's deletion.
 //! - [`verify_faye_password`]: the push-only server's password check, in constant time.
+//!
+//! ```
+//! use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeChannel};
+//! use channel_auth::AppSecret;
+//!
+//! let secret: AppSecret = "your secret key".parse()?;
+//! let guide = sign_faye_token(&secret, &"the user ID".parse()?, None);
+//! assert_eq!(guide.as_str(), "cb20f4a58ea060d186fb4fad7949dfad0eea8bcf6ae2f4f9594e9c8f1dc9b509");
+//! let channel: FayeChannel = "/chat/room-1".parse()?;
+//! let token = sign_faye_token(&secret, &"alice".parse()?, Some(&channel));
+//! verify_faye_token(&secret, &"alice".parse()?, Some(&channel), token.as_str())?;
+//! assert!(verify_faye_token(&secret, &"mallory".parse()?, Some(&channel), token.as_str()).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod error;
 mod message;

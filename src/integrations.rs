@@ -17,9 +17,29 @@
 //! the value that is signed.
 //!
 //! [`handler`] answers whole requests from plain data (headers, body bytes) with no
-//! framework; [`http`] adapts it to `http` 1.x types (hyper, Workers, any server on
-//! `http` 1.x); with the `axum` feature, the `axum` submodule mounts it as routes, and
-//! with the `actix-web` feature, the `actix_web` submodule does the same on actix-web 4.
+//! framework, with one set of statuses ([`handler`'s table](handler#statuses)); [`http`]
+//! adapts it to `http` 1.x types (hyper, Workers, any server on `http` 1.x); with the
+//! `axum` feature, the `axum` submodule mounts it as routes, and with the `actix-web`
+//! feature, the `actix_web` submodule does the same on actix-web 4.
+//!
+//! Without the handler, an application parses the body, decides with an exact rule, and
+//! signs:
+//!
+//! ```
+//! use channel_auth::integrations::ChannelAuthRequest;
+//! use channel_auth::{sign_channel_auth, Credentials, UserId};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! let session_user: UserId = "foobar".parse()?; // from the application's session
+//! let request = ChannelAuthRequest::from_form(b"socket_id=1234.1234&channel_name=private-foobar")?;
+//! assert!(request.channel_name().is_private_to(&session_user));
+//! let body = sign_channel_auth(&creds, request.socket_id(), request.channel_name())?.to_json();
+//! assert!(body.starts_with(r#"{"auth":"278d425bdf160c739803:58df8b0c"#));
+//!
+//! // A hostile body never becomes names to sign.
+//! assert!(ChannelAuthRequest::from_form(b"socket_id=1.1%3Aprivate-x&channel_name=private-foobar").is_err());
+//! # Ok::<(), channel_auth::Error>(())
+//! ```
 
 #[cfg(feature = "actix-web")]
 pub mod actix_web;

@@ -16,7 +16,8 @@
 //! and it is enough to forge the app's signatures: a dump of the process's memory is as
 //! sensitive as the secret ([`Credentials`] lists what is and is not wiped). Verification is constant-time, returns `Result<(), _>`
 //! (a [`VerifyError`] that tells the sender nothing it did not send) and never panics.
-//! Every error converts into the crate-level [`Error`], for `?` in applications.
+//! Every public error type of the crate converts into the crate-level [`Error`], for `?`
+//! in applications; [`ConfigError`] names a mistake in the application's own setup.
 //!
 //! [Pusher Channels]: https://pusher.com/docs/channels/library_auth_reference/auth-signatures/
 //!
@@ -75,86 +76,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # HTTP API requests
+//! # The rest of the protocol, a module each
 //!
-//! [`api::sign_api_request`] gives the signed query string ([`api::SignedQuery`]) of a
-//! request to the HTTP API; [`api::verify_api_request`] (or
-//! [`api::verify_api_request_now`]) checks one on the server, within
-//! [`api::API_TIMESTAMP_WINDOW`], against a [`Keyring`]:
-//!
-//! ```
-//! use std::time::{Duration, UNIX_EPOCH};
-//! use channel_auth::api::{sign_api_request, verify_api_request, Method};
-//! use channel_auth::{Credentials, Keyring};
-//!
-//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?)
-//!     .with_app_id("3".parse()?);
-//! let at = UNIX_EPOCH + Duration::from_secs(1_353_088_179);
-//! let body = br#"{"name":"foo","channels":["project-3"],"data":"{\"some\":\"data\"}"}"#;
-//! let query = sign_api_request(&creds, Method::Post, "/apps/3/events", &[], body, at)?;
-//! assert!(query.as_str().starts_with("auth_key=278d425bdf160c739803&auth_timestamp=1353088179"));
-//!
-//! let ring = Keyring::new([creds]);
-//! let verified = verify_api_request(&ring, Method::Post, "/apps/3/events", query.as_str(), body, at)?;
-//! assert_eq!(verified.credentials().key().as_str(), "278d425bdf160c739803");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Webhooks
-//!
-//! [`webhook::verify_and_parse_webhook`] checks `X-Pusher-Key` and `X-Pusher-Signature`
-//! over the raw body and only then parses it into typed [`webhook::WebhookEvent`]s
-//! ([`webhook::sign_webhook`] is the sending side, for servers and tests):
-//!
-//! ```
-//! use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, WebhookEvent};
-//! use channel_auth::{Credentials, Keyring};
-//!
-//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
-//! let body = br#"{"time_ms":1327078148132,"events":[{"name":"channel_occupied","channel":"news"}]}"#;
-//! let headers = sign_webhook(&creds, body);
-//!
-//! let ring = Keyring::new([creds]);
-//! let verified = verify_and_parse_webhook(&ring, headers.key().as_str(), headers.signature(), body)?;
-//! let first = verified.webhook().events().first();
-//! assert!(matches!(first, Some(WebhookEvent::ChannelOccupied { channel, .. }) if channel.as_str() == "news"));
-//! assert!(verify_and_parse_webhook(&ring, headers.key().as_str(), headers.signature(), b"{}").is_err());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Faye tokens
-//!
-//! [`faye::sign_faye_token`] and [`faye::verify_faye_token`] implement the Faye security
-//! guide's per-user (and per-channel) tokens, for a [`faye::FayeUserId`];
-//! [`faye::verify_faye_message`], [`faye::strip_faye_credentials`] and
-//! [`faye::verify_faye_password`] are its server extensions, on Bayeux messages as
-//! `serde_json::Value`. A token grants subscriptions only, unless the server's
-//! [`faye::FayeTokenScope`] names publishing too:
-//!
-//! ```
-//! use channel_auth::faye::{sign_faye_token, verify_faye_token, FayeChannel};
-//! use channel_auth::AppSecret;
-//!
-//! let secret: AppSecret = "your secret key".parse()?;
-//! let guide = sign_faye_token(&secret, &"the user ID".parse()?, None);
-//! assert_eq!(guide.as_str(), "cb20f4a58ea060d186fb4fad7949dfad0eea8bcf6ae2f4f9594e9c8f1dc9b509");
-//! let channel: FayeChannel = "/chat/room-1".parse()?;
-//! let token = sign_faye_token(&secret, &"alice".parse()?, Some(&channel));
-//! verify_faye_token(&secret, &"alice".parse()?, Some(&channel), token.as_str())?;
-//! assert!(verify_faye_token(&secret, &"mallory".parse()?, Some(&channel), token.as_str()).is_err());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! # Web frameworks
-//!
-//! [`integrations`] parses the form bodies pusher-js posts ([`integrations::ChannelAuthRequest`],
-//! [`integrations::UserAuthRequest`], [`integrations::BatchAuthRequest`]) without any
-//! feature. Cargo features add ready routes, where the application only decides:
-//!
-//! | feature | module |
+//! | module | what it holds |
 //! |---|---|
-//! | `axum` | `integrations::axum`: axum 0.8 routes for channel, batch and user auth, and webhooks |
-//! | `actix-web` | `integrations::actix_web`: the same routes on actix-web 4 |
+//! | [`api`] | HTTP API requests: [`api::sign_api_request`] for a sender, [`api::verify_api_request`] for a server, within [`api::API_TIMESTAMP_WINDOW`] |
+//! | [`webhook`] | webhooks: [`webhook::sign_webhook`], [`webhook::verify_and_parse_webhook`] and typed [`webhook::WebhookEvent`]s, parsed from a verified body only |
+//! | [`encryption`] | the payloads of `private-encrypted-` channels |
+//! | [`send`] | the whole HTTP API as typed requests, and a client (feature `reqwest`) |
+//! | [`faye`] | the Faye security guide's tokens and server extensions |
+//! | [`env`](mod@env) | credentials from the variables the official libraries' examples use |
+//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`) |
+//!
+//! Each module's page opens with a complete example.
 //!
 //! The [README](https://crates.io/crates/channel-auth) has a complete axum server, the
 //! command-line examples, the test and CI commands and the benchmarks.
@@ -171,6 +105,7 @@ pub mod env;
 mod error;
 pub mod faye;
 pub mod integrations;
+mod json;
 mod mac;
 mod names;
 pub mod replay;
@@ -182,7 +117,7 @@ pub mod webhook;
 pub use channel::{ChannelAuth, PresenceMember, sign_channel_auth, sign_presence_auth, verify_channel_auth};
 pub use crate_error::Error;
 pub use credentials::{Credentials, Keyring};
-pub use error::{AuthError, InputKind, InvalidInput, VerifyError};
+pub use error::{AuthError, ConfigError, InputKind, InvalidInput, VerifyError};
 pub use names::{AppId, AppKey, ChannelKind, ChannelName, EventName, SocketId, UserId};
 pub use secret::{AppSecret, EncryptionMasterKey};
 pub use user::{UserAuth, UserData, sign_user_auth, verify_user_auth};

@@ -105,13 +105,6 @@ macro_rules! validated_name {
     ($ty:ident, $validate:path) => {
         impl $ty {
             /// The validated text.
-            ///
-            /// ```
-            #[doc = concat!("# use channel_auth::", $crate::names::home!($ty), stringify!($ty), ";")]
-            #[doc = concat!("let v: ", stringify!($ty), " = \"", $crate::names::example!($ty), "\".parse()?;")]
-            #[doc = concat!("assert_eq!(v.as_str(), \"", $crate::names::example!($ty), "\");")]
-            /// # Ok::<(), channel_auth::InvalidInput>(())
-            /// ```
             #[must_use]
             #[inline]
             pub fn as_str(&self) -> &str {
@@ -172,46 +165,4 @@ macro_rules! validated_name {
     };
 }
 
-/// The module a name is public in, as a path prefix (`""` for the crate root), for the
-/// generated doc examples' `use` lines.
-macro_rules! home {
-    (FayeChannel) => {
-        "faye::"
-    };
-    (FayeUserId) => {
-        "faye::"
-    };
-    ($ty:ident) => {
-        ""
-    };
-}
-
-/// A valid example of each name, for the generated doc examples.
-macro_rules! example {
-    (SocketId) => {
-        "1234.1234"
-    };
-    (ChannelName) => {
-        "private-foobar"
-    };
-    (AppKey) => {
-        "278d425bdf160c739803"
-    };
-    (AppId) => {
-        "3"
-    };
-    (UserId) => {
-        "user-42"
-    };
-    (FayeChannel) => {
-        "/chat/room-1"
-    };
-    (EventName) => {
-        "my-event"
-    };
-    (FayeUserId) => {
-        "the user ID"
-    };
-}
-
-pub(crate) use {example, home, validated_name};
+pub(crate) use validated_name;

@@ -139,11 +139,6 @@ impl EncryptionMasterKey {
     pub const LEN: usize = 32;
 
     /// Takes the key as raw bytes.
-    ///
-    /// ```
-    /// let key = channel_auth::EncryptionMasterKey::from_bytes([7; 32]);
-    /// # let _ = key;
-    /// ```
     #[must_use]
     pub fn from_bytes(bytes: [u8; 32]) -> Self {
         Self(Zeroizing::new(bytes))

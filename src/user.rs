@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::credentials::Credentials;
 use crate::error::{AuthError, VerifyError};
+use crate::json::JsonObject;
 use crate::names::{SocketId, UserId};
 
 /// The separator between socket id and user data in the signed bytes.
@@ -40,24 +41,12 @@ pub struct UserData {
 
 impl UserData {
     /// User data with just an id.
-    ///
-    /// ```
-    /// let data = channel_auth::UserData::new("12345".parse()?);
-    /// assert_eq!(data.to_json(), r#"{"id":"12345"}"#);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn new(id: UserId) -> Self {
         Self { id, user_info: None, watchlist: None }
     }
 
     /// Adds `user_info`, shown to other users.
-    ///
-    /// ```
-    /// let data = channel_auth::UserData::new("1".parse()?).with_user_info(serde_json::json!({"a": 1}));
-    /// assert_eq!(data.to_json(), r#"{"id":"1","user_info":{"a":1}}"#);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn with_user_info(mut self, user_info: serde_json::Value) -> Self {
         self.user_info = Some(user_info);
@@ -65,12 +54,6 @@ impl UserData {
     }
 
     /// Adds a watchlist: the users whose online status this user is told of.
-    ///
-    /// ```
-    /// let data = channel_auth::UserData::new("1".parse()?).with_watchlist(vec!["2".parse()?]);
-    /// assert_eq!(data.to_json(), r#"{"id":"1","watchlist":["2"]}"#);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn with_watchlist(mut self, watchlist: Vec<UserId>) -> Self {
         self.watchlist = Some(watchlist);
@@ -78,70 +61,24 @@ impl UserData {
     }
 
     /// The user's id.
-    ///
-    /// ```
-    /// let data = channel_auth::UserData::new("1".parse()?);
-    /// assert_eq!(data.id().as_str(), "1");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn id(&self) -> &UserId {
         &self.id
     }
 
     /// The compact JSON that is signed and sent as `user_data`.
-    ///
-    /// ```
-    /// let data = channel_auth::UserData::new("1".parse()?);
-    /// assert_eq!(data.to_json(), r#"{"id":"1"}"#);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
-        // Written directly into one buffer: no intermediate `Value` tree, no clone of
-        // `user_info`. Ids are of the channel alphabet, which JSON never escapes, so they
-        // are written as they are; `user_info` goes through serde_json's serializer. The
-        // bytes are those of serializing the `Value` object {id, user_info, watchlist}.
-        let mut out = Vec::with_capacity(self.json_len_hint());
-        out.extend_from_slice(br#"{"id":""#);
-        out.extend_from_slice(self.id.as_str().as_bytes());
-        out.push(b'"');
+        // The bytes of serializing the `Value` object {id, user_info, watchlist}, written
+        // directly: no intermediate tree, no clone of `user_info`.
+        let mut json = JsonObject::with_capacity(self.json_len_hint()).string("id", self.id.as_str());
         if let Some(info) = &self.user_info {
-            out.extend_from_slice(br#","user_info":"#);
-            if serde_json::to_writer(&mut out, info).is_err() {
-                return self.to_json_via_value();
-            }
+            json = json.value("user_info", info);
         }
         if let Some(watchlist) = &self.watchlist {
-            out.extend_from_slice(br#","watchlist":["#);
-            for (i, id) in watchlist.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.push(b'"');
-                out.extend_from_slice(id.as_str().as_bytes());
-                out.push(b'"');
-            }
-            out.push(b']');
+            json = json.strings("watchlist", watchlist.iter().map(UserId::as_str));
         }
-        out.push(b'}');
-        // Serializing a `Value` into a `Vec` cannot fail and gives UTF-8, so neither
-        // fallback is ever taken; they keep this total without a panic.
-        String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value())
-    }
-
-    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
-    fn to_json_via_value(&self) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("id".to_owned(), self.id.as_str().into());
-        if let Some(info) = &self.user_info {
-            map.insert("user_info".to_owned(), info.clone());
-        }
-        if let Some(watchlist) = &self.watchlist {
-            map.insert("watchlist".to_owned(), watchlist.iter().map(UserId::as_str).collect());
-        }
-        // Alphabetical and insertion order agree (id, user_info, watchlist).
-        serde_json::Value::Object(map).to_string()
+        json.finish()
     }
 
     /// Bytes to reserve for [`to_json`](Self::to_json): exact but for `user_info`, for
@@ -189,62 +126,27 @@ pub struct UserAuth {
 
 impl UserAuth {
     /// The `auth` value, `<key>:<signature>`.
-    ///
-    /// ```
-    /// # use channel_auth::{sign_user_auth, Credentials, UserData};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// let auth = sign_user_auth(&creds, &"1.1".parse()?, &UserData::new("1".parse()?))?;
-    /// assert!(auth.auth().starts_with("key:"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn auth(&self) -> &str {
         &self.auth
     }
 
     /// The `user_data` JSON that was signed.
-    ///
-    /// ```
-    /// # use channel_auth::{sign_user_auth, Credentials, UserData};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// let auth = sign_user_auth(&creds, &"1.1".parse()?, &UserData::new("1".parse()?))?;
-    /// assert_eq!(auth.user_data(), r#"{"id":"1"}"#);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn user_data(&self) -> &str {
         &self.user_data
     }
 
     /// The JSON body a backend returns: `{"auth":"…","user_data":"…"}`.
-    ///
-    /// ```
-    /// # use channel_auth::{sign_user_auth, Credentials, UserData};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// let auth = sign_user_auth(&creds, &"1.1".parse()?, &UserData::new("1".parse()?))?;
-    /// assert!(auth.to_json().ends_with(r#","user_data":"{\"id\":\"1\"}"}"#));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn to_json(&self) -> String {
         // The derived `Serialize`, straight into one buffer sized ahead: the field names
         // and quotes, and a quarter more for the escaping of user_data's quotes.
         let data = self.user_data.len();
-        let mut out = Vec::with_capacity(32 + self.auth.len() + data + data / 4);
-        // Serializing strings into a `Vec` cannot fail and gives UTF-8; the `Value`
-        // object (same bytes, more allocations) only keeps this total without a panic.
-        match serde_json::to_writer(&mut out, self) {
-            Ok(()) => String::from_utf8(out).unwrap_or_else(|_| self.to_json_via_value()),
-            Err(_) => self.to_json_via_value(),
-        }
-    }
-
-    /// The same JSON through a serde_json `Value` object: slower, and only a fallback.
-    fn to_json_via_value(&self) -> String {
-        let mut map = serde_json::Map::new();
-        map.insert("auth".to_owned(), self.auth.clone().into());
-        map.insert("user_data".to_owned(), self.user_data.clone().into());
-        serde_json::Value::Object(map).to_string()
+        JsonObject::with_capacity(32 + self.auth.len() + data + data / 4)
+            .string("auth", &self.auth)
+            .string("user_data", &self.user_data)
+            .finish()
     }
 }
 
@@ -316,16 +218,34 @@ mod tests {
         let creds = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
         let user = UserData::new("u".parse().unwrap()).with_user_info(serde_json::json!({"n": "a\"b\\c\u{1}é"}));
         let auth = sign_user_auth(&creds, &"1.1".parse().unwrap(), &user).unwrap();
-        assert_eq!(auth.to_json(), auth.to_json_via_value());
+        assert_eq!(auth.to_json(), serde_json::to_string(&auth).unwrap());
+        assert_eq!(auth.user_data(), via_value(&user));
+    }
+
+    /// The `Value` object of the same fields, serialized: what `to_json` must equal.
+    fn via_value(user: &UserData) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("id".to_owned(), user.id.as_str().into());
+        if let Some(info) = &user.user_info {
+            map.insert("user_info".to_owned(), info.clone());
+        }
+        if let Some(watchlist) = &user.watchlist {
+            map.insert("watchlist".to_owned(), watchlist.iter().map(UserId::as_str).collect());
+        }
+        // Alphabetical and insertion order agree (id, user_info, watchlist).
+        serde_json::Value::Object(map).to_string()
     }
 
     #[test]
-    fn the_fallback_serialization_is_the_same_json() {
-        let user = UserData::new("u".parse().unwrap())
+    fn user_data_is_the_value_objects_serialization() {
+        let full = UserData::new("u".parse().unwrap())
             .with_user_info(serde_json::json!({"b": [1, "\u{1}"], "a": null}))
             .with_watchlist(vec!["v".parse().unwrap(), "w".parse().unwrap()]);
-        assert_eq!(user.to_json(), user.to_json_via_value());
-        assert_eq!(UserData::new("u".parse().unwrap()).to_json_via_value(), r#"{"id":"u"}"#);
+        let empty_list = UserData::new("u".parse().unwrap()).with_watchlist(vec![]);
+        for user in [full, empty_list, UserData::new("u".parse().unwrap())] {
+            assert_eq!(user.to_json(), via_value(&user));
+        }
+        assert_eq!(UserData::new("u".parse().unwrap()).to_json(), r#"{"id":"u"}"#);
     }
 
     /// The capacity hint is exact (a byte over with a watchlist) without `user_info`, and

@@ -8,6 +8,22 @@
 //!
 //! The design (verified before parsed, rotation, event fields) is documented on
 //! [`Webhook`], where users read it.
+//!
+//! ```
+//! use channel_auth::webhook::{sign_webhook, verify_and_parse_webhook, WebhookEvent};
+//! use channel_auth::{Credentials, Keyring};
+//!
+//! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
+//! let body = br#"{"time_ms":1327078148132,"events":[{"name":"channel_occupied","channel":"news"}]}"#;
+//! let headers = sign_webhook(&creds, body);
+//!
+//! let ring = Keyring::new([creds]);
+//! let verified = verify_and_parse_webhook(&ring, headers.key().as_str(), headers.signature(), body)?;
+//! let first = verified.webhook().events().first();
+//! assert!(matches!(first, Some(WebhookEvent::ChannelOccupied { channel, .. }) if channel.as_str() == "news"));
+//! assert!(verify_and_parse_webhook(&ring, headers.key().as_str(), headers.signature(), b"{}").is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod error;
 mod event;

@@ -486,3 +486,48 @@ async fn a_stale_webhook_is_refused_before_the_handler() {
     );
     assert!(hooks.seen.lock().unwrap().is_empty(), "the handler never saw it");
 }
+
+/// The demo rule as closures, on actix-web: the `x-user` user's own `private-<id>`, and
+/// the same user signs in; an `Arc` shares them between routes.
+#[actix_web::test]
+async fn closures_and_arcs_are_policies() {
+    let authorize = Arc::new(|request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+        let user = request.header("x-user").and_then(|id| id.parse::<UserId>().ok());
+        if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+    });
+    let authenticate =
+        |request: &RequestView<'_>, _: &SocketId| Some(UserData::new(request.header("x-user")?.parse().ok()?));
+    let app = test::init_service(
+        App::new()
+            .route("/auth", channel_auth(creds(), Arc::clone(&authorize)))
+            .route("/batch", batch_channel_auth(creds(), authorize))
+            .route("/user", user_auth(creds(), authenticate)),
+    )
+    .await;
+    let call = |path: &'static str, body: &'static str, user: Option<&'static str>| {
+        let mut req = test::TestRequest::post().uri(path).insert_header(("content-type", FORM)).set_payload(body);
+        if let Some(user) = user {
+            req = req.insert_header(("x-user", user));
+        }
+        req.to_request()
+    };
+    let res = test::call_service(&app, call("/auth", "socket_id=123.456&channel_name=private-ann", Some("ann"))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let want = sign_channel_auth(&creds(), &socket(), &"private-ann".parse().unwrap()).unwrap();
+    assert_eq!(test::read_body(res).await, want.to_json().as_bytes());
+    let res = test::call_service(&app, call("/auth", "socket_id=123.456&channel_name=private-ann2", Some("ann"))).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let batch = "&socket_id=123.456&channel_name[0]=private-ann&channel_name[1]=private-bob";
+    let res = test::call_service(&app, call("/batch", batch, Some("ann"))).await;
+    let json: Value = serde_json::from_slice(&test::read_body(res).await).unwrap();
+    assert_eq!(json["private-ann"]["status"], 200);
+    assert_eq!(json["private-bob"], serde_json::json!({"status": 403}));
+
+    let res = test::call_service(&app, call("/user", "socket_id=123.456", Some("ann"))).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let want = sign_user_auth(&creds(), &socket(), &UserData::new("ann".parse().unwrap())).unwrap();
+    assert_eq!(test::read_body(res).await, want.to_json().as_bytes());
+    let res = test::call_service(&app, call("/user", "socket_id=123.456", None)).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}

@@ -483,3 +483,85 @@ async fn a_declared_length_over_the_limit_is_413_up_front() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(policy.calls.load(Ordering::SeqCst), 0);
 }
+
+/// The demo rule as closures: the `x-user` user's own `private-<id>` and `presence-lobby`
+/// as that member, nothing else; the same user signs in.
+#[tokio::test]
+async fn closures_are_policies() {
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&asked);
+    let authorize = move |request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        let Some(user) = request.header("x-user").and_then(|id| id.parse::<channel_auth::UserId>().ok()) else {
+            return Decision::Deny;
+        };
+        if channel.is_private_to(&user) {
+            Decision::Allow
+        } else if channel.as_str() == "presence-lobby" {
+            PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+        } else {
+            Decision::Deny
+        }
+    };
+    let authenticate =
+        |request: &RequestView<'_>, _: &SocketId| Some(UserData::new(request.header("x-user")?.parse().ok()?));
+    let app = Router::new()
+        .route("/auth", channel_auth(creds(), authorize.clone()))
+        .route("/batch", batch_channel_auth(creds(), authorize))
+        .route("/user", user_auth(creds(), authenticate));
+
+    let (status, json, _) = post(app.clone(), "/auth", "socket_id=123.456&channel_name=private-ann", Some("ann")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(json.to_string(), sign_channel_auth(&creds(), &socket(), &name("private-ann")).unwrap().to_json());
+    let (status, _, _) = post(app.clone(), "/auth", "socket_id=123.456&channel_name=private-ann2", Some("ann")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = post(app.clone(), "/auth", "socket_id=123.456&channel_name=private-ann", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let body = "&socket_id=123.456&channel_name[0]=presence-lobby&channel_name[1]=private-bob";
+    let (status, json, _) = post(app.clone(), "/batch", body, Some("ann")).await;
+    assert_eq!(status, StatusCode::OK);
+    let member = PresenceMember::new("ann".parse().unwrap(), None).unwrap();
+    let want = sign_presence_auth(&creds(), &socket(), &name("presence-lobby"), &member).unwrap();
+    assert_eq!(json["presence-lobby"]["data"].to_string(), want.to_json());
+    assert_eq!(json["private-bob"], serde_json::json!({"status": 403}));
+    assert_eq!(asked.load(Ordering::SeqCst), 5);
+
+    let (status, json, _) = post(app.clone(), "/user", "socket_id=123.456", Some("ann")).await;
+    assert_eq!(status, StatusCode::OK);
+    let want = sign_user_auth(&creds(), &socket(), &UserData::new("ann".parse().unwrap())).unwrap();
+    assert_eq!(json.to_string(), want.to_json());
+    let (status, _, _) = post(app, "/user", "socket_id=123.456", None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// One policy value behind every route, through `Arc`.
+#[tokio::test]
+async fn an_arc_policy_is_shared_by_every_route() {
+    let policy = Arc::new(Policy::default());
+    let app = Router::new()
+        .route("/auth", channel_auth(creds(), Arc::clone(&policy)))
+        .route("/user", user_auth(creds(), Arc::clone(&policy)));
+    let (status, _, _) = post(app.clone(), "/auth", "socket_id=123.456&channel_name=private-ok", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = post(app, "/user", "socket_id=123.456", Some("u")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 2);
+}
+
+/// Credentials without a master key cannot sign an encrypted channel: a configuration
+/// error, `500`, said before the policy is asked.
+#[tokio::test]
+async fn an_encrypted_channel_without_a_master_key_is_a_configuration_error() {
+    let policy = Policy::default();
+    let plain = Credentials::new(KEY.parse().unwrap(), SECRET.parse().unwrap());
+    let app = Router::new().route("/auth", channel_auth(plain, policy.clone()));
+    let req = Request::post("/auth")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from("socket_id=123.456&channel_name=private-encrypted-ok"))
+        .unwrap();
+    let res = app.oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(res.extensions().get::<channel_auth::ConfigError>(), Some(&channel_auth::ConfigError::MissingMasterKey));
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 0);
+}

@@ -14,8 +14,8 @@ use channel_auth::send::{
 };
 use channel_auth::webhook::{WebhookError, WebhookEvent, sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
-    AuthError, ChannelName, Credentials, EncryptionMasterKey, Keyring, PresenceMember, VerifyError, sign_channel_auth,
-    sign_presence_auth, verify_channel_auth,
+    AuthError, ChannelName, ConfigError, Credentials, EncryptionMasterKey, Keyring, PresenceMember, VerifyError,
+    sign_channel_auth, sign_presence_auth, verify_channel_auth,
 };
 use serde_json::{Value, json};
 
@@ -206,7 +206,7 @@ fn test_authenticate_encrypted_channel_succeeds() {
     let no_key = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
     assert_eq!(
         sign_channel_auth(&no_key, &socket, &ch("private-encrypted-a")).unwrap_err(),
-        AuthError::MissingMasterKey
+        AuthError::Config(ConfigError::MissingMasterKey)
     );
 }
 

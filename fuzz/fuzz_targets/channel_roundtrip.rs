@@ -6,8 +6,8 @@
 
 use arbitrary::Arbitrary;
 use channel_auth::{
-    AuthError, ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, PresenceMember, SocketId,
-    UserId, VerifyError, sign_channel_auth, sign_presence_auth, verify_channel_auth,
+    AuthError, ChannelName, ConfigError, Credentials, EncryptionMasterKey, InputKind, InvalidInput, PresenceMember,
+    SocketId, UserId, VerifyError, sign_channel_auth, sign_presence_auth, verify_channel_auth,
 };
 use channel_auth_fuzz::{
     APP_ALPHABET, CHANNEL_ALPHABET, Json, cut, hmac_equivalent, map_to, reference_auth, reference_shared_secret,
@@ -90,7 +90,10 @@ fuzz_target!(|input: Input| {
             );
             if matches!(input.kind, Kind::Encrypted) {
                 let plain = Credentials::new(key.parse().expect("key"), secret.parse().expect("secret"));
-                assert_eq!(sign_channel_auth(&plain, &socket, &channel).err(), Some(AuthError::MissingMasterKey));
+                assert_eq!(
+                    sign_channel_auth(&plain, &socket, &channel).err(),
+                    Some(AuthError::Config(ConfigError::MissingMasterKey))
+                );
             }
             (signed, None)
         }

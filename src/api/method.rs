@@ -29,10 +29,6 @@ pub enum Method {
 
 impl Method {
     /// The method's name on the wire: uppercase.
-    ///
-    /// ```
-    /// assert_eq!(channel_auth::api::Method::Delete.as_str(), "DELETE");
-    /// ```
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {

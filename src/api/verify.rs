@@ -179,18 +179,6 @@ pub struct VerifiedApiRequest<'a> {
 
 impl<'a> VerifiedApiRequest<'a> {
     /// The credentials whose secret signed the request.
-    ///
-    /// ```
-    /// # use std::time::SystemTime;
-    /// # use channel_auth::api::{sign_api_request, verify_api_request_now, Method};
-    /// # use channel_auth::{Credentials, Keyring};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// # let query = sign_api_request(&creds, Method::Get, "/x", &[], b"", SystemTime::now())?;
-    /// # let ring = Keyring::new([creds]);
-    /// let verified = verify_api_request_now(&ring, Method::Get, "/x", query.as_str(), b"")?;
-    /// assert_eq!(verified.credentials().key().as_str(), "key");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn credentials(&self) -> &'a Credentials {
         self.credentials
@@ -218,19 +206,6 @@ impl<'a> VerifiedApiRequest<'a> {
     }
 
     /// Every signed parameter, `(key, value)`, sorted by key (`auth_signature` left out).
-    ///
-    /// ```
-    /// # use std::time::SystemTime;
-    /// # use channel_auth::api::{sign_api_request, verify_api_request_now, Method};
-    /// # use channel_auth::{Credentials, Keyring};
-    /// # let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// # let query = sign_api_request(&creds, Method::Get, "/x", &[("b", "2"), ("A", "1")], b"", SystemTime::now())?;
-    /// # let ring = Keyring::new([creds]);
-    /// let verified = verify_api_request_now(&ring, Method::Get, "/x", query.as_str(), b"")?;
-    /// let own: Vec<(&str, &str)> = verified.params().filter(|(k, _)| !k.starts_with("auth_")).collect();
-    /// assert_eq!(own, [("a", "1"), ("b", "2")]);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         self.params.iter()
     }

@@ -128,8 +128,8 @@ fn refuses_channels_that_are_not_encrypted_and_missing_master_keys() {
     }
     let no_master = Credentials::new("key".parse().unwrap(), "secret".parse::<AppSecret>().unwrap());
     let enc = channel("private-encrypted-a");
-    assert_eq!(encrypt_payload(&no_master, &enc, b"x"), Err(AuthError::MissingMasterKey));
-    assert_eq!(decrypt_payload(&no_master, &enc, "{}"), Err(VerifyError::MissingMasterKey));
+    assert_eq!(encrypt_payload(&no_master, &enc, b"x"), Err(AuthError::Config(ConfigError::MissingMasterKey)));
+    assert_eq!(decrypt_payload(&no_master, &enc, "{}"), Err(VerifyError::Config(ConfigError::MissingMasterKey)));
 }
 
 #[test]

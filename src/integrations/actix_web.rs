@@ -1,25 +1,17 @@
 //! [actix-web] 4 routes for a Pusher auth backend (cargo feature `actix-web`), on the
 //! framework-agnostic [`handler`] core.
 //!
-//! The same routes, policy traits, status codes and bodies as the `axum` module: the
-//! application implements [`ChannelAuthorizer`], [`UserAuthenticator`] and
-//! [`WebhookHandler`], which see a [`RequestView`] (the request's headers, and a context
-//! slot), and the library parses, signs and answers. Every route has one shape, [`route`]
-//! over a [`Route`](handler::Route); the four builders below name the usual ones.
-//!
-//! | route function | answers |
-//! |---|---|
-//! | [`channel_auth`] | `200` [`ChannelAuth`](crate::ChannelAuth) JSON, `403` denied, `400` hostile or unauthorizable |
-//! | [`batch_channel_auth`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
-//! | [`user_auth`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
-//! | [`webhook`] | `200` once the [`WebhookHandler`] processed it; `401` a bad or missing signature or a stale webhook, `400` a verified body that does not parse, `503` the handler asks for a retry, `422` it refuses |
-//!
-//! The auth routes answer `415` to a body that is not
-//! `application/x-www-form-urlencoded`, and every route `413` to a body over its limit
-//! (read with its own limit, whatever `PayloadConfig` says). Every refusal is JSON
-//! `{"error":"<reason>"}`: never a secret or a signature. A refusal's typed reason
-//! ([`Refusal`], and the [`RequestError`], [`AuthError`](crate::AuthError),
-//! [`WebhookError`](crate::webhook::WebhookError) or [`HandlerError`] inside it) rides in the
+//! The same routes, policies, status codes and bodies as the `axum` module: the
+//! application's policies (a function or closure that decides at once, or a type
+//! implementing [`ChannelAuthorizer`], [`UserAuthenticator`] or [`WebhookHandler`]) see a
+//! [`RequestView`] (the request's headers, and a context slot), and the library parses,
+//! signs and answers. Every route has one shape, [`route`] over a
+//! [`Route`](handler::Route); [`channel_auth`], [`batch_channel_auth`], [`user_auth`] and
+//! [`webhook`] name the usual ones. Statuses and bodies are [the
+//! handler's](handler#statuses); each route reads its body with its own limit, whatever
+//! `PayloadConfig` says. A refusal's typed reason ([`Refusal`], and the error inside it:
+//! [`RequestError`], [`AuthError`](crate::AuthError), [`ConfigError`](crate::ConfigError),
+//! [`WebhookError`](crate::webhook::WebhookError) or [`HandlerError`]) rides in the
 //! response's extensions, for logging middleware.
 //!
 //! actix-web keeps its request extensions in a single-threaded cell, so they cannot be
@@ -39,12 +31,9 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use actix_web::{App, HttpServer};
-//! use channel_auth::integrations::actix_web::{channel_auth, user_auth};
-//! use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::integrations::actix_web::{batch_channel_auth, channel_auth, user_auth};
+//! use channel_auth::integrations::handler::{Decision, RequestView};
 //! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
-//!
-//! #[derive(Clone)]
-//! struct Policy;
 //!
 //! /// The session's user. DEMO ONLY: this trusts an `X-User-Id` header; a real app reads
 //! /// its session (see [`route_with_context`]).
@@ -52,24 +41,20 @@
 //!     request.header("x-user-id")?.parse().ok()
 //! }
 //!
-//! impl ChannelAuthorizer for Policy {
-//!     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
-//!         let Some(user) = user(request) else { return Decision::Deny };
-//!         // Exact rules only: the user's own `private-<id>`, and the one shared lobby.
-//!         if channel.is_private_to(&user) {
-//!             Decision::Allow
-//!         } else if channel.as_str() == "presence-lobby" {
-//!             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
-//!         } else {
-//!             Decision::Deny
-//!         }
+//! /// Exact rules only: the user's own `private-<id>`, and the one shared lobby.
+//! fn authorize(request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
+//!     let Some(user) = user(request) else { return Decision::Deny };
+//!     if channel.is_private_to(&user) {
+//!         Decision::Allow
+//!     } else if channel.as_str() == "presence-lobby" {
+//!         PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+//!     } else {
+//!         Decision::Deny
 //!     }
 //! }
 //!
-//! impl UserAuthenticator for Policy {
-//!     async fn authenticate(&self, request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
-//!         user(request).map(UserData::new)
-//!     }
+//! fn authenticate(request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
+//!     user(request).map(UserData::new)
 //! }
 //!
 //! #[actix_web::main]
@@ -77,8 +62,9 @@
 //!     let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
 //!     HttpServer::new(move || {
 //!         App::new()
-//!             .route("/pusher/auth", channel_auth(creds.clone(), Policy))
-//!             .route("/pusher/user-auth", user_auth(creds.clone(), Policy))
+//!             .route("/pusher/auth", channel_auth(creds.clone(), authorize))
+//!             .route("/pusher/batch-auth", batch_channel_auth(creds.clone(), authorize))
+//!             .route("/pusher/user-auth", user_auth(creds.clone(), authenticate))
 //!     })
 //!     .max_connections(1024)
 //!     .client_request_timeout(Duration::from_secs(10))
@@ -132,17 +118,15 @@ impl HeaderLookup for HeaderMap {
 ///
 /// ```
 /// use actix_web::App;
+/// use std::time::Duration;
 /// use channel_auth::integrations::actix_web::route;
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
-/// struct DenyAll;
-/// impl ChannelAuthorizer for DenyAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-/// }
-///
+/// let deny_all = |_: &RequestView<'_>, _: &SocketId, _: &ChannelName| Decision::Deny;
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app = App::new().route("/pusher/auth", route(ChannelAuthEndpoint::new(creds, DenyAll)));
+/// let endpoint = ChannelAuthEndpoint::new(creds, deny_all).with_body_timeout(Duration::from_secs(5));
+/// let app = App::new().route("/pusher/auth", route(endpoint));
 /// # let _ = app;
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
@@ -161,23 +145,19 @@ pub fn route<E: handler::Route>(endpoint: E) -> Route {
 /// ```
 /// use actix_web::{App, HttpMessage as _, HttpRequest};
 /// use channel_auth::integrations::actix_web::route_with_context;
-/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint};
 /// use channel_auth::{Credentials, SocketId, UserData, UserId};
 ///
 /// /// What the application's session middleware put into the request's extensions.
 /// #[derive(Clone)]
 /// struct SignedIn(UserId);
 ///
-/// struct FromSession;
-/// impl UserAuthenticator for FromSession {
-///     async fn authenticate(&self, request: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
-///         let session = request.context::<Option<SignedIn>>()?.as_ref()?;
-///         Some(UserData::new(session.0.clone()))
-///     }
-/// }
-///
+/// let from_session = |request: &RequestView<'_>, _: &SocketId| {
+///     let session = request.context::<Option<SignedIn>>()?.as_ref()?;
+///     Some(UserData::new(session.0.clone()))
+/// };
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let endpoint = UserAuthEndpoint::new(creds, FromSession);
+/// let endpoint = UserAuthEndpoint::new(creds, from_session);
 /// let session = |request: &HttpRequest| request.extensions().get::<SignedIn>().cloned();
 /// let app = App::new().route("/pusher/user-auth", route_with_context(endpoint, session));
 /// # let _ = app;
@@ -204,21 +184,13 @@ where
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
 /// use channel_auth::integrations::actix_web::respond;
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
-///
-/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
-/// struct OwnChannels;
-/// impl ChannelAuthorizer for OwnChannels {
-///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-///     }
-/// }
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// async fn handler(request: HttpRequest, payload: web::Payload) -> actix_web::HttpResponse {
 ///     let creds = Credentials::new("key".parse().expect("key"), "secret".parse().expect("secret"));
-///     respond(&ChannelAuthEndpoint::new(creds, OwnChannels), &request, payload).await
+///     let deny_all = |_: &RequestView<'_>, _: &SocketId, _: &ChannelName| Decision::Deny;
+///     respond(&ChannelAuthEndpoint::new(creds, deny_all), &request, payload).await
 /// }
 ///
 /// # actix_web::rt::System::new().block_on(async {
@@ -241,20 +213,14 @@ pub async fn respond<E: handler::Route>(endpoint: &E, request: &HttpRequest, pay
 /// ```
 /// use actix_web::{test, web, App, HttpRequest};
 /// use channel_auth::integrations::actix_web::respond_with_context;
-/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint};
 /// use channel_auth::{Credentials, SocketId, UserData, UserId};
-///
-/// struct FromContext;
-/// impl UserAuthenticator for FromContext {
-///     async fn authenticate(&self, request: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
-///         request.context::<UserId>().cloned().map(UserData::new)
-///     }
-/// }
 ///
 /// async fn handler(request: HttpRequest, payload: web::Payload) -> actix_web::HttpResponse {
 ///     let creds = Credentials::new("key".parse().expect("key"), "secret".parse().expect("secret"));
+///     let from_context = |request: &RequestView<'_>, _: &SocketId| request.context::<UserId>().cloned().map(UserData::new);
 ///     let user: UserId = "ann".parse().expect("user id");
-///     respond_with_context(&UserAuthEndpoint::new(creds, FromContext), &request, payload, &user).await
+///     respond_with_context(&UserAuthEndpoint::new(creds, from_context), &request, payload, &user).await
 /// }
 ///
 /// # actix_web::rt::System::new().block_on(async {
@@ -347,10 +313,13 @@ pub fn response(answer: Answer) -> HttpResponse {
             Refusal::Handler(e) => {
                 ext.insert(e.clone());
             }
+            Refusal::Config(e) => {
+                ext.insert(*e);
+            }
             Refusal::Replay(e) => {
                 ext.insert(e.clone());
             }
-            Refusal::Denied | Refusal::Misconfigured(_) => {}
+            Refusal::Denied => {}
         }
         ext.insert(refusal);
     }
@@ -363,93 +332,24 @@ pub fn response(answer: Answer) -> HttpResponse {
 
 /// `POST` route for pusher-js channel authorization: [`route`] over a
 /// [`ChannelAuthEndpoint`].
-///
-/// ```
-/// use actix_web::App;
-/// use channel_auth::integrations::actix_web::channel_auth;
-/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
-///
-/// struct DenyAll;
-/// impl ChannelAuthorizer for DenyAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-/// }
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app = App::new().route("/pusher/auth", channel_auth(creds, DenyAll));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn channel_auth<A: ChannelAuthorizer>(credentials: Credentials, authorizer: A) -> Route {
     route(ChannelAuthEndpoint::new(credentials, authorizer))
 }
 
 /// `POST` route for batch channel authorization in the `pusher-js-auth` wire format:
 /// [`route`] over a [`BatchAuthEndpoint`].
-///
-/// ```
-/// use actix_web::App;
-/// use channel_auth::integrations::actix_web::batch_channel_auth;
-/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
-///
-/// struct DenyAll;
-/// impl ChannelAuthorizer for DenyAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-/// }
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app = App::new().route("/pusher/batch-auth", batch_channel_auth(creds, DenyAll));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn batch_channel_auth<A: ChannelAuthorizer>(credentials: Credentials, authorizer: A) -> Route {
     route(BatchAuthEndpoint::new(credentials, authorizer))
 }
 
 /// `POST` route for pusher-js user authentication (`pusher.signin()`): [`route`] over a
 /// [`UserAuthEndpoint`].
-///
-/// ```
-/// use actix_web::App;
-/// use channel_auth::integrations::actix_web::user_auth;
-/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
-/// use channel_auth::{Credentials, SocketId, UserData};
-///
-/// struct Nobody;
-/// impl UserAuthenticator for Nobody {
-///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> { None }
-/// }
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app = App::new().route("/pusher/user-auth", user_auth(creds, Nobody));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn user_auth<U: UserAuthenticator>(credentials: Credentials, authenticator: U) -> Route {
     route(UserAuthEndpoint::new(credentials, authenticator))
 }
 
 /// `POST` route that receives Pusher (or soketi) webhooks: [`route`] over a
 /// [`WebhookEndpoint`].
-///
-/// ```
-/// use actix_web::App;
-/// use channel_auth::integrations::actix_web::webhook;
-/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::webhook::VerifiedWebhook;
-/// use channel_auth::{Credentials, Keyring};
-///
-/// struct Ignore;
-/// impl WebhookHandler for Ignore {
-///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> { Ok(()) }
-/// }
-///
-/// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
-/// let app = App::new().route("/pusher/webhook", webhook(ring, Ignore));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn webhook<H: WebhookHandler>(keyring: Keyring, handler: H) -> Route {
     route(WebhookEndpoint::new(keyring, handler))
 }

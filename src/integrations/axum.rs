@@ -1,29 +1,16 @@
 //! [axum] 0.8 routes for a Pusher auth backend (cargo feature `axum`), on the
 //! framework-agnostic [`handler`](super::handler) core.
 //!
-//! The library parses, signs and answers; the application decides. It implements
-//! [`ChannelAuthorizer`] ("may this request's user join this channel, and as which
-//! presence member?"), [`UserAuthenticator`] ("who is signing in?") and
-//! [`WebhookHandler`], seeing a [`RequestView`]: the request's headers, and its
-//! extensions (where session middleware puts its data) through
-//! [`RequestView::extension`]. Every route has one shape, [`route`] over a
-//! [`Route`]; the four builders below name the usual ones. Status codes and bodies
-//! are the core's, identical in every framework:
-//!
-//! | route function | answers |
-//! |---|---|
-//! | [`channel_auth`] | `200` [`ChannelAuth`](crate::ChannelAuth) JSON, `403` denied, `400` hostile or unauthorizable |
-//! | [`batch_channel_auth`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
-//! | [`user_auth`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
-//! | [`webhook`] | `200` once the [`WebhookHandler`] processed it; `401` a bad or missing signature or a stale webhook, `400` a verified body that does not parse, `503` the handler asks for a retry, `422` it refuses |
-//!
-//! The auth routes answer `415` to a body that is not
-//! `application/x-www-form-urlencoded`, and every route `413` to a body over its limit.
-//! Every refusal is JSON `{"error":"<reason>"}`, the reason being a typed error's message
-//! ([`RequestError`], [`AuthError`](crate::AuthError)): never a
-//! secret or a signature. A hostile body is refused before the application is asked, so
-//! nothing is signed for it; the typed reason also rides in the response's extensions
-//! (see [`http::response`]), for logging middleware.
+//! The library parses, signs and answers; the application decides. Its policies (a
+//! function or closure that decides at once, or a type implementing
+//! [`ChannelAuthorizer`], [`UserAuthenticator`] or [`WebhookHandler`]) see a
+//! [`RequestView`]: the request's headers, and its extensions (where session middleware
+//! puts its data) through [`RequestView::extension`]. Every route has one shape,
+//! [`route`] over a [`Route`]; [`channel_auth`], [`batch_channel_auth`], [`user_auth`]
+//! and [`webhook`] name the usual ones. Status codes and bodies are the core's,
+//! identical in every framework: see [the handler's statuses](super::handler#statuses).
+//! A refusal's typed reason also rides in the response's extensions (see
+//! [`http::response`]), for logging middleware.
 //!
 //! # Slow clients
 //!
@@ -38,12 +25,9 @@
 //!
 //! ```no_run
 //! use axum::Router;
-//! use channel_auth::integrations::axum::{channel_auth, user_auth, BoundedListener};
-//! use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView, UserAuthenticator};
+//! use channel_auth::integrations::axum::{batch_channel_auth, channel_auth, user_auth, BoundedListener};
+//! use channel_auth::integrations::handler::{Decision, RequestView};
 //! use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserData, UserId};
-//!
-//! #[derive(Clone)]
-//! struct Policy;
 //!
 //! /// The session's user. DEMO ONLY: this trusts an `X-User-Id` header; a real app reads
 //! /// its session cookie, or what its session middleware put in the extensions.
@@ -51,32 +35,29 @@
 //!     request.header("x-user-id")?.parse().ok()
 //! }
 //!
-//! impl ChannelAuthorizer for Policy {
-//!     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
-//!         let Some(user) = user(request) else { return Decision::Deny };
-//!         // Exact rules only: the user's own `private-<id>`, and the one shared lobby.
-//!         if channel.is_private_to(&user) {
-//!             Decision::Allow
-//!         } else if channel.as_str() == "presence-lobby" {
-//!             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
-//!         } else {
-//!             Decision::Deny
-//!         }
+//! /// Exact rules only: the user's own `private-<id>`, and the one shared lobby.
+//! fn authorize(request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
+//!     let Some(user) = user(request) else { return Decision::Deny };
+//!     if channel.is_private_to(&user) {
+//!         Decision::Allow
+//!     } else if channel.as_str() == "presence-lobby" {
+//!         PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+//!     } else {
+//!         Decision::Deny
 //!     }
 //! }
 //!
-//! impl UserAuthenticator for Policy {
-//!     async fn authenticate(&self, request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
-//!         user(request).map(UserData::new)
-//!     }
+//! fn authenticate(request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
+//!     user(request).map(UserData::new)
 //! }
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
 //!     let app = Router::new()
-//!         .route("/pusher/auth", channel_auth(creds.clone(), Policy))
-//!         .route("/pusher/user-auth", user_auth(creds, Policy));
+//!         .route("/pusher/auth", channel_auth(creds.clone(), authorize))
+//!         .route("/pusher/batch-auth", batch_channel_auth(creds.clone(), authorize))
+//!         .route("/pusher/user-auth", user_auth(creds, authenticate));
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
 //!     axum::serve(BoundedListener::new(listener), app).await?;
 //!     Ok(())
@@ -108,17 +89,15 @@ use crate::credentials::{Credentials, Keyring};
 ///
 /// ```
 /// use axum::Router;
+/// use std::time::Duration;
 /// use channel_auth::integrations::axum::route;
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView};
 /// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
-/// struct DenyAll;
-/// impl ChannelAuthorizer for DenyAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-/// }
-///
+/// let deny_all = |_: &RequestView<'_>, _: &SocketId, _: &ChannelName| Decision::Deny;
 /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app: Router = Router::new().route("/pusher/auth", route(ChannelAuthEndpoint::new(creds, DenyAll)));
+/// let endpoint = ChannelAuthEndpoint::new(creds, deny_all).with_body_timeout(Duration::from_secs(5));
+/// let app: Router = Router::new().route("/pusher/auth", route(endpoint));
 /// # let _ = app;
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
@@ -147,20 +126,12 @@ where
 /// use axum::extract::Request;
 /// use axum::http::StatusCode;
 /// use channel_auth::integrations::axum::respond;
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
-///
-/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
-/// struct OwnChannels;
-/// impl ChannelAuthorizer for OwnChannels {
-///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-///     }
-/// }
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build()?.block_on(async {
-/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let deny_all = |_: &RequestView<'_>, _: &SocketId, _: &ChannelName| Decision::Deny;
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), deny_all);
 /// let hostile = Request::post("/")
 ///     .header("content-type", "application/x-www-form-urlencoded")
 ///     .body("socket_id=1.1%3Aprivate-x&channel_name=private-a".into())?;
@@ -203,23 +174,6 @@ async fn read_body<E: Route>(endpoint: &E, body: Body) -> Result<axum::body::Byt
 
 /// `POST` route for pusher-js channel authorization: [`route`] over a
 /// [`ChannelAuthEndpoint`].
-///
-/// ```
-/// use axum::Router;
-/// use channel_auth::integrations::axum::channel_auth;
-/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
-///
-/// struct DenyAll;
-/// impl ChannelAuthorizer for DenyAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-/// }
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app: Router = Router::new().route("/pusher/auth", channel_auth(creds, DenyAll));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn channel_auth<A, S>(credentials: Credentials, authorizer: A) -> MethodRouter<S>
 where
     A: ChannelAuthorizer,
@@ -230,23 +184,6 @@ where
 
 /// `POST` route for batch channel authorization in the `pusher-js-auth` wire format:
 /// [`route`] over a [`BatchAuthEndpoint`].
-///
-/// ```
-/// use axum::Router;
-/// use channel_auth::integrations::axum::batch_channel_auth;
-/// use channel_auth::integrations::handler::{ChannelAuthorizer, Decision, RequestView};
-/// use channel_auth::{ChannelName, Credentials, SocketId};
-///
-/// struct DenyAll;
-/// impl ChannelAuthorizer for DenyAll {
-///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-/// }
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app: Router = Router::new().route("/pusher/batch-auth", batch_channel_auth(creds, DenyAll));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn batch_channel_auth<A, S>(credentials: Credentials, authorizer: A) -> MethodRouter<S>
 where
     A: ChannelAuthorizer,
@@ -257,23 +194,6 @@ where
 
 /// `POST` route for pusher-js user authentication (`pusher.signin()`): [`route`] over a
 /// [`UserAuthEndpoint`].
-///
-/// ```
-/// use axum::Router;
-/// use channel_auth::integrations::axum::user_auth;
-/// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
-/// use channel_auth::{Credentials, SocketId, UserData};
-///
-/// struct Nobody;
-/// impl UserAuthenticator for Nobody {
-///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> { None }
-/// }
-///
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// let app: Router = Router::new().route("/pusher/user-auth", user_auth(creds, Nobody));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn user_auth<U, S>(credentials: Credentials, authenticator: U) -> MethodRouter<S>
 where
     U: UserAuthenticator,
@@ -284,24 +204,6 @@ where
 
 /// `POST` route that receives Pusher (or soketi) webhooks: [`route`] over a
 /// [`WebhookEndpoint`].
-///
-/// ```
-/// use axum::Router;
-/// use channel_auth::integrations::axum::webhook;
-/// use channel_auth::integrations::handler::{HandlerError, RequestView, WebhookHandler};
-/// use channel_auth::webhook::VerifiedWebhook;
-/// use channel_auth::{Credentials, Keyring};
-///
-/// struct Ignore;
-/// impl WebhookHandler for Ignore {
-///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> { Ok(()) }
-/// }
-///
-/// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
-/// let app: Router = Router::new().route("/pusher/webhook", webhook(ring, Ignore));
-/// # let _ = app;
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
 pub fn webhook<H, S>(keyring: Keyring, handler: H) -> MethodRouter<S>
 where
     H: WebhookHandler,

@@ -8,8 +8,8 @@ use crate::names::{ChannelName, SocketId};
 
 /// An auth request was refused: which field, and which rule broke.
 ///
-/// The message is safe to send back to the client (it is what the `axum` handlers put
-/// in their `400` answers): it names the field and quotes at most one escaped character.
+/// The message is safe to send back to the client (it is what the endpoints put in
+/// their refusals' bodies): it names the field and quotes at most one escaped character.
 ///
 /// ```
 /// use channel_auth::integrations::{ChannelAuthRequest, RequestError};
@@ -163,12 +163,16 @@ where
 /// `socket_id=…&channel_name=…` (`application/x-www-form-urlencoded`).
 ///
 /// ```
-/// use channel_auth::integrations::ChannelAuthRequest;
+/// use channel_auth::integrations::{ChannelAuthRequest, RequestError};
 ///
 /// let req = ChannelAuthRequest::from_form(b"socket_id=1234.1234&channel_name=private-foobar")?;
 /// assert_eq!(req.socket_id().as_str(), "1234.1234");
 /// assert_eq!(req.channel_name().as_str(), "private-foobar");
-/// # Ok::<(), channel_auth::integrations::RequestError>(())
+///
+/// // A field given twice is refused: the value checked is the value signed.
+/// let twice = b"socket_id=1.1&channel_name=private-a&channel_name=private-b";
+/// assert_eq!(ChannelAuthRequest::from_form(twice), Err(RequestError::DuplicateField { field: "channel_name" }));
+/// # Ok::<(), RequestError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 pub struct ChannelAuthRequest {
@@ -177,18 +181,10 @@ pub struct ChannelAuthRequest {
 }
 
 impl ChannelAuthRequest {
-    /// The most bytes of body the `axum` handler reads for one channel.
+    /// The most bytes of body a channel auth endpoint reads.
     pub const MAX_BODY_LEN: usize = 8 * 1024;
 
     /// A request for these names (e.g. in tests).
-    ///
-    /// ```
-    /// use channel_auth::integrations::ChannelAuthRequest;
-    ///
-    /// let req = ChannelAuthRequest::new("1.1".parse()?, "private-a".parse()?);
-    /// assert_eq!(req.channel_name().as_str(), "private-a");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn new(socket_id: SocketId, channel_name: ChannelName) -> Self {
         Self { socket_id, channel_name }
@@ -200,16 +196,6 @@ impl ChannelAuthRequest {
     /// [`RequestError::MissingField`], [`RequestError::DuplicateField`], or
     /// [`RequestError::InvalidField`] when a value is not a valid [`SocketId`] or
     /// [`ChannelName`].
-    ///
-    /// ```
-    /// use channel_auth::integrations::{ChannelAuthRequest, RequestError};
-    ///
-    /// let twice = b"socket_id=1.1&channel_name=private-a&channel_name=private-b";
-    /// assert_eq!(
-    ///     ChannelAuthRequest::from_form(twice),
-    ///     Err(RequestError::DuplicateField { field: "channel_name" })
-    /// );
-    /// ```
     pub fn from_form(body: &[u8]) -> Result<Self, RequestError> {
         let (mut socket_id, mut channel_name) = (None, None);
         for (key, value) in form_pairs(body) {
@@ -226,26 +212,12 @@ impl ChannelAuthRequest {
     }
 
     /// The socket to authorize.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::ChannelAuthRequest;
-    /// let req = ChannelAuthRequest::from_form(b"socket_id=1.2&channel_name=private-a")?;
-    /// assert_eq!(req.socket_id().as_str(), "1.2");
-    /// # Ok::<(), channel_auth::integrations::RequestError>(())
-    /// ```
     #[must_use]
     pub fn socket_id(&self) -> &SocketId {
         &self.socket_id
     }
 
     /// The channel the socket wants to join.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::ChannelAuthRequest;
-    /// let req = ChannelAuthRequest::from_form(b"socket_id=1.2&channel_name=presence-a")?;
-    /// assert_eq!(req.channel_name().as_str(), "presence-a");
-    /// # Ok::<(), channel_auth::integrations::RequestError>(())
-    /// ```
     #[must_use]
     pub fn channel_name(&self) -> &ChannelName {
         &self.channel_name
@@ -255,11 +227,12 @@ impl ChannelAuthRequest {
 /// The body pusher-js posts to a user authentication (sign-in) endpoint: `socket_id=…`.
 ///
 /// ```
-/// use channel_auth::integrations::UserAuthRequest;
+/// use channel_auth::integrations::{RequestError, UserAuthRequest};
 ///
 /// let req = UserAuthRequest::from_form(b"socket_id=1234.1234")?;
 /// assert_eq!(req.socket_id().as_str(), "1234.1234");
-/// # Ok::<(), channel_auth::integrations::RequestError>(())
+/// assert_eq!(UserAuthRequest::from_form(b""), Err(RequestError::MissingField { field: "socket_id" }));
+/// # Ok::<(), RequestError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 pub struct UserAuthRequest {
@@ -267,16 +240,10 @@ pub struct UserAuthRequest {
 }
 
 impl UserAuthRequest {
-    /// The most bytes of body the `axum` handler reads.
+    /// The most bytes of body a user auth endpoint reads.
     pub const MAX_BODY_LEN: usize = 8 * 1024;
 
     /// A request for this socket (e.g. in tests).
-    ///
-    /// ```
-    /// let req = channel_auth::integrations::UserAuthRequest::new("1.1".parse()?);
-    /// assert_eq!(req.socket_id().as_str(), "1.1");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn new(socket_id: SocketId) -> Self {
         Self { socket_id }
@@ -287,12 +254,6 @@ impl UserAuthRequest {
     /// # Errors
     /// [`RequestError::MissingField`], [`RequestError::DuplicateField`], or
     /// [`RequestError::InvalidField`] when the value is not a valid [`SocketId`].
-    ///
-    /// ```
-    /// use channel_auth::integrations::{RequestError, UserAuthRequest};
-    ///
-    /// assert_eq!(UserAuthRequest::from_form(b""), Err(RequestError::MissingField { field: "socket_id" }));
-    /// ```
     pub fn from_form(body: &[u8]) -> Result<Self, RequestError> {
         let mut socket_id = None;
         for (key, value) in form_pairs(body) {
@@ -304,13 +265,6 @@ impl UserAuthRequest {
     }
 
     /// The socket that signs in.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::UserAuthRequest;
-    /// let req = UserAuthRequest::from_form(b"socket_id=1.2")?;
-    /// assert_eq!(req.socket_id().as_str(), "1.2");
-    /// # Ok::<(), channel_auth::integrations::RequestError>(())
-    /// ```
     #[must_use]
     pub fn socket_id(&self) -> &SocketId {
         &self.socket_id
@@ -326,13 +280,16 @@ impl UserAuthRequest {
 /// keyed by channel name).
 ///
 /// ```
-/// use channel_auth::integrations::BatchAuthRequest;
+/// use channel_auth::integrations::{BatchAuthRequest, RequestError};
 ///
 /// let req = BatchAuthRequest::from_form(b"&socket_id=123.456&channel_name[1]=presence-b&channel_name[0]=private-a")?;
 /// assert_eq!(req.socket_id().as_str(), "123.456");
 /// let names: Vec<&str> = req.channel_names().iter().map(|c| c.as_str()).collect();
 /// assert_eq!(names, ["private-a", "presence-b"]);
-/// # Ok::<(), channel_auth::integrations::RequestError>(())
+///
+/// let bad_key = b"&socket_id=1.1&channel_name[x]=private-a";
+/// assert_eq!(BatchAuthRequest::from_form(bad_key), Err(RequestError::MalformedChannelKey));
+/// # Ok::<(), RequestError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BatchAuthRequest {
@@ -343,7 +300,7 @@ pub struct BatchAuthRequest {
 impl BatchAuthRequest {
     /// The most channels one batch may hold.
     pub const MAX_CHANNELS: usize = 100;
-    /// The most bytes of body the `axum` handler reads for a batch.
+    /// The most bytes of body a batch auth endpoint reads.
     pub const MAX_BODY_LEN: usize = 64 * 1024;
 
     /// Parses a `pusher-js-auth` body.
@@ -354,15 +311,6 @@ impl BatchAuthRequest {
     /// [`RequestError::DuplicateChannel`], [`RequestError::TooManyChannels`],
     /// [`RequestError::DuplicateField`] for a second `socket_id`, or
     /// [`RequestError::InvalidField`] for an invalid name.
-    ///
-    /// ```
-    /// use channel_auth::integrations::{BatchAuthRequest, RequestError};
-    ///
-    /// assert_eq!(
-    ///     BatchAuthRequest::from_form(b"&socket_id=1.1&channel_name[x]=private-a"),
-    ///     Err(RequestError::MalformedChannelKey)
-    /// );
-    /// ```
     pub fn from_form(body: &[u8]) -> Result<Self, RequestError> {
         let mut socket_id = None;
         let mut indexed: Vec<(usize, ChannelName)> = Vec::new();
@@ -395,26 +343,12 @@ impl BatchAuthRequest {
     }
 
     /// The socket to authorize.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::BatchAuthRequest;
-    /// let req = BatchAuthRequest::from_form(b"&socket_id=1.2&channel_name[0]=private-a")?;
-    /// assert_eq!(req.socket_id().as_str(), "1.2");
-    /// # Ok::<(), channel_auth::integrations::RequestError>(())
-    /// ```
     #[must_use]
     pub fn socket_id(&self) -> &SocketId {
         &self.socket_id
     }
 
     /// The channels, in index order, none twice.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::BatchAuthRequest;
-    /// let req = BatchAuthRequest::from_form(b"&socket_id=1.2&channel_name[0]=private-a")?;
-    /// assert_eq!(req.channel_names().len(), 1);
-    /// # Ok::<(), channel_auth::integrations::RequestError>(())
-    /// ```
     #[must_use]
     pub fn channel_names(&self) -> &[ChannelName] {
         &self.channel_names

@@ -12,59 +12,61 @@
 //! (which pins `http` 0.2), a bare loop (`examples/edge_handler.rs`) or a WASI host,
 //! identically.
 //!
-//! | endpoint | answers |
-//! |---|---|
-//! | [`ChannelAuthEndpoint`] | `200` [`ChannelAuth`](crate::ChannelAuth) JSON, `403` denied, `400` hostile or unauthorizable, `500` the decision does not fit the channel |
-//! | [`BatchAuthEndpoint`] | `200` `{"<channel>":{"status":200,"data":{…}},"<other>":{"status":403}}` (`pusher-js-auth`), `400` hostile |
-//! | [`UserAuthEndpoint`] | `200` [`UserAuth`](crate::UserAuth) JSON, `403` denied, `400` hostile |
-//! | [`WebhookEndpoint`] | `200` `{}` once the [`WebhookHandler`] processed it; `401` a bad or missing signature or a stale webhook, `400` a verified body that does not parse, `503` the handler asks for a retry, `422` it refuses |
-//!
-//! The three auth endpoints take only `application/x-www-form-urlencoded` bodies (what
-//! pusher-js posts) and answer `415` to anything else, such as JSON. Every endpoint
-//! answers `413` to a body over its [`Route::max_body_len`] (refused on its
-//! `Content-Length` before reading), and its adapter `408` to one slower than its
-//! [`Route::body_timeout`]. Every refusal is JSON
-//! `{"error":"<reason>"}`, the reason being a typed error's message, never a secret or a
-//! signature; the typed error itself rides along as [`Answer::refusal`], for logs. A
-//! hostile body is refused before the application is asked, so nothing is signed for it.
-//!
 //! **Policies see a [`RequestView`], not a framework's request.** It offers
 //! [`header`](RequestView::header) (case-insensitive) and a context slot: the `http` and
 //! `axum` adapters put the request's `http::Extensions` there (where session middleware
 //! leaves its data), read back with [`RequestView::extension`]; other adapters may put
-//! any `Send + Sync` value there, read back with [`RequestView::context`].
+//! any `Send + Sync` value there, read back with [`RequestView::context`]. A policy is
+//! a plain function or closure when it decides at once, or a type implementing
+//! [`ChannelAuthorizer`], [`UserAuthenticator`] or [`WebhookHandler`] with `async fn`
+//! when it awaits; an `Arc` of a policy is one too, to share it between endpoints.
+//!
+//! # Statuses
+//!
+//! Every endpoint, under every adapter, answers with these statuses. Every refusal is
+//! JSON `{"error":"<reason>"}`, the reason being a typed error's message (never a
+//! secret or a signature); the typed error itself rides along as [`Answer::refusal`]
+//! (and, through the adapters, in the response's extensions), for logs. A hostile body
+//! is refused before the application is asked, so nothing is signed for it.
+//!
+//! | status | endpoints | when |
+//! |---|---|---|
+//! | `200` | all | channel auth: the [`ChannelAuth`](crate::ChannelAuth) JSON; user auth: the [`UserAuth`](crate::UserAuth) JSON; webhook: `{}` once the [`WebhookHandler`] processed it; batch: an object keyed by channel, each entry `{"status":200,"data":{"auth":…}}` or `{"status":400|403|500}` for that channel's refusal as below (`pusher-js-auth`'s format) |
+//! | `400` | all | a hostile or malformed body ([`RequestError`](super::RequestError)), for a batch the whole batch; channel auth (batch: per channel): a channel that cannot be authorized (public, `#server-to-user-`); webhook: a verified body that does not parse ([`WebhookError`](crate::webhook::WebhookError)) |
+//! | `401` | webhook | a missing or non-ASCII `X-Pusher-Key` or `X-Pusher-Signature`, a signature that does not verify (the body is then not parsed), or a webhook whose `time_ms` is outside the freshness window ([`DEFAULT_WEBHOOK_WINDOW`]) |
+//! | `403` | channel, user (batch: per channel) | the policy denied: `{"error":"forbidden"}` |
+//! | `408` | all | the body did not arrive within [`Route::body_timeout`] (the adapter answers, and closes the connection) |
+//! | `413` | all | a body over [`Route::max_body_len`], refused on its `Content-Length` before reading when it declares one |
+//! | `415` | channel, batch, user | a body that is not `application/x-www-form-urlencoded` (JSON, say) |
+//! | `422` | webhook | the handler refused it ([`HandlerError::refuse`]): the sender does not retry |
+//! | `500` | channel, user, webhook (batch: per channel) | a decision that does not fit the channel ([`Decision::Allow`] for a `presence-` channel, say), or missing configuration ([`ConfigError`](crate::ConfigError): no encryption master key for a `private-encrypted-` channel, said before the policy is asked; no clock for the webhook freshness check) |
+//! | `503` | webhook | the handler asked for a retry ([`HandlerError::retry_later`]): the sender delivers it again |
 //!
 //! ```
-//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
+//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView, Route};
 //! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
-//! /// A user's own `private-<id>` channel, nothing else. DEMO ONLY: the user is whoever
-//! /// the `X-User-Id` header names; a real app reads its session.
-//! struct Policy;
-//! impl ChannelAuthorizer for Policy {
-//!     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-//!         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-//!         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-//!     }
-//! }
-//!
 //! let creds = Credentials::new("278d425bdf160c739803".parse()?, "7ad3773142a6692b25b8".parse()?);
-//! let endpoint = ChannelAuthEndpoint::new(creds, Policy);
+//! // A user's own `private-<id>` channel, nothing else. DEMO ONLY: the user is whoever
+//! // the `X-User-Id` header names; a real app reads its session.
+//! let endpoint = ChannelAuthEndpoint::new(creds, |request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+//!     let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+//!     if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+//! });
 //! let headers = [("Content-Type", "application/x-www-form-urlencoded"), ("X-User-Id", "foobar")];
-//! let body = b"socket_id=1234.1234&channel_name=private-foobar";
 //! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-//! let answer = runtime.block_on(endpoint.answer(&RequestView::new(&headers), body));
-//! assert_eq!(answer.status(), 200);
+//! let answer = |headers: &[(&str, &str); 2], body: &[u8]| runtime.block_on(endpoint.answer(&RequestView::new(headers), body));
+//!
+//! let ok = answer(&headers, b"socket_id=1234.1234&channel_name=private-foobar");
+//! assert_eq!(ok.status(), 200);
 //! assert_eq!(
-//!     answer.body(),
+//!     ok.body(),
 //!     r#"{"auth":"278d425bdf160c739803:58df8b0c36d6982b82c3ecf6b4662e34fe8c25bba48f5369f135bf843651c3a4"}"#
 //! );
-//! let others = b"socket_id=1234.1234&channel_name=private-foobar2";
-//! assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&headers), others)).status(), 403);
-//!
-//! let json = [("content-type", "application/json")];
-//! let answer = runtime.block_on(endpoint.answer(&RequestView::new(&json), br#"{"socket_id":"1.1"}"#));
-//! assert_eq!(answer.status(), 415);
+//! assert_eq!(answer(&headers, b"socket_id=1234.1234&channel_name=private-foobar2").status(), 403);
+//! assert_eq!(answer(&headers, b"socket_id=1.1%3Aprivate-x&channel_name=private-foobar").status(), 400);
+//! let json = [("Content-Type", "application/json"), ("X-User-Id", "foobar")];
+//! assert_eq!(answer(&json, br#"{"socket_id":"1.1"}"#).status(), 415);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

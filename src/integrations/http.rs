@@ -9,29 +9,41 @@
 //! a server that reads the body is the one that can bound its time).
 //! The request's extensions are the view's context slot, so a policy reads what session
 //! middleware left there with [`RequestView::extension`]. A refusal's typed reason
-//! ([`RequestError`], [`WebhookError`], [`HandlerError`] or [`AuthError`]) and the
-//! [`Refusal`] itself ride in the response's extensions, for logging middleware.
+//! ([`RequestError`], [`WebhookError`], [`HandlerError`], [`AuthError`] or
+//! [`ConfigError`]) and the [`Refusal`] itself ride in the response's extensions, for
+//! logging middleware. Statuses and bodies are [the
+//! handler's](super::handler#statuses).
 //!
 //! ```
-//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
+//! use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView};
 //! use channel_auth::integrations::{http::answer, RequestError};
 //! use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 //!
-//! /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
-//! struct OwnChannels;
-//! impl ChannelAuthorizer for OwnChannels {
-//!     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-//!         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-//!         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-//!     }
-//! }
+//! /// What the application's session middleware put in the request's extensions.
+//! #[derive(Clone)]
+//! struct Session(UserId);
 //!
-//! let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
-//! let request = http::Request::post("/pusher/auth")
-//!     .header("content-type", "application/json")
-//!     .body(r#"{"socket_id":"1.1","channel_name":"private-a"}"#)?;
+//! // The session user's own `private-<id>` channel, nothing else.
+//! let own_channel = |request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+//!     let user = request.extension::<Session>().map(|session| &session.0);
+//!     if user.is_some_and(|user| channel.is_private_to(user)) { Decision::Allow } else { Decision::Deny }
+//! };
+//! let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), own_channel);
 //! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//!
+//! let mut request = http::Request::post("/pusher/auth")
+//!     .header("content-type", "application/x-www-form-urlencoded")
+//!     .body("socket_id=1.1&channel_name=private-ann")?;
+//! request.extensions_mut().insert(Session("ann".parse()?));
 //! let response = runtime.block_on(answer(&endpoint, &request));
+//! assert_eq!(response.status(), http::StatusCode::OK);
+//! assert!(response.body().starts_with(r#"{"auth":"key:"#));
+//! assert_eq!(response.headers()["cache-control"], "no-store");
+//!
+//! let json = http::Request::post("/pusher/auth")
+//!     .header("content-type", "application/json")
+//!     .body(r#"{"socket_id":"1.1","channel_name":"private-ann"}"#)?;
+//! let response = runtime.block_on(answer(&endpoint, &json));
 //! assert_eq!(response.status(), http::StatusCode::UNSUPPORTED_MEDIA_TYPE);
 //! assert_eq!(response.headers()["content-type"], "application/json");
 //! assert!(response.extensions().get::<RequestError>().is_some());
@@ -45,59 +57,22 @@ use super::handler::{Answer, JSON_CONTENT_TYPE, Refusal, RequestView, Route};
 #[cfg(doc)]
 use super::{RequestError, handler::HandlerError};
 #[cfg(doc)]
-use crate::error::AuthError;
+use crate::error::{AuthError, ConfigError};
 #[cfg(doc)]
 use crate::webhook::WebhookError;
 
 /// Answers one request with this endpoint.
-///
-/// ```
-/// use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
-/// use channel_auth::{Credentials, SocketId, UserData};
-///
-/// struct Ann;
-/// impl UserAuthenticator for Ann {
-///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
-///         Some(UserData::new("ann".parse().ok()?))
-///     }
-/// }
-///
-/// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Ann);
-/// let request = http::Request::post("/pusher/user-auth")
-///     .header("content-type", "application/x-www-form-urlencoded")
-///     .body(b"socket_id=1.1".to_vec())?;
-/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// let response = runtime.block_on(channel_auth::integrations::http::answer(&endpoint, &request));
-/// assert_eq!(response.status(), 200);
-/// assert!(response.body().starts_with(r#"{"auth":"key:"#));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
 pub async fn answer<E: Route, B: AsRef<[u8]>>(endpoint: &E, request: &Request<B>) -> Response<String> {
     response(endpoint.answer(&view(request), request.body().as_ref()).await)
 }
 
 /// The policy's view of a request: its headers, and its extensions in the context slot.
-///
-/// ```
-/// let mut request = http::Request::post("/").header("X-User", "ann").body(())?;
-/// request.extensions_mut().insert(7_u32);
-/// let view = channel_auth::integrations::http::view(&request);
-/// assert_eq!(view.header("x-user"), Some("ann"));
-/// assert_eq!(view.extension::<u32>(), Some(&7));
-/// # Ok::<(), http::Error>(())
-/// ```
 #[must_use]
 pub fn view<B>(request: &Request<B>) -> RequestView<'_> {
     RequestView::new(request.headers()).with_context(request.extensions())
 }
 
 /// The same view from a request's [`Parts`](::http::request::Parts).
-///
-/// ```
-/// let (parts, _body) = http::Request::post("/").header("X-User", "ann").body(())?.into_parts();
-/// assert_eq!(channel_auth::integrations::http::view_parts(&parts).header("x-user"), Some("ann"));
-/// # Ok::<(), http::Error>(())
-/// ```
 #[must_use]
 pub fn view_parts(parts: &::http::request::Parts) -> RequestView<'_> {
     RequestView::new(&parts.headers).with_context(&parts.extensions)
@@ -107,15 +82,6 @@ pub fn view_parts(parts: &::http::request::Parts) -> RequestView<'_> {
 /// `content-type: application/json` and `cache-control: no-store` (and
 /// `connection: close` with a `408`), and for a refusal the typed reason in the
 /// extensions.
-///
-/// ```
-/// use channel_auth::integrations::{handler::Answer, http::response, RequestError};
-///
-/// let res = response(Answer::request_error(RequestError::BodyTooLarge { max: 8 }));
-/// assert_eq!(res.status(), http::StatusCode::PAYLOAD_TOO_LARGE);
-/// assert_eq!(res.headers()["cache-control"], "no-store");
-/// assert_eq!(res.extensions().get::<RequestError>(), Some(&RequestError::BodyTooLarge { max: 8 }));
-/// ```
 #[must_use]
 pub fn response(answer: Answer) -> Response<String> {
     let status = StatusCode::from_u16(answer.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -139,10 +105,13 @@ pub fn response(answer: Answer) -> Response<String> {
             Refusal::Handler(e) => {
                 ext.insert(e.clone());
             }
+            Refusal::Config(e) => {
+                ext.insert(*e);
+            }
             Refusal::Replay(e) => {
                 ext.insert(e.clone());
             }
-            Refusal::Denied | Refusal::Misconfigured(_) => {}
+            Refusal::Denied => {}
         }
         ext.insert(refusal);
     }

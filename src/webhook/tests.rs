@@ -4,7 +4,7 @@ use std::time::UNIX_EPOCH;
 use super::signature::shaped_like_a_webhook;
 use super::*;
 use crate::credentials::{Credentials, Keyring};
-use crate::error::VerifyError;
+use crate::error::{ConfigError, VerifyError};
 use crate::names::ChannelName;
 
 #[test]
@@ -151,7 +151,7 @@ fn encrypted_client_event_data_is_decrypted_on_request() {
     assert_eq!(verified.decrypt_data(&events[6]), Err(VerifyError::DecryptionFailed));
     // Credentials without the master key: a typed error, on request only.
     let plain = Credentials::new("key".parse().unwrap(), "secret".parse().unwrap());
-    assert_eq!(events[0].decrypt_data(&plain), Err(VerifyError::MissingMasterKey));
+    assert_eq!(events[0].decrypt_data(&plain), Err(VerifyError::Config(ConfigError::MissingMasterKey)));
     // A client_event without data on any other channel is still malformed.
     assert_eq!(
         one(r#"{"name":"client_event","channel":"private-a","event":"client-x","socket_id":"1.1"}"#),

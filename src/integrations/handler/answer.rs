@@ -3,27 +3,28 @@
 use std::fmt;
 
 use super::{HandlerError, JSON_CONTENT_TYPE};
-use crate::error::AuthError;
+use crate::error::{AuthError, ConfigError};
 use crate::integrations::RequestError;
 use crate::replay::ReplayError;
 use crate::webhook::WebhookError;
 
-/// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body.
+/// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body (its
+/// `Display` is that body's reason), for logs. It converts into the crate's
+/// [`Error`](crate::Error) as the error inside it.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{Refusal, RequestView, Route, UserAuthEndpoint, UserAuthenticator};
+/// use channel_auth::integrations::handler::{Refusal, RequestView, Route, UserAuthEndpoint};
 /// use channel_auth::integrations::RequestError;
-/// use channel_auth::{Credentials, SocketId, UserData};
+/// use channel_auth::{Credentials, SocketId};
 ///
-/// struct Nobody;
-/// impl UserAuthenticator for Nobody {
-///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> { None }
-/// }
-///
-/// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Nobody);
+/// let nobody = |_: &RequestView<'_>, _: &SocketId| None;
+/// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), nobody);
 /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
 /// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&()), b"socket_id=1.1"));
-/// assert!(matches!(answer.refusal(), Some(Refusal::Request(RequestError::UnsupportedContentType { .. }))));
+/// let refusal = answer.refusal().cloned().ok_or("a refusal")?;
+/// assert!(matches!(refusal, Refusal::Request(RequestError::UnsupportedContentType { .. })));
+/// assert_eq!(answer.body(), format!(r#"{{"error":"{refusal}"}}"#));
+/// assert!(matches!(channel_auth::Error::from(refusal), channel_auth::Error::Request(_)));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -39,11 +40,41 @@ pub enum Refusal {
     Webhook(WebhookError),
     /// The [`WebhookHandler`](super::WebhookHandler) asked for a retry (`503`) or refused the webhook (`422`).
     Handler(HandlerError),
-    /// The endpoint cannot answer as configured (`500`): the reason names the setting.
-    Misconfigured(&'static str),
+    /// The endpoint's setup lacks what this request needs (`500`): the credentials have
+    /// no master key for a `private-encrypted-` channel, the target has no clock.
+    Config(ConfigError),
     /// The replay guard could not say whether the webhook is new (`503`): refused rather
     /// than handled unchecked; the sender delivers again.
     Replay(ReplayError),
+}
+
+impl fmt::Display for Refusal {
+    /// The reason an [`Answer`]'s body gives: a typed error's message, or `forbidden`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Request(e) => e.fmt(f),
+            Self::Auth(e) => e.fmt(f),
+            Self::Denied => f.write_str("forbidden"),
+            Self::Webhook(e) => e.fmt(f),
+            Self::Handler(e) => e.fmt(f),
+            Self::Config(e) => e.fmt(f),
+            Self::Replay(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Refusal {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Request(e) => Some(e),
+            Self::Auth(e) => Some(e),
+            Self::Webhook(e) => Some(e),
+            Self::Handler(e) => Some(e),
+            Self::Config(e) => Some(e),
+            Self::Replay(e) => Some(e),
+            Self::Denied => None,
+        }
+    }
 }
 
 /// An endpoint's answer: status, JSON body, and (for a refusal) the typed reason.
@@ -53,21 +84,17 @@ pub enum Refusal {
 /// (which may hold a fresh auth signature).
 ///
 /// ```
-/// use channel_auth::integrations::handler::{HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler};
-/// use channel_auth::webhook::VerifiedWebhook;
-/// use channel_auth::{Credentials, Keyring};
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, Refusal, RequestView, Route};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
-/// struct Ignore;
-/// impl WebhookHandler for Ignore {
-///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> { Ok(()) }
-/// }
-///
-/// let ring = Keyring::new([Credentials::new("key".parse()?, "secret".parse()?)]);
+/// let deny_all = |_: &RequestView<'_>, _: &SocketId, _: &ChannelName| Decision::Deny;
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), deny_all);
+/// let form = [("content-type", "application/x-www-form-urlencoded")];
 /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// let answer = runtime.block_on(WebhookEndpoint::new(ring, Ignore).answer(&RequestView::new(&()), b"{}"));
-/// assert_eq!(answer.status(), 401);
-/// assert_eq!(answer.body(), r#"{"error":"missing or non-ASCII header X-Pusher-Key"}"#);
-/// assert_eq!(answer.headers()[0], ("content-type", "application/json"));
+/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1&channel_name=private-a"));
+/// assert_eq!((answer.status(), answer.body()), (403, r#"{"error":"forbidden"}"#));
+/// assert!(matches!(answer.refusal(), Some(Refusal::Denied)));
+/// assert_eq!(answer.headers(), [("content-type", "application/json"), ("cache-control", "no-store")]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -83,15 +110,7 @@ impl Answer {
     }
 
     pub(super) fn refuse(status: u16, refusal: Refusal) -> Self {
-        let reason = match &refusal {
-            Refusal::Request(e) => e.to_string(),
-            Refusal::Auth(e) => e.to_string(),
-            Refusal::Denied => "forbidden".to_owned(),
-            Refusal::Webhook(e) => e.to_string(),
-            Refusal::Handler(e) => e.to_string(),
-            Refusal::Misconfigured(reason) => (*reason).to_owned(),
-            Refusal::Replay(e) => e.to_string(),
-        };
+        let reason = refusal.to_string();
         // `{"error":<reason>}`, the reason escaped by serde_json (no object built for
         // one field); serializing a string cannot fail, and the fallback is still JSON.
         let body = match serde_json::to_string(&reason) {
@@ -104,13 +123,6 @@ impl Answer {
     /// The answer to a malformed request: `413` for an oversized body, `408` for a body
     /// that did not arrive in time, `415` for a wrong content type, `401` for a missing
     /// webhook header, `400` otherwise. Adapters use it when reading the body fails.
-    ///
-    /// ```
-    /// use channel_auth::integrations::{handler::Answer, RequestError};
-    ///
-    /// let answer = Answer::request_error(RequestError::BodyTooLarge { max: 10 });
-    /// assert_eq!(answer.status(), 413);
-    /// ```
     #[must_use]
     pub fn request_error(error: RequestError) -> Self {
         let status = match error {
@@ -124,70 +136,36 @@ impl Answer {
     }
 
     /// The HTTP status code.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::{handler::Answer, RequestError};
-    /// assert_eq!(Answer::request_error(RequestError::NoChannels).status(), 400);
-    /// ```
     #[must_use]
     pub fn status(&self) -> u16 {
         self.status
     }
 
     /// The JSON body.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::{handler::Answer, RequestError};
-    /// let answer = Answer::request_error(RequestError::NoChannels);
-    /// assert_eq!(answer.body(), r#"{"error":"no channel_name[<index>] in the batch"}"#);
-    /// ```
     #[must_use]
     pub fn body(&self) -> &str {
         &self.body
     }
 
     /// The JSON body, owned.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::{handler::Answer, RequestError};
-    /// let body: String = Answer::request_error(RequestError::NoChannels).into_body();
-    /// assert!(body.starts_with(r#"{"error":"#));
-    /// ```
     #[must_use]
     pub fn into_body(self) -> String {
         self.body
     }
 
     /// The body's content type, always [`JSON_CONTENT_TYPE`].
-    ///
-    /// ```
-    /// # use channel_auth::integrations::{handler::Answer, RequestError};
-    /// assert_eq!(Answer::request_error(RequestError::NoChannels).content_type(), "application/json");
-    /// ```
     #[must_use]
     pub fn content_type(&self) -> &'static str {
         JSON_CONTENT_TYPE
     }
 
     /// The headers to send: `content-type: application/json`, `cache-control: no-store`.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::{handler::Answer, RequestError};
-    /// let answer = Answer::request_error(RequestError::NoChannels);
-    /// assert_eq!(answer.headers()[1], ("cache-control", "no-store"));
-    /// ```
     #[must_use]
     pub fn headers(&self) -> [(&'static str, &'static str); 2] {
         [("content-type", JSON_CONTENT_TYPE), ("cache-control", "no-store")]
     }
 
     /// Why the request was refused, `None` for a success.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::{handler::{Answer, Refusal}, RequestError};
-    /// let answer = Answer::request_error(RequestError::NoChannels);
-    /// assert!(matches!(answer.refusal(), Some(Refusal::Request(RequestError::NoChannels))));
-    /// ```
     #[must_use]
     pub fn refusal(&self) -> Option<&Refusal> {
         self.refusal.as_ref()

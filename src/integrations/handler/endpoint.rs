@@ -11,7 +11,7 @@ use super::{
 };
 use crate::channel::{ChannelAuth, sign_channel_auth, sign_presence_auth};
 use crate::credentials::Credentials;
-use crate::error::AuthError;
+use crate::error::{AuthError, ConfigError};
 use crate::integrations::{BatchAuthRequest, ChannelAuthRequest, RequestError, UserAuthRequest};
 use crate::names::{ChannelKind, ChannelName, SocketId};
 use crate::user::sign_user_auth;
@@ -27,19 +27,11 @@ use crate::user::sign_user_auth;
 /// only it reads the body.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
-/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView, Route};
+/// use channel_auth::{ChannelName, Credentials, SocketId};
 ///
-/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
-/// struct OwnChannels;
-/// impl ChannelAuthorizer for OwnChannels {
-///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-///     }
-/// }
-///
-/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let deny_all = |_: &RequestView<'_>, _: &SocketId, _: &ChannelName| Decision::Deny;
+/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), deny_all);
 /// let form = [("content-type", "application/x-www-form-urlencoded; charset=UTF-8")];
 /// let view = RequestView::new(&form);
 /// assert!(endpoint.refuse_early(&view).is_none());
@@ -106,6 +98,10 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
     match channel.kind() {
         ChannelKind::Public => return Err((400, Refusal::Auth(AuthError::PublicChannel))),
         ChannelKind::ServerToUser => return Err((400, Refusal::Auth(AuthError::ReservedChannel))),
+        // Said before the policy is asked: whatever it decides, nothing can be signed.
+        ChannelKind::PrivateEncrypted if credentials.encryption_master_key().is_none() => {
+            return Err((500, Refusal::Config(ConfigError::MissingMasterKey)));
+        }
         _ => {}
     }
     let misfit = |e| (500, Refusal::Auth(e));
@@ -116,31 +112,40 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
     }
 }
 
-/// pusher-js channel authorization: a `socket_id`, `channel_name` form.
-///
-/// `200` with [`ChannelAuth::to_json`], `403` `{"error":"forbidden"}` when the authorizer
-/// denies, `400` for a hostile body or a channel that cannot be authorized (public,
-/// `#server-to-user-`), `413` over [`ChannelAuthRequest::MAX_BODY_LEN`], `415` for a body
-/// that is not a form, `500` when the decision does not fit the channel.
+/// pusher-js channel authorization: a `socket_id`, `channel_name` form (at most
+/// [`ChannelAuthRequest::MAX_BODY_LEN`] bytes), answered with [`ChannelAuth::to_json`]
+/// when the policy allows; the statuses are [the handler's](super#statuses).
 ///
 /// ```
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
-/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
+/// use std::collections::{HashMap, HashSet};
+/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView, Route};
+/// use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserId};
 ///
-/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
-/// struct OwnChannels;
-/// impl ChannelAuthorizer for OwnChannels {
-///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+/// // Who may join which presence room, as the application's own data has it.
+/// let rooms: HashMap<ChannelName, HashSet<UserId>> =
+///     HashMap::from([("presence-team".parse()?, HashSet::from(["ann".parse()?]))]);
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+/// // DEMO ONLY: the user is whoever `X-User-Id` names; a real app reads its session.
+/// let endpoint = ChannelAuthEndpoint::new(creds, move |request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+///     let Some(user) = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok()) else {
+///         return Decision::Deny;
+///     };
+///     match rooms.get(channel) {
+///         Some(members) if members.contains(&user) => {
+///             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+///         }
+///         _ => Decision::Deny,
 ///     }
-/// }
-///
-/// let endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
-/// let form = [("content-type", "application/x-www-form-urlencoded")];
-/// let hostile = b"socket_id=1.1%3Aprivate-x&channel_name=private-a";
+/// });
 /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), hostile)).status(), 400);
+/// let ask = |user: &str| {
+///     let headers = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", user)];
+///     runtime.block_on(endpoint.answer(&RequestView::new(&headers), b"socket_id=1.1&channel_name=presence-team"))
+/// };
+/// let ann = ask("ann");
+/// assert_eq!(ann.status(), 200);
+/// assert!(ann.body().contains(r#""channel_data":"{\"user_id\":\"ann\"}""#));
+/// assert_eq!(ask("bob").status(), 403);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -152,17 +157,6 @@ pub struct ChannelAuthEndpoint<A> {
 
 impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
     /// The endpoint for these credentials and this policy.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::handler::{ChannelAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
-    /// # use channel_auth::{ChannelName, Credentials, SocketId};
-    /// struct DenyAll;
-    /// impl ChannelAuthorizer for DenyAll {
-    ///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-    /// }
-    /// let _endpoint = ChannelAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), DenyAll);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     pub fn new(credentials: Credentials, authorizer: A) -> Self {
         Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
     }
@@ -204,28 +198,23 @@ impl<A: ChannelAuthorizer> Route for ChannelAuthEndpoint<A> {
 }
 
 /// Batch channel authorization in the `pusher-js-auth` wire format
-/// ([`BatchAuthRequest`]).
-///
-/// `200` with a JSON object keyed by channel: `{"status":200,"data":{"auth":…}}` for an
-/// allowed channel, `{"status":403}` for a denied one, `{"status":400}` for one that
-/// cannot be authorized, `{"status":500}` when the decision does not fit the channel. A
-/// hostile body is `400` for the whole batch, nothing signed; `413` and `415` as for
-/// [`ChannelAuthEndpoint`].
+/// ([`BatchAuthRequest`]): the policy is asked about each channel, and the answer is a
+/// JSON object keyed by channel with each one's status ([the handler's
+/// statuses](super#statuses)). A hostile body is `400` for the whole batch, nothing
+/// signed.
 ///
 /// ```
-/// use channel_auth::integrations::handler::{BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView, Route};
+/// use channel_auth::integrations::handler::{BatchAuthEndpoint, Decision, RequestView, Route};
 /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
 ///
-/// /// The `X-User-Id` user's own `private-<id>` channels, nothing else.
-/// struct OwnChannels;
-/// impl ChannelAuthorizer for OwnChannels {
-///     async fn authorize(&self, request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-///         let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-///         if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-///     }
+/// /// The `X-User-Id` user's own `private-<id>` channel, nothing else. DEMO ONLY: a real
+/// /// app reads its session.
+/// fn own_channel(request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+///     let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+///     if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
 /// }
 ///
-/// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), OwnChannels);
+/// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), own_channel);
 /// let form = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", "a")];
 /// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[2]=news";
 /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -245,17 +234,6 @@ pub struct BatchAuthEndpoint<A> {
 
 impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
     /// The endpoint for these credentials and this policy.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::handler::{BatchAuthEndpoint, ChannelAuthorizer, Decision, RequestView};
-    /// # use channel_auth::{ChannelName, Credentials, SocketId};
-    /// struct DenyAll;
-    /// impl ChannelAuthorizer for DenyAll {
-    ///     async fn authorize(&self, _: &RequestView<'_>, _: &SocketId, _: &ChannelName) -> Decision { Decision::Deny }
-    /// }
-    /// let _endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), DenyAll);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     pub fn new(credentials: Credentials, authorizer: A) -> Self {
         Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
     }
@@ -302,27 +280,30 @@ impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
     }
 }
 
-/// pusher-js user authentication (`pusher.signin()`; a `socket_id` form).
-///
-/// `200` with [`UserAuth::to_json`](crate::UserAuth::to_json), `403`
-/// `{"error":"forbidden"}` when the authenticator returns `None`, `400` for a hostile
-/// body, `413` over [`UserAuthRequest::MAX_BODY_LEN`], `415` for a body that is not a form.
+/// pusher-js user authentication (`pusher.signin()`; a `socket_id` form of at most
+/// [`UserAuthRequest::MAX_BODY_LEN`] bytes), answered with
+/// [`UserAuth::to_json`](crate::UserAuth::to_json) when the authenticator returns the
+/// user's data, `403` when it returns `None` ([the handler's statuses](super#statuses)).
 ///
 /// ```
-/// use channel_auth::integrations::handler::{RequestView, Route, UserAuthEndpoint, UserAuthenticator};
-/// use channel_auth::{Credentials, SocketId, UserData};
+/// use channel_auth::integrations::handler::{RequestView, Route, UserAuthEndpoint};
+/// use channel_auth::{Credentials, SocketId, UserData, UserId};
 ///
-/// struct Ann;
-/// impl UserAuthenticator for Ann {
-///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> {
-///         Some(UserData::new("ann".parse().ok()?))
-///     }
-/// }
+/// /// What the application's session middleware put in the request's extensions.
+/// #[derive(Clone)]
+/// struct Session(UserId);
 ///
-/// let endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Ann);
+/// let endpoint = UserAuthEndpoint::new(
+///     Credentials::new("key".parse()?, "secret".parse()?),
+///     |request: &RequestView<'_>, _: &SocketId| request.extension::<Session>().map(|s| UserData::new(s.0.clone())),
+/// );
 /// let form = [("content-type", "application/x-www-form-urlencoded")];
+/// let mut signed_in = http::Extensions::new();
+/// signed_in.insert(Session("ann".parse()?));
 /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 200);
+/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form).with_context(&signed_in), b"socket_id=1.1"));
+/// assert_eq!(answer.status(), 200);
+/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 403);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -334,17 +315,6 @@ pub struct UserAuthEndpoint<U> {
 
 impl<U: UserAuthenticator> UserAuthEndpoint<U> {
     /// The endpoint for these credentials and this policy.
-    ///
-    /// ```
-    /// # use channel_auth::integrations::handler::{RequestView, UserAuthEndpoint, UserAuthenticator};
-    /// # use channel_auth::{Credentials, SocketId, UserData};
-    /// struct Nobody;
-    /// impl UserAuthenticator for Nobody {
-    ///     async fn authenticate(&self, _: &RequestView<'_>, _: &SocketId) -> Option<UserData> { None }
-    /// }
-    /// let _endpoint = UserAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), Nobody);
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     pub fn new(credentials: Credentials, authenticator: U) -> Self {
         Self { credentials, authenticator, body_timeout: DEFAULT_BODY_TIMEOUT }
     }

@@ -2,7 +2,7 @@
 //! [`UserAuthenticator`], and [`WebhookHandler`] (failing with a [`HandlerError`]).
 
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, ready};
 use std::sync::Arc;
 
 use super::RequestView;
@@ -11,17 +11,8 @@ use crate::names::{ChannelName, SocketId};
 use crate::user::UserData;
 use crate::webhook::VerifiedWebhook;
 
-/// The application's answer to "may this request join this channel?".
-///
-/// ```
-/// use channel_auth::integrations::handler::Decision;
-/// use channel_auth::PresenceMember;
-///
-/// let member = PresenceMember::new("alice".parse()?, None)?;
-/// let decisions = [Decision::Deny, Decision::Allow, Decision::AllowAsMember(member)];
-/// assert_eq!(decisions.len(), 3);
-/// # Ok::<(), channel_auth::InvalidInput>(())
-/// ```
+/// The application's answer to "may this request join this channel?", as a
+/// [`ChannelAuthorizer`] gives it (its example decides all three ways).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Decision {
@@ -33,7 +24,10 @@ pub enum Decision {
     AllowAsMember(PresenceMember),
 }
 
-/// Decides who may join which channel. Implement it with `async fn`.
+/// Decides who may join which channel: a function or closure
+/// `Fn(&RequestView<'_>, &SocketId, &ChannelName) -> Decision` that decides at once, or
+/// a type implementing this trait with `async fn` (to await a database, say); an
+/// `Arc` of either shares one policy between endpoints.
 ///
 /// The endpoint asks only after the body parsed into valid names, and only for channels
 /// that can be authorized (`private-`, `private-encrypted-`, `presence-`). Answer
@@ -52,24 +46,40 @@ pub enum Decision {
 ///
 /// /// Rooms and their members, as the application's database has them.
 /// struct Rooms(HashMap<ChannelName, HashSet<UserId>>);
+/// impl Rooms {
+///     /// A query to the database, awaited.
+///     async fn is_member(&self, channel: &ChannelName, user: &UserId) -> bool {
+///         self.0.get(channel).is_some_and(|members| members.contains(user))
+///     }
+/// }
 ///
 /// /// What the application's session middleware put in the request's extensions.
+/// #[derive(Clone)]
 /// struct Session(UserId);
 ///
 /// impl ChannelAuthorizer for Rooms {
 ///     async fn authorize(&self, request: &RequestView<'_>, _socket: &SocketId, channel: &ChannelName) -> Decision {
 ///         let Some(Session(user)) = request.extension::<Session>() else { return Decision::Deny };
 ///         if channel.is_private_to(user) {
-///             return Decision::Allow;
-///         }
-///         match self.0.get(channel) {
-///             Some(members) if members.contains(user) => {
-///                 PresenceMember::new(user.clone(), None).map_or(Decision::Deny, Decision::AllowAsMember)
-///             }
-///             _ => Decision::Deny,
+///             Decision::Allow
+///         } else if self.is_member(channel, user).await {
+///             PresenceMember::new(user.clone(), None).map_or(Decision::Deny, Decision::AllowAsMember)
+///         } else {
+///             Decision::Deny
 ///         }
 ///     }
 /// }
+///
+/// let rooms = Rooms(HashMap::from([("presence-team".parse()?, HashSet::from(["ann".parse()?]))]));
+/// let mut extensions = http::Extensions::new();
+/// extensions.insert(Session("ann".parse()?));
+/// let (view, socket) = (RequestView::new(&()).with_context(&extensions), "1.1".parse::<SocketId>()?);
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let decide = |channel: &str| channel.parse().map(|channel| runtime.block_on(rooms.authorize(&view, &socket, &channel)));
+/// assert_eq!(decide("private-ann")?, Decision::Allow);
+/// assert_eq!(decide("presence-team")?, Decision::AllowAsMember(PresenceMember::new("ann".parse()?, None)?));
+/// assert_eq!(decide("private-bob")?, Decision::Deny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait ChannelAuthorizer: Send + Sync + 'static {
     /// The decision for one channel. `request` gives the headers and the context slot
@@ -83,19 +93,41 @@ pub trait ChannelAuthorizer: Send + Sync + 'static {
 }
 
 /// Decides who a signing-in socket is: `Some(user data)` signs it in, `None` answers
-/// `403`. Implement it with `async fn`.
+/// `403`. A function or closure `Fn(&RequestView<'_>, &SocketId) -> Option<UserData>`,
+/// or a type implementing this trait with `async fn`; an `Arc` of either.
+/// [`UserAuthEndpoint`](super::UserAuthEndpoint)'s example reads the user from the
+/// session with a closure.
 ///
 /// ```
+/// use std::collections::HashMap;
 /// use channel_auth::integrations::handler::{RequestView, UserAuthenticator};
-/// use channel_auth::{SocketId, UserData};
+/// use channel_auth::{SocketId, UserData, UserId};
 ///
-/// struct Nobody;
-///
-/// impl UserAuthenticator for Nobody {
-///     async fn authenticate(&self, _request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
-///         None
+/// /// The application's sessions, by token (a database, behind an async client).
+/// struct Sessions(HashMap<String, UserId>);
+/// impl Sessions {
+///     async fn user(&self, token: &str) -> Option<UserId> {
+///         self.0.get(token).cloned()
 ///     }
 /// }
+///
+/// impl UserAuthenticator for Sessions {
+///     async fn authenticate(&self, request: &RequestView<'_>, _socket: &SocketId) -> Option<UserData> {
+///         let token = request.header("authorization")?.strip_prefix("Bearer ")?;
+///         Some(UserData::new(self.user(token).await?))
+///     }
+/// }
+///
+/// let sessions = Sessions(HashMap::from([("7f3a9c".to_owned(), "ann".parse()?)]));
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let socket: SocketId = "1.1".parse()?;
+/// let ask = |headers: &[(&str, &str)]| {
+///     let headers = headers.to_vec();
+///     runtime.block_on(sessions.authenticate(&RequestView::new(&headers), &socket))
+/// };
+/// assert_eq!(ask(&[("Authorization", "Bearer 7f3a9c")]).map(|u| u.id().as_str().to_owned()).as_deref(), Some("ann"));
+/// assert!(ask(&[("Authorization", "Bearer 7f3a9")]).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait UserAuthenticator: Send + Sync + 'static {
     /// The signed-in user's data, or `None` to refuse.
@@ -205,10 +237,78 @@ pub trait WebhookHandler: Send + Sync + 'static {
     /// Handles one verified webhook (its events, and the credentials that signed it).
     ///
     /// # Errors
-    /// A [`HandlerError`] when the webhook could not be handled; the answer is `500`.
+    /// A [`HandlerError`] when the webhook could not be handled: `503` for
+    /// [`HandlerError::retry_later`], `422` for [`HandlerError::refuse`].
     fn handle(
         &self,
         request: &RequestView<'_>,
         webhook: VerifiedWebhook<'_>,
     ) -> impl Future<Output = Result<(), HandlerError>> + Send;
+}
+
+/// A plain function or closure decides at once, with the same rules as any other
+/// [`ChannelAuthorizer`]. Annotate its parameters, so that it takes borrows of any
+/// lifetime: `|request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| …`. A
+/// policy that awaits (a database) implements the trait with `async fn` instead.
+impl<F> ChannelAuthorizer for F
+where
+    F: Fn(&RequestView<'_>, &SocketId, &ChannelName) -> Decision + Send + Sync + 'static,
+{
+    fn authorize(
+        &self,
+        request: &RequestView<'_>,
+        socket_id: &SocketId,
+        channel: &ChannelName,
+    ) -> impl Future<Output = Decision> + Send {
+        ready(self(request, socket_id, channel))
+    }
+}
+
+/// A plain function or closure decides at once: `|request: &RequestView<'_>, _:
+/// &SocketId| …` returning the user's data, or `None` to refuse.
+impl<F> UserAuthenticator for F
+where
+    F: Fn(&RequestView<'_>, &SocketId) -> Option<UserData> + Send + Sync + 'static,
+{
+    fn authenticate(
+        &self,
+        request: &RequestView<'_>,
+        socket_id: &SocketId,
+    ) -> impl Future<Output = Option<UserData>> + Send {
+        ready(self(request, socket_id))
+    }
+}
+
+/// A shared policy: one value behind several endpoints (channel and batch auth, say).
+impl<T: ChannelAuthorizer> ChannelAuthorizer for Arc<T> {
+    fn authorize(
+        &self,
+        request: &RequestView<'_>,
+        socket_id: &SocketId,
+        channel: &ChannelName,
+    ) -> impl Future<Output = Decision> + Send {
+        T::authorize(self, request, socket_id, channel)
+    }
+}
+
+/// A shared policy: one value behind several endpoints.
+impl<T: UserAuthenticator> UserAuthenticator for Arc<T> {
+    fn authenticate(
+        &self,
+        request: &RequestView<'_>,
+        socket_id: &SocketId,
+    ) -> impl Future<Output = Option<UserData>> + Send {
+        T::authenticate(self, request, socket_id)
+    }
+}
+
+/// A shared handler: one value behind several webhook endpoints (one per app, say).
+impl<T: WebhookHandler> WebhookHandler for Arc<T> {
+    fn handle(
+        &self,
+        request: &RequestView<'_>,
+        webhook: VerifiedWebhook<'_>,
+    ) -> impl Future<Output = Result<(), HandlerError>> + Send {
+        T::handle(self, request, webhook)
+    }
 }

@@ -369,3 +369,92 @@ fn header_lookup_rules() {
     assert_eq!(map.header("X-A"), Some("v"));
     assert_eq!(().header("x-a"), None);
 }
+
+/// The demo rule as a closure: the `x-user` user's own `private-<id>`, and
+/// `presence-lobby` as that member.
+fn own_channels(request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+    let Some(user) = request.header("x-user").and_then(|id| id.parse::<crate::names::UserId>().ok()) else {
+        return Decision::Deny;
+    };
+    if channel.is_private_to(&user) {
+        Decision::Allow
+    } else if channel.as_str() == "presence-lobby" {
+        PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+    } else {
+        Decision::Deny
+    }
+}
+
+#[test]
+fn closures_and_functions_are_channel_authorizers() {
+    fn statuses<A: ChannelAuthorizer>(endpoint: &ChannelAuthEndpoint<A>) -> [u16; 4] {
+        ["private-u", "private-u2", "presence-lobby", "presence-other"].map(|c| {
+            let body = format!("socket_id=1.1&channel_name={c}");
+            block_on(endpoint.answer(&RequestView::new(&FORM), body.as_bytes())).status()
+        })
+    }
+    let socket: SocketId = "1.1".parse().unwrap();
+    // A function item, and a closure capturing the application's data (an exact lookup).
+    let from_fn = ChannelAuthEndpoint::new(creds(), own_channels);
+    assert_eq!(statuses(&from_fn), [200, 403, 200, 403]);
+    let rooms: std::collections::HashSet<ChannelName> = ["private-u2".parse().unwrap()].into();
+    let closure =
+        ChannelAuthEndpoint::new(
+            creds(),
+            move |_: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+                if rooms.contains(channel) { Decision::Allow } else { Decision::Deny }
+            },
+        );
+    assert_eq!(statuses(&closure), [403, 200, 403, 403]);
+    // What the closure answers is what the trait method answers.
+    let view = RequestView::new(&FORM);
+    let lobby: ChannelName = "presence-lobby".parse().unwrap();
+    let member = PresenceMember::new("u".parse().unwrap(), None).unwrap();
+    assert_eq!(
+        block_on(ChannelAuthorizer::authorize(&own_channels, &view, &socket, &lobby)),
+        Decision::AllowAsMember(member)
+    );
+}
+
+#[test]
+fn closures_are_user_authenticators() {
+    let endpoint = UserAuthEndpoint::new(creds(), |request: &RequestView<'_>, _: &SocketId| {
+        Some(UserData::new(request.header("x-user")?.parse().ok()?))
+    });
+    let answer = block_on(endpoint.answer(&RequestView::new(&FORM), b"socket_id=1.1"));
+    let want = sign_user_auth(&creds(), &"1.1".parse().unwrap(), &UserData::new("u".parse().unwrap())).unwrap();
+    assert_eq!((answer.status(), answer.body()), (200, want.to_json().as_str()));
+    let nobody = [("Content-Type", FORM_CONTENT_TYPE)];
+    assert_eq!(block_on(endpoint.answer(&RequestView::new(&nobody), b"socket_id=1.1")).status(), 403);
+}
+
+#[test]
+fn one_shared_policy_serves_several_endpoints() {
+    let policy = std::sync::Arc::new(Policy::default());
+    let single = ChannelAuthEndpoint::new(creds(), std::sync::Arc::clone(&policy));
+    let batch = BatchAuthEndpoint::new(creds(), std::sync::Arc::clone(&policy));
+    let user = UserAuthEndpoint::new(creds(), std::sync::Arc::clone(&policy));
+    let view = RequestView::new(&FORM);
+    assert_eq!(block_on(single.answer(&view, b"socket_id=1.1&channel_name=private-ok")).status(), 200);
+    let answer = block_on(batch.answer(&view, b"socket_id=1.1&channel_name[0]=private-ok&channel_name[1]=private-no"));
+    assert_eq!(answer.status(), 200);
+    assert_eq!(block_on(user.answer(&view, b"socket_id=1.1")).status(), 200);
+    // One policy value answered all four questions.
+    assert_eq!(policy.calls.load(Ordering::SeqCst), 4);
+
+    let hooks = std::sync::Arc::new(Hooks::default());
+    let endpoint =
+        WebhookEndpoint::new(Keyring::new([creds()]), std::sync::Arc::clone(&hooks)).dangerous_accept_stale_webhooks();
+    let body = r#"{"time_ms":1,"events":[]}"#;
+    let headers = signed(body);
+    assert_eq!(block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes())).status(), 200);
+    assert_eq!(hooks.handled.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_missing_master_key_is_configuration_before_the_policy_is_asked() {
+    let (answer, calls) = channel(Policy::default(), &FORM, b"socket_id=1.1&channel_name=private-encrypted-ok");
+    assert_eq!((answer.status(), calls), (500, 0));
+    assert_eq!(answer.body(), r#"{"error":"private-encrypted channels need an encryption master key"}"#);
+    assert!(matches!(answer.refusal(), Some(Refusal::Config(crate::error::ConfigError::MissingMasterKey))));
+}

@@ -82,46 +82,24 @@ pub struct RequestView<'a> {
 
 impl<'a> RequestView<'a> {
     /// A view of these headers, with an empty context slot.
-    ///
-    /// ```
-    /// let view = channel_auth::integrations::handler::RequestView::new(&());
-    /// assert_eq!(view.header("x-user"), None);
-    /// ```
     #[must_use]
     pub fn new(headers: &'a dyn HeaderLookup) -> Self {
         Self { headers, context: None }
     }
 
     /// Puts a value into the context slot (the adapters put `http::Extensions` there).
-    ///
-    /// ```
-    /// let view = channel_auth::integrations::handler::RequestView::new(&()).with_context(&42_u32);
-    /// assert_eq!(view.context::<u32>(), Some(&42));
-    /// ```
     #[must_use]
     pub fn with_context(self, context: &'a (dyn Any + Send + Sync)) -> Self {
         Self { context: Some(context), ..self }
     }
 
     /// The first value of header `name` (case-insensitive), if present and visible ASCII.
-    ///
-    /// ```
-    /// let headers = [("X-User", "ann")];
-    /// let view = channel_auth::integrations::handler::RequestView::new(&headers);
-    /// assert_eq!(view.header("x-user"), Some("ann"));
-    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'a str> {
         self.headers.header(name)
     }
 
     /// The context slot, if it holds a `T`.
-    ///
-    /// ```
-    /// let view = channel_auth::integrations::handler::RequestView::new(&()).with_context(&"ctx");
-    /// assert_eq!(view.context::<&str>(), Some(&"ctx"));
-    /// assert_eq!(view.context::<u8>(), None);
-    /// ```
     #[must_use]
     pub fn context<T: Any>(&self) -> Option<&'a T> {
         let context: &'a (dyn Any + Send + Sync) = self.context?;
@@ -130,13 +108,6 @@ impl<'a> RequestView<'a> {
 
     /// The extension of type `T`, when the context slot holds `http::Extensions` (as the
     /// `http` and `axum` adapters arrange).
-    ///
-    /// ```
-    /// let mut ext = http::Extensions::new();
-    /// ext.insert(7_u64);
-    /// let view = channel_auth::integrations::handler::RequestView::new(&()).with_context(&ext);
-    /// assert_eq!(view.extension::<u64>(), Some(&7));
-    /// ```
     #[must_use]
     pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&'a T> {
         self.context::<::http::Extensions>()?.get::<T>()

@@ -10,6 +10,7 @@ use super::{
     WebhookHandler,
 };
 use crate::credentials::Keyring;
+use crate::error::ConfigError;
 use crate::integrations::RequestError;
 use crate::replay::{ReplayGuard, ReplayKey, SharedGuard, webhook_ttl};
 use crate::webhook::WebhookError;
@@ -26,18 +27,11 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 /// [`MAX_WEBHOOK_BODY_LEN`]) against the keyring, never a re-serialization; parses the
 /// typed events; checks that the webhook's `time_ms` is within
 /// [`DEFAULT_WEBHOOK_WINDOW`] (ten minutes) of the endpoint's clock, so a captured
-/// webhook cannot be replayed later; and only then hands it to the handler. Answers:
-///
-/// | status | when |
-/// |---|---|
-/// | `200` `{}` | the handler processed it |
-/// | `401` | a missing header, a signature that does not verify (the body is then not parsed), or a stale webhook (`timestamp is too old`, `… too far in the future`) |
-/// | `400` | a verified body that does not parse (the [`WebhookError`] says which event and field) |
-/// | `408`, `413` | a body too slow or too large |
-/// | `200` `{}` | with a replay guard: a repeat of a webhook the handler already processed (the handler is not called again) |
-/// | `503` | the handler said [`HandlerError::retry_later`](super::HandlerError::retry_later), or the replay guard could not answer: the sender delivers again |
-/// | `422` | the handler said [`HandlerError::refuse`](super::HandlerError::refuse): the sender gives up |
-/// | `500` | no clock on this target (see [`WebhookEndpoint::with_clock`]) |
+/// webhook cannot be replayed later; and only then hands it to the handler. It answers
+/// with [the handler's statuses](super#statuses): `401` for a missing header, a bad
+/// signature or a stale webhook, `503` and `422` as the handler says; with a replay
+/// guard, `200` `{}` for a repeat of a webhook the handler processed (not handed to it
+/// again) and `503` when the guard cannot answer.
 ///
 /// Any content type is taken: the signature covers the bytes. Within the window a
 /// captured webhook still verifies again (the protocol has no nonce), and Pusher
@@ -247,7 +241,7 @@ impl<H: WebhookHandler> WebhookEndpoint<H> {
     fn check_fresh(&self, webhook: &crate::webhook::Webhook) -> Result<(), Answer> {
         let Freshness::Within(window) = self.freshness else { return Ok(()) };
         let Some(now) = self.clock.now() else {
-            return Err(Answer::refuse(500, Refusal::Misconfigured("no clock to check webhook freshness")));
+            return Err(Answer::refuse(500, Refusal::Config(ConfigError::NoClock)));
         };
         webhook.check_freshness(now, window).map_err(|e| Answer::refuse(401, Refusal::Webhook(WebhookError::Verify(e))))
     }
