@@ -11,7 +11,7 @@
 //! | `POST /pusher/auth` | channel authorization (pusher-js `channelAuthorization`) |
 //! | `POST /pusher/batch-auth` | batch channel authorization (`pusher-js-auth` plugin) |
 //! | `POST /pusher/user-auth` | user sign-in (pusher-js `userAuthentication`) |
-//! | `POST /pusher/webhook` | webhooks: `401` unless signed with the app's secret and sent within the last 10 minutes |
+//! | `POST /pusher/webhook` | webhooks: `401` unless signed with the app's secret and sent within the last 10 minutes; each handled once (a repeat is answered `200` unhandled) |
 //! | `POST /faye/token` | a Faye token for the session's user and the form's `channel` (`{"userId","token"}`) |
 //! | `GET /pusher/webhook/events` | the verified webhook events as JSON, only with `AUTH_SERVER_EXPOSE_WEBHOOKS=1` (for tests) |
 //!
@@ -33,6 +33,13 @@
 //! One line is logged per decision and per verified webhook event (name and channel),
 //! through a writer thread so no request waits on the terminal; secrets, signatures and
 //! socket ids are never logged. Ctrl-C or SIGTERM stops it gracefully.
+//!
+//! **Replay guard**: the webhook route handles each webhook once (Pusher retries a
+//! delivery with the same bytes, and a captured one could be replayed): with
+//! `REDIS_URL` set (build with `--features axum,redis`), the guard is that Redis, shared
+//! by every server of a deployment; unset, it is in this process's memory (100,000
+//! keys, one process only). When the guard cannot answer (Redis down), webhooks get
+//! `503` and the sender retries: never handled unchecked.
 //!
 //! **Slow clients** ([`Limits`]): each request body must arrive within 10 s
 //! (`AUTH_SERVER_BODY_TIMEOUT_MS`), or it gets `408` and the connection closes; each
@@ -59,6 +66,7 @@ use channel_auth::integrations::axum::{BoundedListener, respond};
 use channel_auth::integrations::handler::{
     BatchAuthEndpoint, ChannelAuthEndpoint, HandlerError, Route, UserAuthEndpoint, WebhookEndpoint,
 };
+use channel_auth::replay::{MemoryReplayGuard, ReplayError, ReplayGuard};
 use channel_auth::webhook::WebhookError;
 use channel_auth::{AppSecret, Credentials, Keyring};
 
@@ -93,7 +101,13 @@ async fn run() -> Result<(), Error> {
         log!("AUTH_SERVER_EXPOSE_WEBHOOKS=1: GET /pusher/webhook/events lists received events");
     }
     let limits = Limits::from_env()?;
-    let app = app(credentials, faye_secret, expose_webhooks, limits);
+    let app = match std::env::var("REDIS_URL") {
+        Ok(url) => app_with_replay_guard(credentials, faye_secret, expose_webhooks, limits, redis_guard(&url).await?),
+        Err(_) => {
+            log!("webhook replay guard: this process's memory ({MEMORY_GUARD_KEYS} keys; set REDIS_URL to share one)");
+            app(credentials, faye_secret, expose_webhooks, limits)
+        }
+    };
 
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -167,11 +181,44 @@ pub async fn serve(
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }
 
+/// How many webhook keys the memory guard holds: a webhook's key is kept 20 minutes,
+/// so this takes 80 webhooks a second (a full guard answers `503`, the sender retries).
+pub const MEMORY_GUARD_KEYS: usize = 100_000;
+
+/// The replay guard on the Redis at `url` (the `redis` feature).
+#[cfg(feature = "redis")]
+async fn redis_guard(url: &str) -> Result<channel_auth::replay::RedisReplayGuard, Error> {
+    let guard = channel_auth::replay::RedisReplayGuard::new(url).await?;
+    // Not the URL: it may hold a password.
+    log!("webhook replay guard: Redis (REDIS_URL), shared by every server that uses it");
+    Ok(guard)
+}
+
+/// Without the `redis` feature, `REDIS_URL` cannot be honoured: refusing to start is
+/// safer than a per-process guard the operator did not ask for.
+#[cfg(not(feature = "redis"))]
+async fn redis_guard(_url: &str) -> Result<MemoryReplayGuard, Error> {
+    Err("REDIS_URL is set but this build has no Redis support: build with --features axum,redis".into())
+}
+
+/// [`app_with_replay_guard`] with a [`MemoryReplayGuard`] of [`MEMORY_GUARD_KEYS`].
+pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webhooks: bool, limits: Limits) -> Router {
+    let guard = MemoryReplayGuard::new(MEMORY_GUARD_KEYS);
+    app_with_replay_guard(credentials, faye_secret, expose_webhooks, limits, guard)
+}
+
 /// The routes, each body bounded by `limits.body_timeout`, with one log line for each
 /// refusal the policy never saw (in each route, and for unknown routes and methods: no
 /// middleware layer, which would cost every request a clone of the router's service).
-/// No Faye route without a Faye secret.
-pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webhooks: bool, limits: Limits) -> Router {
+/// No Faye route without a Faye secret. The webhook route handles each webhook once,
+/// through `guard`.
+pub fn app_with_replay_guard(
+    credentials: Credentials,
+    faye_secret: Option<AppSecret>,
+    expose_webhooks: bool,
+    limits: Limits,
+    guard: impl ReplayGuard + 'static,
+) -> Router {
     let events = WebhookLog::default();
     let policy = DemoPolicy::new(log_line);
     let timeout = limits.body_timeout;
@@ -187,7 +234,11 @@ pub fn app(credentials: Credentials, faye_secret: Option<AppSecret>, expose_webh
         )
         .route(
             "/pusher/webhook",
-            logged(WebhookEndpoint::new(Keyring::new([credentials]), events.clone()).with_body_timeout(timeout)),
+            logged(
+                WebhookEndpoint::new(Keyring::new([credentials]), events.clone())
+                    .with_body_timeout(timeout)
+                    .with_replay_guard(guard),
+            ),
         );
     if let Some(secret) = faye_secret {
         router = router.route(
@@ -293,6 +344,8 @@ fn log_refusal(method: &Method, uri: &Uri, response: &Response) {
             log!("refused {method} {path:?} -> {status} ({reason})");
         } else if let Some(reason) = extensions.get::<WebhookError>() {
             log!("refused {method} {path:?} -> {status} (webhook: {reason})");
+        } else if let Some(reason) = extensions.get::<ReplayError>() {
+            log!("refused {method} {path:?} -> {status} (replay guard: {reason})");
         } else if let Some(reason) = extensions.get::<HandlerError>() {
             let cause = std::error::Error::source(reason).map(ToString::to_string).unwrap_or_default();
             log!("refused {method} {path:?} -> {status} ({reason}: {cause:?})");

@@ -8,6 +8,7 @@ use crate::error::{AuthError, ConfigError, InvalidInput, PayloadFault, VerifyErr
 use crate::faye::FayeError;
 use crate::integrations::RequestError;
 use crate::integrations::handler::{HandlerError, Refusal};
+use crate::replay::ReplayError;
 use crate::send::{ApiError, SendError};
 use crate::webhook::WebhookError;
 
@@ -77,6 +78,9 @@ pub enum Error {
     /// The HTTP API refused a request, or answered something unreadable.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// A replay guard could not answer.
+    #[error(transparent)]
+    Replay(#[from] ReplayError),
 }
 
 impl Error {
@@ -113,6 +117,7 @@ impl From<Refusal> for Error {
             Refusal::Webhook(e) => Self::Webhook(e),
             Refusal::Handler(e) => Self::Handler(e),
             Refusal::Config(e) => Self::Config(e),
+            Refusal::Replay(e) => Self::Replay(e),
         }
     }
 }
@@ -155,6 +160,8 @@ mod tests {
         assert!(matches!(convert(SendError::NoChannels), Error::Send(SendError::NoChannels)));
         let api = ApiError::Refused { operation: Operation::Trigger, status: 403, message: "no".to_owned() };
         assert!(matches!(convert(api.clone()), Error::Api(e) if e == api));
+        let replay = ReplayError::Full { capacity: 3 };
+        assert!(matches!(convert(replay.clone()), Error::Replay(e) if e == replay));
 
         // A payload fault is a verification failure.
         let fault = PayloadFault::NonceLength { len: 3 };
@@ -172,6 +179,7 @@ mod tests {
             Refusal::Webhook(WebhookError::Verify(VerifyError::InvalidSignature)),
             Refusal::Handler(HandlerError::refuse("no such room")),
             Refusal::Config(ConfigError::MissingMasterKey),
+            Refusal::Replay(ReplayError::TimedOut { timeout: std::time::Duration::from_secs(2) }),
         ];
         for refusal in cases {
             // The answer's body reason, the refusal's message and the error's are one.
@@ -184,6 +192,7 @@ mod tests {
                 (Refusal::Webhook(a), Error::Webhook(b)) => a == b,
                 (Refusal::Handler(a), Error::Handler(b)) => a.should_retry() == b.should_retry(),
                 (Refusal::Config(a), Error::Config(b)) => a == b,
+                (Refusal::Replay(a), Error::Replay(b)) => a == b,
                 _ => false,
             };
             assert!(same_family, "{refusal:?} became {err:?}");

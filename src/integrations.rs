@@ -47,6 +47,8 @@ pub mod actix_web;
 pub mod axum;
 pub mod handler;
 pub mod http;
+#[cfg(all(feature = "tower", not(all(target_arch = "wasm32", target_os = "unknown"))))]
+pub mod tower;
 
 mod form;
 

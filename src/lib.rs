@@ -108,6 +108,7 @@ pub mod integrations;
 mod json;
 mod mac;
 mod names;
+pub mod replay;
 mod secret;
 pub mod send;
 mod user;

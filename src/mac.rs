@@ -241,6 +241,34 @@ fn decode_hex_tag(s: &str) -> Option<[u8; TAG_LEN]> {
     (bad & NOT_HEX == 0).then_some(out)
 }
 
+/// A received signature that verified, as its 32 bytes: kept by the verified values
+/// ([`VerifiedWebhook`](crate::webhook::VerifiedWebhook),
+/// [`VerifiedApiRequest`](crate::api::VerifiedApiRequest)) for the replay key only.
+///
+/// No `==` and a redacting `Debug`: a verified signature is the expected one, which
+/// never appears in logs.
+#[derive(Clone)]
+pub(crate) struct VerifiedTag([u8; TAG_LEN]);
+
+impl VerifiedTag {
+    /// The tag of a signature header that verified: `None` when `received` is not 64
+    /// lowercase hex digits (then it did not verify either).
+    pub(crate) fn decode(received: &str) -> Option<Self> {
+        decode_hex_tag(received).map(Self)
+    }
+
+    /// The tag's bytes.
+    pub(crate) fn bytes(&self) -> &[u8; TAG_LEN] {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for VerifiedTag {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("VerifiedTag([redacted])")
+    }
+}
+
 /// The byte whose high nibble is `hi`'s low nibble and whose low nibble is `lo`'s.
 ///
 /// Its own function so that mutation testing can name this expression: `|` and `^`

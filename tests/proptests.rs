@@ -832,3 +832,79 @@ proptest! {
         }
     }
 }
+
+/// A webhook's or an API request's replay key, with what it was made from: (purpose,
+/// app key, signature).
+fn replay_key_of(
+    webhook: bool,
+    app_key: &str,
+    secret: &str,
+    body: &str,
+) -> (channel_auth::replay::ReplayKey, (bool, String, String)) {
+    use channel_auth::replay::ReplayKey;
+    let creds = Credentials::new(app_key.parse().unwrap(), secret.parse().unwrap());
+    let ring = Keyring::new([creds.clone()]);
+    if webhook {
+        let body = format!(r#"{{"time_ms":1,"events":[],"n":"{body}"}}"#);
+        let signed = sign_webhook(&creds, body.as_bytes());
+        let verified = verify_and_parse_webhook(&ring, app_key, signed.signature(), body.as_bytes()).unwrap();
+        (ReplayKey::of_webhook(&verified), (true, app_key.to_owned(), signed.signature().to_owned()))
+    } else {
+        let at = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let query = sign_api_request(&creds, Method::Get, "/apps/1/channels", &[("n", body)], b"", at).unwrap();
+        let verified = verify_api_request(&ring, Method::Get, "/apps/1/channels", query.as_str(), b"", at).unwrap();
+        let signature = query.as_str().split('&').find_map(|p| p.strip_prefix("auth_signature=")).unwrap();
+        (ReplayKey::of_api_request(&verified), (false, app_key.to_owned(), signature.to_owned()))
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Two replay keys are equal exactly when purpose, app key and signature are all
+    /// equal (small alphabets, so equal parts happen often).
+    #[test]
+    fn replay_keys_differ_whenever_purpose_key_or_signature_differ(
+        a in (any::<bool>(), "[ab]{1,2}", "[xy]{1,2}", "[01]{0,2}"),
+        b in (any::<bool>(), "[ab]{1,2}", "[xy]{1,2}", "[01]{0,2}"),
+    ) {
+        let (key_a, parts_a) = replay_key_of(a.0, &a.1, &a.2, &a.3);
+        let (key_b, parts_b) = replay_key_of(b.0, &b.1, &b.2, &b.3);
+        prop_assert_eq!(key_a == key_b, parts_a == parts_b, "{:?} {:?}", parts_a, parts_b);
+    }
+}
+
+#[cfg(not(target_family = "wasm"))]
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Under a concurrent hammer of repeats, the memory guard lets each key through
+    /// exactly once (however many threads offer it, in whatever order).
+    #[test]
+    fn memory_guard_lets_each_key_through_once(keys in 1usize..40, threads in 2usize..8, rounds in 1usize..4) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use channel_auth::replay::{MemoryReplayGuard, ReplayKey};
+        let guard = MemoryReplayGuard::new(keys);
+        let passed: Vec<AtomicUsize> = (0..keys).map(|_| AtomicUsize::new(0)).collect();
+        let now = std::time::Instant::now();
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                let (guard, passed) = (&guard, &passed);
+                scope.spawn(move || {
+                    for round in 0..rounds {
+                        for i in 0..keys {
+                            let n = (i + t * 7 + round) % keys;
+                            let key = ReplayKey::from_bytes([u8::try_from(n).unwrap(); 32]);
+                            if guard.first_seen_at(&key, Duration::from_secs(60), now).unwrap() {
+                                passed[n].fetch_add(1, Ordering::SeqCst);
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        for (n, count) in passed.iter().enumerate() {
+            prop_assert_eq!(count.load(Ordering::SeqCst), 1, "key {}", n);
+        }
+    }
+}

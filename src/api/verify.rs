@@ -9,6 +9,7 @@ use super::query::{Params, decode_query, lowercase, md5_hex_into, string_to_sign
 use super::{API_AUTH_VERSION, API_TIMESTAMP_WINDOW, Method};
 use crate::credentials::{Credentials, Keyring, Passed};
 use crate::error::VerifyError;
+use crate::mac::VerifiedTag;
 
 /// Verifies a signed HTTP API request, as a Pusher-compatible server does, and returns
 /// what it verified: the credentials that signed it and the parameters as signed
@@ -134,7 +135,10 @@ pub fn verify_api_request<'a>(
     } else {
         VerifyError::InvalidSignature
     })?;
-    Ok(VerifiedApiRequest { credentials, params: checked.params })
+    // A signature that verified is 64 lowercase hex digits: `None` cannot happen, and
+    // would be refused like any signature that does not verify.
+    let signature = checked.signature.ok_or(VerifyError::InvalidSignature)?;
+    Ok(VerifiedApiRequest { credentials, params: checked.params, signature })
 }
 
 /// What [`verify_api_request`] verified: the credentials that signed the request and
@@ -169,6 +173,8 @@ pub struct VerifiedApiRequest<'a> {
     credentials: &'a Credentials,
     /// Sorted by key, keys unique, `auth_signature` removed.
     params: Params,
+    /// The signature that verified, for the replay key (its `Debug` is redacted).
+    signature: VerifiedTag,
 }
 
 impl<'a> VerifiedApiRequest<'a> {
@@ -203,6 +209,11 @@ impl<'a> VerifiedApiRequest<'a> {
     pub fn params(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         self.params.iter()
     }
+
+    /// The signature that verified, as bytes (for [`ReplayKey`](crate::replay::ReplayKey)).
+    pub(crate) fn signature(&self) -> &VerifiedTag {
+        &self.signature
+    }
 }
 
 /// What [`check_api_request`] found in a request whose signature it checked.
@@ -213,6 +224,8 @@ struct Checked<'a> {
     outside_app: bool,
     /// The parameters as signed: sorted, lowercased keys, `auth_signature` removed.
     params: Params,
+    /// `auth_signature` decoded, when it is 64 lowercase hex digits.
+    signature: Option<VerifiedTag>,
 }
 
 /// [`verify_api_request`] up to its outcome: `Err` for a request refused before its
@@ -268,8 +281,9 @@ fn check_api_request<'a>(
         signed & inside
     });
     drop(message);
+    let signature = VerifiedTag::decode(signature);
     params.remove("auth_signature");
-    Ok(Checked { signer: lookup, outside_app: bool::from(outside_app), params })
+    Ok(Checked { signer: lookup, outside_app: bool::from(outside_app), params, signature })
 }
 
 /// [`verify_api_request`] at the system clock's `now`: read the parameters from the

@@ -316,6 +316,9 @@ pub fn response(answer: Answer) -> HttpResponse {
             Refusal::Config(e) => {
                 ext.insert(*e);
             }
+            Refusal::Replay(e) => {
+                ext.insert(e.clone());
+            }
             Refusal::Denied => {}
         }
         ext.insert(refusal);

@@ -31,7 +31,7 @@
 //!
 //! | status | endpoints | when |
 //! |---|---|---|
-//! | `200` | all | channel auth: the [`ChannelAuth`](crate::ChannelAuth) JSON; user auth: the [`UserAuth`](crate::UserAuth) JSON; webhook: `{}` once the [`WebhookHandler`] processed it; batch: an object keyed by channel, each entry `{"status":200,"data":{"auth":…}}` or `{"status":400|403|500}` for that channel's refusal as below (`pusher-js-auth`'s format) |
+//! | `200` | all | channel auth: the [`ChannelAuth`](crate::ChannelAuth) JSON; user auth: the [`UserAuth`](crate::UserAuth) JSON; webhook: `{}` once the [`WebhookHandler`] processed it, and with a replay guard ([`WebhookEndpoint::with_replay_guard`]) for a repeat of a processed webhook, not handed to the handler again; batch: an object keyed by channel, each entry `{"status":200,"data":{"auth":…}}` or `{"status":400|403|500}` for that channel's refusal as below (`pusher-js-auth`'s format) |
 //! | `400` | all | a hostile or malformed body ([`RequestError`](super::RequestError)), for a batch the whole batch; channel auth (batch: per channel): a channel that cannot be authorized (public, `#server-to-user-`); webhook: a verified body that does not parse ([`WebhookError`](crate::webhook::WebhookError)) |
 //! | `401` | webhook | a missing or non-ASCII `X-Pusher-Key` or `X-Pusher-Signature`, a signature that does not verify (the body is then not parsed), or a webhook whose `time_ms` is outside the freshness window ([`DEFAULT_WEBHOOK_WINDOW`]) |
 //! | `403` | channel, user (batch: per channel) | the policy denied: `{"error":"forbidden"}` |
@@ -40,7 +40,7 @@
 //! | `415` | channel, batch, user | a body that is not `application/x-www-form-urlencoded` (JSON, say) |
 //! | `422` | webhook | the handler refused it ([`HandlerError::refuse`]): the sender does not retry |
 //! | `500` | channel, user, webhook (batch: per channel) | a decision that does not fit the channel ([`Decision::Allow`] for a `presence-` channel, say), or missing configuration ([`ConfigError`](crate::ConfigError): no encryption master key for a `private-encrypted-` channel, said before the policy is asked; no clock for the webhook freshness check) |
-//! | `503` | webhook | the handler asked for a retry ([`HandlerError::retry_later`]): the sender delivers it again |
+//! | `503` | webhook | the handler asked for a retry ([`HandlerError::retry_later`]), or the replay guard could not answer ([`Refusal::Replay`]): the sender delivers it again |
 //!
 //! ```
 //! use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView, Route};

@@ -108,6 +108,9 @@ pub fn response(answer: Answer) -> Response<String> {
             Refusal::Config(e) => {
                 ext.insert(*e);
             }
+            Refusal::Replay(e) => {
+                ext.insert(e.clone());
+            }
             Refusal::Denied => {}
         }
         ext.insert(refusal);

@@ -4,6 +4,7 @@
 use super::{Webhook, WebhookError, WebhookEvent};
 use crate::credentials::{Credentials, Keyring};
 use crate::error::VerifyError;
+use crate::mac::VerifiedTag;
 use crate::names::AppKey;
 
 /// The headers a webhook is sent with: `X-Pusher-Key` and `X-Pusher-Signature`.
@@ -181,8 +182,11 @@ pub fn verify_and_parse_webhook<'a>(
     body: &[u8],
 ) -> Result<VerifiedWebhook<'a>, WebhookError> {
     let credentials = verify_webhook(keyring, key_header, signature_header, body)?;
+    // A signature that verified is 64 lowercase hex digits: `None` cannot happen, and
+    // would be refused like any signature that does not verify.
+    let signature = VerifiedTag::decode(signature_header).ok_or(VerifyError::InvalidSignature)?;
     let webhook = Webhook::parse(body)?;
-    Ok(VerifiedWebhook { credentials, webhook })
+    Ok(VerifiedWebhook { credentials, webhook, signature })
 }
 
 /// A webhook whose signature verified, with the credentials that signed it.
@@ -203,6 +207,8 @@ pub fn verify_and_parse_webhook<'a>(
 pub struct VerifiedWebhook<'a> {
     credentials: &'a Credentials,
     webhook: Webhook,
+    /// The signature that verified, for the replay key (its `Debug` is redacted).
+    signature: VerifiedTag,
 }
 
 impl<'a> VerifiedWebhook<'a> {
@@ -252,5 +258,10 @@ impl<'a> VerifiedWebhook<'a> {
     /// ```
     pub fn decrypt_data(&self, event: &WebhookEvent) -> Result<Option<Vec<u8>>, VerifyError> {
         event.decrypt_data(self.credentials)
+    }
+
+    /// The signature that verified, as bytes (for [`ReplayKey`](crate::replay::ReplayKey)).
+    pub(crate) fn signature(&self) -> &VerifiedTag {
+        &self.signature
     }
 }

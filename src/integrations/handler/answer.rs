@@ -5,6 +5,7 @@ use std::fmt;
 use super::{HandlerError, JSON_CONTENT_TYPE};
 use crate::error::{AuthError, ConfigError};
 use crate::integrations::RequestError;
+use crate::replay::ReplayError;
 use crate::webhook::WebhookError;
 
 /// Why an [`Answer`] refuses: the typed error behind its `{"error":…}` body (its
@@ -42,6 +43,9 @@ pub enum Refusal {
     /// The endpoint's setup lacks what this request needs (`500`): the credentials have
     /// no master key for a `private-encrypted-` channel, the target has no clock.
     Config(ConfigError),
+    /// The replay guard could not say whether the webhook is new (`503`): refused rather
+    /// than handled unchecked; the sender delivers again.
+    Replay(ReplayError),
 }
 
 impl fmt::Display for Refusal {
@@ -54,6 +58,7 @@ impl fmt::Display for Refusal {
             Self::Webhook(e) => e.fmt(f),
             Self::Handler(e) => e.fmt(f),
             Self::Config(e) => e.fmt(f),
+            Self::Replay(e) => e.fmt(f),
         }
     }
 }
@@ -66,6 +71,7 @@ impl std::error::Error for Refusal {
             Self::Webhook(e) => Some(e),
             Self::Handler(e) => Some(e),
             Self::Config(e) => Some(e),
+            Self::Replay(e) => Some(e),
             Self::Denied => None,
         }
     }

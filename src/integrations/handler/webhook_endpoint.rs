@@ -12,6 +12,7 @@ use super::{
 use crate::credentials::Keyring;
 use crate::error::ConfigError;
 use crate::integrations::RequestError;
+use crate::replay::{ReplayGuard, ReplayKey, SharedGuard, webhook_ttl};
 use crate::webhook::WebhookError;
 use crate::webhook::verify_and_parse_webhook;
 
@@ -28,11 +29,15 @@ const PUSHER_SIGNATURE: &str = "X-Pusher-Signature";
 /// [`DEFAULT_WEBHOOK_WINDOW`] (ten minutes) of the endpoint's clock, so a captured
 /// webhook cannot be replayed later; and only then hands it to the handler. It answers
 /// with [the handler's statuses](super#statuses): `401` for a missing header, a bad
-/// signature or a stale webhook, `503` and `422` as the handler says.
+/// signature or a stale webhook, `503` and `422` as the handler says; with a replay
+/// guard, `200` `{}` for a repeat of a webhook the handler processed (not handed to it
+/// again) and `503` when the guard cannot answer.
 ///
 /// Any content type is taken: the signature covers the bytes. Within the window a
-/// captured webhook still verifies again (the protocol has no nonce): make the handler
-/// idempotent, or deduplicate on the signature.
+/// captured webhook still verifies again (the protocol has no nonce), and Pusher
+/// delivers the same webhook again when it retries: give the endpoint a
+/// [`ReplayGuard`] ([`with_replay_guard`](Self::with_replay_guard)) so each webhook is
+/// handled once, or make the handler idempotent.
 ///
 /// ```
 /// use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -73,6 +78,7 @@ pub struct WebhookEndpoint<H> {
     body_timeout: Duration,
     freshness: Freshness,
     clock: Clock,
+    guard: Option<SharedGuard>,
 }
 
 /// How fresh a webhook must be.
@@ -138,7 +144,65 @@ impl<H: WebhookHandler> WebhookEndpoint<H> {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             freshness: Freshness::Within(DEFAULT_WEBHOOK_WINDOW),
             clock: Clock::System,
+            guard: None,
         }
+    }
+
+    /// The same endpoint, handling each webhook once: a repeat of a webhook the handler
+    /// processed (a sender's retry, or a replay) is answered `200` without calling the
+    /// handler again.
+    ///
+    /// After the signature and freshness checks, the webhook's [`ReplayKey`] is recorded
+    /// in `guard` for [`webhook_ttl`] of the freshness window (the whole time it could
+    /// still verify), and only a first sighting reaches the handler: recorded before the
+    /// handler runs, so two deliveries at once (to two servers sharing one Redis) are
+    /// handled once. When the handler fails (retry later, or refused), the key is
+    /// [forgotten](ReplayGuard::forget), so the sender's retry is handled. If the guard
+    /// cannot forget it then either (the store went down meanwhile), the retry is
+    /// answered `200` unhandled until the key expires: the one case where a webhook is
+    /// lost rather than handled twice. When the guard cannot answer at all, the webhook
+    /// is refused with `503` (the sender retries), never handled unchecked.
+    ///
+    /// With [`dangerous_accept_stale_webhooks`](Self::dangerous_accept_stale_webhooks),
+    /// keys are kept for `webhook_ttl(DEFAULT_WEBHOOK_WINDOW)`: an older repeat is
+    /// handled again.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use std::time::SystemTime;
+    /// use channel_auth::integrations::handler::{HandlerError, RequestView, Route, WebhookEndpoint, WebhookHandler};
+    /// use channel_auth::replay::MemoryReplayGuard;
+    /// use channel_auth::webhook::{sign_webhook, VerifiedWebhook};
+    /// use channel_auth::{Credentials, Keyring};
+    ///
+    /// struct Counter(std::sync::Arc<AtomicUsize>);
+    /// impl WebhookHandler for Counter {
+    ///     async fn handle(&self, _: &RequestView<'_>, _: VerifiedWebhook<'_>) -> Result<(), HandlerError> {
+    ///         self.0.fetch_add(1, Ordering::SeqCst);
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// let handled = std::sync::Arc::new(AtomicUsize::new(0));
+    /// let endpoint = WebhookEndpoint::new(Keyring::new([creds.clone()]), Counter(handled.clone()))
+    ///     .with_replay_guard(MemoryReplayGuard::new(100_000));
+    ///
+    /// let now_ms = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH)?.as_millis();
+    /// let body = format!(r#"{{"time_ms":{now_ms},"events":[]}}"#);
+    /// let signed = sign_webhook(&creds, body.as_bytes());
+    /// let headers = [("X-Pusher-Key", "key"), ("X-Pusher-Signature", signed.signature())];
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// for _ in 0..3 {
+    ///     let answer = runtime.block_on(endpoint.answer(&RequestView::new(&headers), body.as_bytes()));
+    ///     assert_eq!(answer.status(), 200);
+    /// }
+    /// assert_eq!(handled.load(Ordering::SeqCst), 1); // delivered three times, handled once
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_replay_guard(self, guard: impl ReplayGuard + 'static) -> Self {
+        Self { guard: Some(SharedGuard::new(guard)), ..self }
     }
 
     /// The same endpoint, accepting webhooks whose `time_ms` is less than `window` away
@@ -223,9 +287,32 @@ impl<H: WebhookHandler> Route for WebhookEndpoint<H> {
         if let Err(stale) = self.check_fresh(verified.webhook()) {
             return stale;
         }
+        // Recorded before the handler runs (so concurrent deliveries are handled once),
+        // forgotten again when the handler did not process it (so a retry is handled).
+        let recorded = match &self.guard {
+            None => None,
+            Some(guard) => {
+                let key = ReplayKey::of_webhook(&verified);
+                let window = match self.freshness {
+                    Freshness::Within(window) => window,
+                    Freshness::Unchecked => DEFAULT_WEBHOOK_WINDOW,
+                };
+                match guard.first_seen(&key, webhook_ttl(window)).await {
+                    Ok(true) => Some((guard, key)),
+                    Ok(false) => return Answer::ok("{}".to_owned()),
+                    Err(e) => return Answer::refuse(503, Refusal::Replay(e)),
+                }
+            }
+        };
         match self.handler.handle(request, verified).await {
             Ok(()) => Answer::ok("{}".to_owned()),
-            Err(e) => Answer::refuse(e.status(), Refusal::Handler(e)),
+            Err(e) => {
+                if let Some((guard, key)) = recorded {
+                    // Best effort: if the store is down now, the key expires by itself.
+                    let _ = guard.forget(&key).await;
+                }
+                Answer::refuse(e.status(), Refusal::Handler(e))
+            }
         }
     }
 }
