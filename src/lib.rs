@@ -86,7 +86,8 @@
 //! | [`send`] | the whole HTTP API as typed requests, and a client (feature `reqwest`) |
 //! | [`faye`] | the Faye security guide's tokens and server extensions |
 //! | [`env`](mod@env) | credentials from the variables the official libraries' examples use |
-//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`) |
+//! | [`replay`] | answering "have I seen this signed request before?", in one process or on Redis (feature `redis`) |
+//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`), and verifying layers for any tower stack (feature `tower`) |
 //!
 //! Each module's page opens with a complete example.
 //!
