@@ -78,6 +78,7 @@ mod policy;
 mod view;
 mod webhook_endpoint;
 
+pub(crate) use answer::TypedSlot;
 pub use answer::{Answer, Refusal};
 pub use endpoint::{BatchAuthEndpoint, ChannelAuthEndpoint, Route, UserAuthEndpoint};
 pub use policy::{ChannelAuthorizer, Decision, HandlerError, UserAuthenticator, WebhookHandler};
