@@ -20,7 +20,10 @@
 //! framework, with one set of statuses ([`handler`'s table](handler#statuses)); [`http`]
 //! adapts it to `http` 1.x types (hyper, Workers, any server on `http` 1.x); with the
 //! `axum` feature, the `axum` submodule mounts it as routes, and with the `actix-web`
-//! feature, the `actix_web` submodule does the same on actix-web 4.
+//! feature, the `actix_web` submodule does the same on actix-web 4. With the `tracing`
+//! feature, every decision of every route is a `tracing` event, whatever the adapter
+//! ([the handler's fields](handler#tracing)), and never a secret, signature, socket id,
+//! name or body.
 //!
 //! Without the handler, an application parses the body, decides with an exact rule, and
 //! signs:

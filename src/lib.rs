@@ -86,7 +86,7 @@
 //! | [`send`] | the whole HTTP API as typed requests, and a client (feature `reqwest`) |
 //! | [`faye`] | the Faye security guide's tokens and server extensions |
 //! | [`env`](mod@env) | credentials from the variables the official libraries' examples use |
-//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`) |
+//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`; `tracing` for an event per decision) |
 //!
 //! Each module's page opens with a complete example.
 //!

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use super::trace::{Record, RouteName};
 use super::{
     Answer, ChannelAuthorizer, DEFAULT_BODY_TIMEOUT, Decision, FORM_CONTENT_TYPE, Refusal, RequestView,
     UserAuthenticator,
@@ -90,9 +91,10 @@ pub(super) fn precheck<E: Route>(endpoint: &E, request: &RequestView<'_>, body: 
 /// The three form endpoints' shared shape: the struct (credentials, policy, body
 /// timeout), `new` and `with_body_timeout`, and a [`Route`] that refuses what is not a
 /// form of at most `$form::MAX_BODY_LEN` bytes, parses `$form`, and hands it to the
-/// endpoint's own `decide`. Written once here so the three cannot drift apart.
+/// endpoint's own `decide`, with the `tracing` feature's [`Record`] of the answer as
+/// `$route`. Written once here so the three cannot drift apart.
 macro_rules! form_endpoint {
-    ($(#[$doc:meta])* $name:ident<$policy:ident: $bound:ident> { $field:ident }, $form:ty) => {
+    ($(#[$doc:meta])* $name:ident<$policy:ident: $bound:ident> { $field:ident }, $form:ty, $route:ident) => {
         $(#[$doc])*
         #[derive(Debug)]
         pub struct $name<$policy> {
@@ -129,13 +131,15 @@ macro_rules! form_endpoint {
             }
 
             async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
-                if let Some(answer) = precheck(self, request, body) {
-                    return answer;
-                }
-                match <$form>::from_form(body) {
-                    Ok(form) => self.decide(request, &form).await,
-                    Err(e) => Answer::request_error(e),
-                }
+                let mut record = Record::start(RouteName::$route);
+                let answer = match precheck(self, request, body) {
+                    Some(answer) => answer,
+                    None => match <$form>::from_form(body) {
+                        Ok(form) => self.decide(request, &form, &mut record).await,
+                        Err(e) => Answer::request_error(e),
+                    },
+                };
+                record.answered(answer)
             }
         }
     };
@@ -204,12 +208,14 @@ form_endpoint! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ChannelAuthEndpoint<A: ChannelAuthorizer> { authorizer },
-    ChannelAuthRequest
+    ChannelAuthRequest,
+    ChannelAuth
 }
 
 impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
     /// Asks the policy about the form's channel, and signs what it allows.
-    async fn decide(&self, request: &RequestView<'_>, form: &ChannelAuthRequest) -> Answer {
+    async fn decide(&self, request: &RequestView<'_>, form: &ChannelAuthRequest, record: &mut Record) -> Answer {
+        record.channel(form.channel_name());
         match decide_and_sign(&self.credentials, &self.authorizer, request, form.socket_id(), form.channel_name()).await
         {
             Ok(auth) => Answer::ok(auth.to_json()),
@@ -248,18 +254,29 @@ form_endpoint! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     BatchAuthEndpoint<A: ChannelAuthorizer> { authorizer },
-    BatchAuthRequest
+    BatchAuthRequest,
+    BatchAuth
 }
 
 impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
     /// Asks the policy about each of the form's channels, and signs what it allows.
-    async fn decide(&self, request: &RequestView<'_>, form: &BatchAuthRequest) -> Answer {
+    /// With the `tracing` feature, each channel's decision is an event of its own.
+    async fn decide(&self, request: &RequestView<'_>, form: &BatchAuthRequest, record: &mut Record) -> Answer {
+        record.channels(form.channel_names().len());
         let mut out = serde_json::Map::new();
         for channel in form.channel_names() {
+            let mut one = Record::start(RouteName::BatchAuth);
+            one.channel(channel);
             let entry =
                 match decide_and_sign(&self.credentials, &self.authorizer, request, form.socket_id(), channel).await {
-                    Ok(auth) => serde_json::json!({ "status": 200, "data": auth }),
-                    Err((status, _)) => serde_json::json!({ "status": status }),
+                    Ok(auth) => {
+                        one.channel_decided(200, None);
+                        serde_json::json!({ "status": 200, "data": auth })
+                    }
+                    Err((status, refusal)) => {
+                        one.channel_decided(status, Some(&refusal));
+                        serde_json::json!({ "status": status })
+                    }
                 };
             out.insert(channel.as_str().to_owned(), entry);
         }
@@ -295,12 +312,13 @@ form_endpoint! {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     UserAuthEndpoint<U: UserAuthenticator> { authenticator },
-    UserAuthRequest
+    UserAuthRequest,
+    UserAuth
 }
 
 impl<U: UserAuthenticator> UserAuthEndpoint<U> {
     /// Asks the policy who the user is, and signs the sign-in it vouches for.
-    async fn decide(&self, request: &RequestView<'_>, form: &UserAuthRequest) -> Answer {
+    async fn decide(&self, request: &RequestView<'_>, form: &UserAuthRequest, _: &mut Record) -> Answer {
         let Some(user) = self.authenticator.authenticate(request, form.socket_id()).await else {
             return Answer::refuse(403, Refusal::Denied);
         };
