@@ -22,7 +22,10 @@
 //! `axum` feature, the `axum` submodule mounts it as routes, and with the `actix-web`
 //! feature, the `actix_web` submodule does the same on actix-web 4. With the `tower`
 //! feature, the `tower` submodule verifies webhooks and HTTP API requests in front of
-//! any tower service, and puts what it verified in the request's extensions.
+//! any tower service, and puts what it verified in the request's extensions. With the
+//! `tracing` feature, every decision of every route is a `tracing` event, whatever the
+//! adapter ([the handler's fields](handler#tracing)), and never a secret, signature,
+//! socket id, name or body.
 //!
 //! Without the handler, an application parses the body, decides with an exact rule, and
 //! signs:

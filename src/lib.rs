@@ -87,7 +87,7 @@
 //! | [`faye`] | the Faye security guide's tokens and server extensions |
 //! | [`env`](mod@env) | credentials from the variables the official libraries' examples use |
 //! | [`replay`] | answering "have I seen this signed request before?", in one process or on Redis (feature `redis`) |
-//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`), and verifying layers for any tower stack (feature `tower`) |
+//! | [`integrations`] | request parsing, and ready auth and webhook routes for web frameworks (features `axum`, `actix-web`), verifying layers for any tower stack (feature `tower`), and an event per decision (feature `tracing`) |
 //!
 //! Each module's page opens with a complete example.
 //!

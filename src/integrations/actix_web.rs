@@ -90,8 +90,10 @@ use super::handler;
 #[cfg(doc)]
 use super::handler::HandlerError;
 use super::handler::HeaderLookup;
+#[cfg(doc)]
+use super::handler::Refusal;
 use super::handler::{
-    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, Refusal, RequestView, UserAuthEndpoint,
+    Answer, BatchAuthEndpoint, ChannelAuthEndpoint, ChannelAuthorizer, RequestView, TypedSlot, UserAuthEndpoint,
     UserAuthenticator, WebhookEndpoint, WebhookHandler,
 };
 use crate::credentials::{Credentials, Keyring};
@@ -299,29 +301,7 @@ pub fn response(answer: Answer) -> HttpResponse {
     }
     let mut res = builder.body(answer.into_body());
     if let Some(refusal) = refusal {
-        let mut ext = res.extensions_mut();
-        match &refusal {
-            Refusal::Request(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Auth(e) => {
-                ext.insert(*e);
-            }
-            Refusal::Webhook(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Handler(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Config(e) => {
-                ext.insert(*e);
-            }
-            Refusal::Replay(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Denied => {}
-        }
-        ext.insert(refusal);
+        refusal.put_in(&mut *res.extensions_mut());
     }
     if status == StatusCode::REQUEST_TIMEOUT {
         // The body stopped part-way: the connection cannot carry another request.
@@ -352,4 +332,10 @@ pub fn user_auth<U: UserAuthenticator>(credentials: Credentials, authenticator: 
 /// [`WebhookEndpoint`].
 pub fn webhook<H: WebhookHandler>(keyring: Keyring, handler: H) -> Route {
     route(WebhookEndpoint::new(keyring, handler))
+}
+
+impl TypedSlot for ::actix_web::dev::Extensions {
+    fn put<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.insert(value);
+    }
 }

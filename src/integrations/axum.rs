@@ -101,11 +101,7 @@ use crate::credentials::{Credentials, Keyring};
 /// # let _ = app;
 /// # Ok::<(), channel_auth::InvalidInput>(())
 /// ```
-pub fn route<E, S>(endpoint: E) -> MethodRouter<S>
-where
-    E: Route,
-    S: Clone + Send + Sync + 'static,
-{
+pub fn route<E: Route, S: Clone + Send + Sync + 'static>(endpoint: E) -> MethodRouter<S> {
     let endpoint = Arc::new(endpoint);
     post(move |request: Request| {
         let endpoint = Arc::clone(&endpoint);
@@ -174,41 +170,34 @@ async fn read_body<E: Route>(endpoint: &E, body: Body) -> Result<axum::body::Byt
 
 /// `POST` route for pusher-js channel authorization: [`route`] over a
 /// [`ChannelAuthEndpoint`].
-pub fn channel_auth<A, S>(credentials: Credentials, authorizer: A) -> MethodRouter<S>
-where
-    A: ChannelAuthorizer,
-    S: Clone + Send + Sync + 'static,
-{
+pub fn channel_auth<A: ChannelAuthorizer, S: Clone + Send + Sync + 'static>(
+    credentials: Credentials,
+    authorizer: A,
+) -> MethodRouter<S> {
     route(ChannelAuthEndpoint::new(credentials, authorizer))
 }
 
 /// `POST` route for batch channel authorization in the `pusher-js-auth` wire format:
 /// [`route`] over a [`BatchAuthEndpoint`].
-pub fn batch_channel_auth<A, S>(credentials: Credentials, authorizer: A) -> MethodRouter<S>
-where
-    A: ChannelAuthorizer,
-    S: Clone + Send + Sync + 'static,
-{
+pub fn batch_channel_auth<A: ChannelAuthorizer, S: Clone + Send + Sync + 'static>(
+    credentials: Credentials,
+    authorizer: A,
+) -> MethodRouter<S> {
     route(BatchAuthEndpoint::new(credentials, authorizer))
 }
 
 /// `POST` route for pusher-js user authentication (`pusher.signin()`): [`route`] over a
 /// [`UserAuthEndpoint`].
-pub fn user_auth<U, S>(credentials: Credentials, authenticator: U) -> MethodRouter<S>
-where
-    U: UserAuthenticator,
-    S: Clone + Send + Sync + 'static,
-{
+pub fn user_auth<U: UserAuthenticator, S: Clone + Send + Sync + 'static>(
+    credentials: Credentials,
+    authenticator: U,
+) -> MethodRouter<S> {
     route(UserAuthEndpoint::new(credentials, authenticator))
 }
 
 /// `POST` route that receives Pusher (or soketi) webhooks: [`route`] over a
 /// [`WebhookEndpoint`].
-pub fn webhook<H, S>(keyring: Keyring, handler: H) -> MethodRouter<S>
-where
-    H: WebhookHandler,
-    S: Clone + Send + Sync + 'static,
-{
+pub fn webhook<H: WebhookHandler, S: Clone + Send + Sync + 'static>(keyring: Keyring, handler: H) -> MethodRouter<S> {
     route(WebhookEndpoint::new(keyring, handler))
 }
 

@@ -69,15 +69,42 @@
 //! assert_eq!(answer(&json, br#"{"socket_id":"1.1"}"#).status(), 415);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Tracing
+//!
+//! With the `tracing` feature, every endpoint's every answer is a `tracing` event,
+//! target `channel_auth::integrations`, message `answered`, and each channel of a batch
+//! one more, message `channel decided`. Their fields:
+//!
+//! | field | value |
+//! |---|---|
+//! | `route` | `channel_auth`, `batch_auth`, `user_auth` or `webhook` |
+//! | `status` | the answer's status (for `channel decided`, the channel's status in the batch) |
+//! | `outcome` | `ok` (2xx), `refused` (4xx) or `error` (5xx) |
+//! | `refusal` | a refusal's variant names, dot-separated: `Denied`, `Request.BodyTooLarge`, `Auth.PublicChannel`, `Webhook.Verify.InvalidSignature`, `Handler.RetryLater`, `Config.MissingMasterKey`… (absent on success) |
+//! | `channel_kind` | `private`, `presence`, `private-encrypted`, `public` or `server-to-user`, once the channel is parsed |
+//! | `channel_len` | the channel name's length, in bytes |
+//! | `channels` | how many channels a batch asked for |
+//! | `duration_us` | the time from the call to the answer, in microseconds (none on `wasm32-unknown-unknown`, which has no clock) |
+//!
+//! Events are `DEBUG`, and `WARN` for a 5xx (a decision that does not fit the channel,
+//! missing configuration, a webhook handler asking for a retry). They never carry a
+//! secret, a signature or auth value, a socket id, a header, a body, event data or a
+//! query string, nor a channel name (a `private-<user id>` name is a user id: its kind
+//! and length are recorded instead) or a refusal's message (which may quote the input).
+//! Without the feature, the events and the clock reads behind `duration_us` are compiled
+//! out: the endpoints do what they did before.
 
 use std::time::Duration;
 
 mod answer;
 mod endpoint;
 mod policy;
+mod trace;
 mod view;
 mod webhook_endpoint;
 
+pub(crate) use answer::TypedSlot;
 pub use answer::{Answer, Refusal};
 pub use endpoint::{BatchAuthEndpoint, ChannelAuthEndpoint, Route, UserAuthEndpoint};
 pub use policy::{ChannelAuthorizer, Decision, HandlerError, UserAuthenticator, WebhookHandler};

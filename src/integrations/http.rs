@@ -53,7 +53,9 @@
 use ::http::header::{CACHE_CONTROL, CONNECTION, CONTENT_TYPE};
 use ::http::{HeaderValue, Request, Response, StatusCode};
 
-use super::handler::{Answer, JSON_CONTENT_TYPE, Refusal, RequestView, Route};
+#[cfg(doc)]
+use super::handler::Refusal;
+use super::handler::{Answer, JSON_CONTENT_TYPE, RequestView, Route, TypedSlot};
 #[cfg(doc)]
 use super::{RequestError, handler::HandlerError};
 #[cfg(doc)]
@@ -91,33 +93,17 @@ pub fn response(answer: Answer) -> Response<String> {
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
     res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     if let Some(refusal) = refusal {
-        let ext = res.extensions_mut();
-        match &refusal {
-            Refusal::Request(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Auth(e) => {
-                ext.insert(*e);
-            }
-            Refusal::Webhook(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Handler(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Config(e) => {
-                ext.insert(*e);
-            }
-            Refusal::Replay(e) => {
-                ext.insert(e.clone());
-            }
-            Refusal::Denied => {}
-        }
-        ext.insert(refusal);
+        refusal.put_in(res.extensions_mut());
     }
     if status == StatusCode::REQUEST_TIMEOUT {
         // The body stopped part-way: the connection cannot carry another request.
         res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
     }
     res
+}
+
+impl TypedSlot for ::http::Extensions {
+    fn put<T: Clone + Send + Sync + 'static>(&mut self, value: T) {
+        self.insert(value);
+    }
 }

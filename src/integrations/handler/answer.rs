@@ -63,6 +63,30 @@ impl fmt::Display for Refusal {
     }
 }
 
+impl Refusal {
+    /// Puts the typed error inside (if any), then the refusal itself, in a response's
+    /// extensions: what every adapter's response does, for logging middleware.
+    pub(crate) fn put_in(self, extensions: &mut impl TypedSlot) {
+        match &self {
+            Self::Request(e) => extensions.put(e.clone()),
+            Self::Auth(e) => extensions.put(*e),
+            Self::Webhook(e) => extensions.put(e.clone()),
+            Self::Handler(e) => extensions.put(e.clone()),
+            Self::Config(e) => extensions.put(*e),
+            Self::Replay(e) => extensions.put(e.clone()),
+            Self::Denied => {}
+        }
+        extensions.put(self);
+    }
+}
+
+/// A response's typed extensions (`http::Extensions`, actix-web's `Extensions`), as
+/// [`Refusal::put_in`] fills them.
+pub(crate) trait TypedSlot {
+    /// Inserts `value`, replacing any value of its type.
+    fn put<T: Clone + Send + Sync + 'static>(&mut self, value: T);
+}
+
 impl std::error::Error for Refusal {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use super::trace::{Record, RouteName};
 use super::{
     Answer, ChannelAuthorizer, DEFAULT_BODY_TIMEOUT, Decision, FORM_CONTENT_TYPE, Refusal, RequestView,
     UserAuthenticator,
@@ -87,6 +88,63 @@ pub(super) fn precheck<E: Route>(endpoint: &E, request: &RequestView<'_>, body: 
     })
 }
 
+/// The three form endpoints' shared shape: the struct (credentials, policy, body
+/// timeout), `new` and `with_body_timeout`, and a [`Route`] that refuses what is not a
+/// form of at most `$form::MAX_BODY_LEN` bytes, parses `$form`, and hands it to the
+/// endpoint's own `decide`, with the `tracing` feature's [`Record`] of the answer as
+/// `$route`. Written once here so the three cannot drift apart.
+macro_rules! form_endpoint {
+    ($(#[$doc:meta])* $name:ident<$policy:ident: $bound:ident> { $field:ident }, $form:ty, $route:ident) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name<$policy> {
+            credentials: Credentials,
+            pub(super) $field: $policy,
+            body_timeout: Duration,
+        }
+
+        impl<$policy: $bound> $name<$policy> {
+            /// The endpoint for these credentials and this policy.
+            pub fn new(credentials: Credentials, $field: $policy) -> Self {
+                Self { credentials, $field, body_timeout: DEFAULT_BODY_TIMEOUT }
+            }
+
+            /// The same endpoint, letting the body take at most `timeout` to arrive (default
+            /// [`DEFAULT_BODY_TIMEOUT`]).
+            #[must_use]
+            pub fn with_body_timeout(self, timeout: Duration) -> Self {
+                Self { body_timeout: timeout, ..self }
+            }
+        }
+
+        impl<$policy: $bound> Route for $name<$policy> {
+            fn max_body_len(&self) -> usize {
+                <$form>::MAX_BODY_LEN
+            }
+
+            fn body_timeout(&self) -> Duration {
+                self.body_timeout
+            }
+
+            fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
+                refuse_non_form(request, self.max_body_len())
+            }
+
+            async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
+                let mut record = Record::start(RouteName::$route);
+                let answer = match precheck(self, request, body) {
+                    Some(answer) => answer,
+                    None => match <$form>::from_form(body) {
+                        Ok(form) => self.decide(request, &form, &mut record).await,
+                        Err(e) => Answer::request_error(e),
+                    },
+                };
+                record.answered(answer)
+            }
+        }
+    };
+}
+
 /// Asks the authorizer about one channel (if it can be authorized at all), then signs.
 async fn decide_and_sign<A: ChannelAuthorizer>(
     credentials: &Credentials,
@@ -112,167 +170,113 @@ async fn decide_and_sign<A: ChannelAuthorizer>(
     }
 }
 
-/// pusher-js channel authorization: a `socket_id`, `channel_name` form (at most
-/// [`ChannelAuthRequest::MAX_BODY_LEN`] bytes), answered with [`ChannelAuth::to_json`]
-/// when the policy allows; the statuses are [the handler's](super#statuses).
-///
-/// ```
-/// use std::collections::{HashMap, HashSet};
-/// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView, Route};
-/// use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserId};
-///
-/// // Who may join which presence room, as the application's own data has it.
-/// let rooms: HashMap<ChannelName, HashSet<UserId>> =
-///     HashMap::from([("presence-team".parse()?, HashSet::from(["ann".parse()?]))]);
-/// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-/// // DEMO ONLY: the user is whoever `X-User-Id` names; a real app reads its session.
-/// let endpoint = ChannelAuthEndpoint::new(creds, move |request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
-///     let Some(user) = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok()) else {
-///         return Decision::Deny;
-///     };
-///     match rooms.get(channel) {
-///         Some(members) if members.contains(&user) => {
-///             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
-///         }
-///         _ => Decision::Deny,
-///     }
-/// });
-/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// let ask = |user: &str| {
-///     let headers = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", user)];
-///     runtime.block_on(endpoint.answer(&RequestView::new(&headers), b"socket_id=1.1&channel_name=presence-team"))
-/// };
-/// let ann = ask("ann");
-/// assert_eq!(ann.status(), 200);
-/// assert!(ann.body().contains(r#""channel_data":"{\"user_id\":\"ann\"}""#));
-/// assert_eq!(ask("bob").status(), 403);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct ChannelAuthEndpoint<A> {
-    credentials: Credentials,
-    pub(super) authorizer: A,
-    body_timeout: Duration,
+form_endpoint! {
+    /// pusher-js channel authorization: a `socket_id`, `channel_name` form (at most
+    /// [`ChannelAuthRequest::MAX_BODY_LEN`] bytes), answered with [`ChannelAuth::to_json`]
+    /// when the policy allows; the statuses are [the handler's](super#statuses).
+    ///
+    /// ```
+    /// use std::collections::{HashMap, HashSet};
+    /// use channel_auth::integrations::handler::{ChannelAuthEndpoint, Decision, RequestView, Route};
+    /// use channel_auth::{ChannelName, Credentials, PresenceMember, SocketId, UserId};
+    ///
+    /// // Who may join which presence room, as the application's own data has it.
+    /// let rooms: HashMap<ChannelName, HashSet<UserId>> =
+    ///     HashMap::from([("presence-team".parse()?, HashSet::from(["ann".parse()?]))]);
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
+    /// // DEMO ONLY: the user is whoever `X-User-Id` names; a real app reads its session.
+    /// let endpoint = ChannelAuthEndpoint::new(creds, move |request: &RequestView<'_>, _: &SocketId, channel: &ChannelName| {
+    ///     let Some(user) = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok()) else {
+    ///         return Decision::Deny;
+    ///     };
+    ///     match rooms.get(channel) {
+    ///         Some(members) if members.contains(&user) => {
+    ///             PresenceMember::new(user, None).map_or(Decision::Deny, Decision::AllowAsMember)
+    ///         }
+    ///         _ => Decision::Deny,
+    ///     }
+    /// });
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let ask = |user: &str| {
+    ///     let headers = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", user)];
+    ///     runtime.block_on(endpoint.answer(&RequestView::new(&headers), b"socket_id=1.1&channel_name=presence-team"))
+    /// };
+    /// let ann = ask("ann");
+    /// assert_eq!(ann.status(), 200);
+    /// assert!(ann.body().contains(r#""channel_data":"{\"user_id\":\"ann\"}""#));
+    /// assert_eq!(ask("bob").status(), 403);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ChannelAuthEndpoint<A: ChannelAuthorizer> { authorizer },
+    ChannelAuthRequest,
+    ChannelAuth
 }
 
 impl<A: ChannelAuthorizer> ChannelAuthEndpoint<A> {
-    /// The endpoint for these credentials and this policy.
-    pub fn new(credentials: Credentials, authorizer: A) -> Self {
-        Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
-    }
-
-    /// The same endpoint, letting the body take at most `timeout` to arrive (default
-    /// [`DEFAULT_BODY_TIMEOUT`]).
-    #[must_use]
-    pub fn with_body_timeout(self, timeout: Duration) -> Self {
-        Self { body_timeout: timeout, ..self }
-    }
-}
-
-impl<A: ChannelAuthorizer> Route for ChannelAuthEndpoint<A> {
-    fn max_body_len(&self) -> usize {
-        ChannelAuthRequest::MAX_BODY_LEN
-    }
-
-    fn body_timeout(&self) -> Duration {
-        self.body_timeout
-    }
-
-    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        refuse_non_form(request, self.max_body_len())
-    }
-
-    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
-        if let Some(answer) = precheck(self, request, body) {
-            return answer;
-        }
-        let req = match ChannelAuthRequest::from_form(body) {
-            Ok(req) => req,
-            Err(e) => return Answer::request_error(e),
-        };
-        match decide_and_sign(&self.credentials, &self.authorizer, request, req.socket_id(), req.channel_name()).await {
+    /// Asks the policy about the form's channel, and signs what it allows.
+    async fn decide(&self, request: &RequestView<'_>, form: &ChannelAuthRequest, record: &mut Record) -> Answer {
+        record.channel(form.channel_name());
+        match decide_and_sign(&self.credentials, &self.authorizer, request, form.socket_id(), form.channel_name()).await
+        {
             Ok(auth) => Answer::ok(auth.to_json()),
             Err((status, refusal)) => Answer::refuse(status, refusal),
         }
     }
 }
 
-/// Batch channel authorization in the `pusher-js-auth` wire format
-/// ([`BatchAuthRequest`]): the policy is asked about each channel, and the answer is a
-/// JSON object keyed by channel with each one's status ([the handler's
-/// statuses](super#statuses)). A hostile body is `400` for the whole batch, nothing
-/// signed.
-///
-/// ```
-/// use channel_auth::integrations::handler::{BatchAuthEndpoint, Decision, RequestView, Route};
-/// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
-///
-/// /// The `X-User-Id` user's own `private-<id>` channel, nothing else. DEMO ONLY: a real
-/// /// app reads its session.
-/// fn own_channel(request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
-///     let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
-///     if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
-/// }
-///
-/// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), own_channel);
-/// let form = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", "a")];
-/// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[2]=news";
-/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form), body));
-/// let json: serde_json::Value = serde_json::from_str(answer.body())?;
-/// assert_eq!(json["private-a"]["status"], 200);
-/// assert_eq!(json["private-b"]["status"], 403);
-/// assert_eq!(json["news"]["status"], 400);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct BatchAuthEndpoint<A> {
-    credentials: Credentials,
-    authorizer: A,
-    body_timeout: Duration,
+form_endpoint! {
+    /// Batch channel authorization in the `pusher-js-auth` wire format
+    /// ([`BatchAuthRequest`]): the policy is asked about each channel, and the answer is a
+    /// JSON object keyed by channel with each one's status ([the handler's
+    /// statuses](super#statuses)). A hostile body is `400` for the whole batch, nothing
+    /// signed.
+    ///
+    /// ```
+    /// use channel_auth::integrations::handler::{BatchAuthEndpoint, Decision, RequestView, Route};
+    /// use channel_auth::{ChannelName, Credentials, SocketId, UserId};
+    ///
+    /// /// The `X-User-Id` user's own `private-<id>` channel, nothing else. DEMO ONLY: a real
+    /// /// app reads its session.
+    /// fn own_channel(request: &RequestView<'_>, _: &SocketId, channel: &ChannelName) -> Decision {
+    ///     let user = request.header("x-user-id").and_then(|id| id.parse::<UserId>().ok());
+    ///     if user.is_some_and(|user| channel.is_private_to(&user)) { Decision::Allow } else { Decision::Deny }
+    /// }
+    ///
+    /// let endpoint = BatchAuthEndpoint::new(Credentials::new("key".parse()?, "secret".parse()?), own_channel);
+    /// let form = [("content-type", "application/x-www-form-urlencoded"), ("x-user-id", "a")];
+    /// let body = b"&socket_id=1.1&channel_name[0]=private-a&channel_name[1]=private-b&channel_name[2]=news";
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form), body));
+    /// let json: serde_json::Value = serde_json::from_str(answer.body())?;
+    /// assert_eq!(json["private-a"]["status"], 200);
+    /// assert_eq!(json["private-b"]["status"], 403);
+    /// assert_eq!(json["news"]["status"], 400);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    BatchAuthEndpoint<A: ChannelAuthorizer> { authorizer },
+    BatchAuthRequest,
+    BatchAuth
 }
 
 impl<A: ChannelAuthorizer> BatchAuthEndpoint<A> {
-    /// The endpoint for these credentials and this policy.
-    pub fn new(credentials: Credentials, authorizer: A) -> Self {
-        Self { credentials, authorizer, body_timeout: DEFAULT_BODY_TIMEOUT }
-    }
-
-    /// The same endpoint, letting the body take at most `timeout` to arrive (default
-    /// [`DEFAULT_BODY_TIMEOUT`]).
-    #[must_use]
-    pub fn with_body_timeout(self, timeout: Duration) -> Self {
-        Self { body_timeout: timeout, ..self }
-    }
-}
-
-impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
-    fn max_body_len(&self) -> usize {
-        BatchAuthRequest::MAX_BODY_LEN
-    }
-
-    fn body_timeout(&self) -> Duration {
-        self.body_timeout
-    }
-
-    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        refuse_non_form(request, self.max_body_len())
-    }
-
-    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
-        if let Some(answer) = precheck(self, request, body) {
-            return answer;
-        }
-        let req = match BatchAuthRequest::from_form(body) {
-            Ok(req) => req,
-            Err(e) => return Answer::request_error(e),
-        };
+    /// Asks the policy about each of the form's channels, and signs what it allows.
+    /// With the `tracing` feature, each channel's decision is an event of its own.
+    async fn decide(&self, request: &RequestView<'_>, form: &BatchAuthRequest, record: &mut Record) -> Answer {
+        record.channels(form.channel_names().len());
         let mut out = serde_json::Map::new();
-        for channel in req.channel_names() {
+        for channel in form.channel_names() {
+            let mut one = Record::start(RouteName::BatchAuth);
+            one.channel(channel);
             let entry =
-                match decide_and_sign(&self.credentials, &self.authorizer, request, req.socket_id(), channel).await {
-                    Ok(auth) => serde_json::json!({ "status": 200, "data": auth }),
-                    Err((status, _)) => serde_json::json!({ "status": status }),
+                match decide_and_sign(&self.credentials, &self.authorizer, request, form.socket_id(), channel).await {
+                    Ok(auth) => {
+                        one.channel_decided(200, None);
+                        serde_json::json!({ "status": 200, "data": auth })
+                    }
+                    Err((status, refusal)) => {
+                        one.channel_decided(status, Some(&refusal));
+                        serde_json::json!({ "status": status })
+                    }
                 };
             out.insert(channel.as_str().to_owned(), entry);
         }
@@ -280,78 +284,45 @@ impl<A: ChannelAuthorizer> Route for BatchAuthEndpoint<A> {
     }
 }
 
-/// pusher-js user authentication (`pusher.signin()`; a `socket_id` form of at most
-/// [`UserAuthRequest::MAX_BODY_LEN`] bytes), answered with
-/// [`UserAuth::to_json`](crate::UserAuth::to_json) when the authenticator returns the
-/// user's data, `403` when it returns `None` ([the handler's statuses](super#statuses)).
-///
-/// ```
-/// use channel_auth::integrations::handler::{RequestView, Route, UserAuthEndpoint};
-/// use channel_auth::{Credentials, SocketId, UserData, UserId};
-///
-/// /// What the application's session middleware put in the request's extensions.
-/// #[derive(Clone)]
-/// struct Session(UserId);
-///
-/// let endpoint = UserAuthEndpoint::new(
-///     Credentials::new("key".parse()?, "secret".parse()?),
-///     |request: &RequestView<'_>, _: &SocketId| request.extension::<Session>().map(|s| UserData::new(s.0.clone())),
-/// );
-/// let form = [("content-type", "application/x-www-form-urlencoded")];
-/// let mut signed_in = http::Extensions::new();
-/// signed_in.insert(Session("ann".parse()?));
-/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-/// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form).with_context(&signed_in), b"socket_id=1.1"));
-/// assert_eq!(answer.status(), 200);
-/// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 403);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug)]
-pub struct UserAuthEndpoint<U> {
-    credentials: Credentials,
-    pub(super) authenticator: U,
-    body_timeout: Duration,
+form_endpoint! {
+    /// pusher-js user authentication (`pusher.signin()`; a `socket_id` form of at most
+    /// [`UserAuthRequest::MAX_BODY_LEN`] bytes), answered with
+    /// [`UserAuth::to_json`](crate::UserAuth::to_json) when the authenticator returns the
+    /// user's data, `403` when it returns `None` ([the handler's statuses](super#statuses)).
+    ///
+    /// ```
+    /// use channel_auth::integrations::handler::{RequestView, Route, UserAuthEndpoint};
+    /// use channel_auth::{Credentials, SocketId, UserData, UserId};
+    ///
+    /// /// What the application's session middleware put in the request's extensions.
+    /// #[derive(Clone)]
+    /// struct Session(UserId);
+    ///
+    /// let endpoint = UserAuthEndpoint::new(
+    ///     Credentials::new("key".parse()?, "secret".parse()?),
+    ///     |request: &RequestView<'_>, _: &SocketId| request.extension::<Session>().map(|s| UserData::new(s.0.clone())),
+    /// );
+    /// let form = [("content-type", "application/x-www-form-urlencoded")];
+    /// let mut signed_in = http::Extensions::new();
+    /// signed_in.insert(Session("ann".parse()?));
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let answer = runtime.block_on(endpoint.answer(&RequestView::new(&form).with_context(&signed_in), b"socket_id=1.1"));
+    /// assert_eq!(answer.status(), 200);
+    /// assert_eq!(runtime.block_on(endpoint.answer(&RequestView::new(&form), b"socket_id=1.1")).status(), 403);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    UserAuthEndpoint<U: UserAuthenticator> { authenticator },
+    UserAuthRequest,
+    UserAuth
 }
 
 impl<U: UserAuthenticator> UserAuthEndpoint<U> {
-    /// The endpoint for these credentials and this policy.
-    pub fn new(credentials: Credentials, authenticator: U) -> Self {
-        Self { credentials, authenticator, body_timeout: DEFAULT_BODY_TIMEOUT }
-    }
-
-    /// The same endpoint, letting the body take at most `timeout` to arrive (default
-    /// [`DEFAULT_BODY_TIMEOUT`]).
-    #[must_use]
-    pub fn with_body_timeout(self, timeout: Duration) -> Self {
-        Self { body_timeout: timeout, ..self }
-    }
-}
-
-impl<U: UserAuthenticator> Route for UserAuthEndpoint<U> {
-    fn max_body_len(&self) -> usize {
-        UserAuthRequest::MAX_BODY_LEN
-    }
-
-    fn body_timeout(&self) -> Duration {
-        self.body_timeout
-    }
-
-    fn refuse_early(&self, request: &RequestView<'_>) -> Option<Answer> {
-        refuse_non_form(request, self.max_body_len())
-    }
-
-    async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
-        if let Some(answer) = precheck(self, request, body) {
-            return answer;
-        }
-        let req = match UserAuthRequest::from_form(body) {
-            Ok(req) => req,
-            Err(e) => return Answer::request_error(e),
-        };
-        let Some(user) = self.authenticator.authenticate(request, req.socket_id()).await else {
+    /// Asks the policy who the user is, and signs the sign-in it vouches for.
+    async fn decide(&self, request: &RequestView<'_>, form: &UserAuthRequest, _: &mut Record) -> Answer {
+        let Some(user) = self.authenticator.authenticate(request, form.socket_id()).await else {
             return Answer::refuse(403, Refusal::Denied);
         };
-        match sign_user_auth(&self.credentials, req.socket_id(), &user) {
+        match sign_user_auth(&self.credentials, form.socket_id(), &user) {
             Ok(auth) => Answer::ok(auth.to_json()),
             Err(e) => Answer::refuse(500, Refusal::Auth(e)),
         }

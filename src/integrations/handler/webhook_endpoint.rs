@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::endpoint::{precheck, refuse_declared_len};
+use super::trace::{Record, RouteName};
 use super::{
     Answer, DEFAULT_BODY_TIMEOUT, DEFAULT_WEBHOOK_WINDOW, MAX_WEBHOOK_BODY_LEN, Refusal, RequestView, Route,
     WebhookHandler,
@@ -270,6 +271,14 @@ impl<H: WebhookHandler> Route for WebhookEndpoint<H> {
     }
 
     async fn answer(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
+        let record = Record::start(RouteName::Webhook);
+        record.answered(self.verify_and_handle(request, body).await)
+    }
+}
+
+impl<H: WebhookHandler> WebhookEndpoint<H> {
+    /// [`Route::answer`], but for the `tracing` feature's record of it.
+    async fn verify_and_handle(&self, request: &RequestView<'_>, body: &[u8]) -> Answer {
         if let Some(answer) = precheck(self, request, body) {
             return answer;
         }
