@@ -6,7 +6,7 @@ use crate::env::EnvError;
 use crate::error::{AuthError, InvalidInput, VerifyError};
 use crate::faye::FayeError;
 use crate::integrations::RequestError;
-use crate::send::{ApiError, SendError};
+use crate::send::{ApiError, ClientError, SendError, TransportError};
 use crate::webhook::WebhookError;
 
 /// Any error of this crate, for `?` in an application that handles them alike.
@@ -59,6 +59,25 @@ pub enum Error {
     /// The HTTP API refused a request, or answered something unreadable.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// An HTTP API request got no answer (from a [`ClientError::Transport`], whatever
+    /// its transport: its message and its sources' messages are kept as text).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+/// Each half of a [`ClientError`] to its own variant: `Send`, `Api`, and the transport's
+/// error as a [`TransportError`] (this crate's own as is; any other by its messages).
+impl<E: std::error::Error + 'static> From<ClientError<E>> for Error {
+    fn from(err: ClientError<E>) -> Self {
+        match err {
+            ClientError::Send(e) => Self::Send(e),
+            ClientError::Api(e) => Self::Api(e),
+            ClientError::Transport(e) => Self::Transport(match (&e as &dyn core::any::Any).downcast_ref() {
+                Some(ours) => TransportError::clone(ours),
+                None => TransportError::from_error(&e, false),
+            }),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -92,6 +111,26 @@ mod tests {
         let faye = FayeError::MissingField { field: "ext" };
         assert_eq!(Error::from(faye.clone()).to_string(), faye.to_string());
         assert_eq!(Error::from(faye.clone()), Error::Faye(faye));
+    }
+
+    #[test]
+    fn every_send_error_converts() {
+        use crate::send::Operation;
+        let send = SendError::MissingAppId;
+        assert_eq!(Error::from(send.clone()), Error::Send(send.clone()));
+        let api = ApiError::RateLimited { operation: Operation::Trigger, retry_after: None };
+        assert_eq!(Error::from(api.clone()), Error::Api(api.clone()));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let transport = TransportError::from_error(&io, false);
+        assert_eq!(Error::from(transport.clone()), Error::Transport(transport.clone()));
+        // ClientError: each half to its own variant, whatever the transport.
+        assert_eq!(Error::from(ClientError::<std::io::Error>::Send(send.clone())), Error::Send(send));
+        assert_eq!(Error::from(ClientError::<std::io::Error>::Api(api.clone())), Error::Api(api));
+        let err = Error::from(ClientError::Transport(io));
+        assert_eq!(err, Error::Transport(transport.clone()));
+        assert_eq!(err.to_string(), "connection refused");
+        // This crate's own transport error is kept as it is (its timeout flag too).
+        assert_eq!(Error::from(ClientError::Transport(transport.clone())), Error::Transport(transport));
     }
 
     #[test]
