@@ -31,6 +31,7 @@ mod request;
 #[cfg(feature = "reqwest")]
 mod reqwest;
 mod response;
+mod retry;
 mod url;
 
 pub use api::Api;
@@ -44,4 +45,5 @@ pub use response::{
     BatchResponse, CachedEvent, ChannelAttributes, ChannelResponse, ChannelsResponse, TerminateResponse,
     TriggerResponse, User, UsersResponse,
 };
+pub use retry::RetryPolicy;
 pub use url::{ApiUrl, Scheme};

@@ -13,7 +13,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use channel_auth::api::{Method, verify_api_request};
 use channel_auth::send::{
-    Api, ApiError, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, Operation, SendError, Trigger,
+    Api, ApiError, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, Operation, RetryPolicy, SendError,
+    Trigger,
 };
 use channel_auth::{Credentials, EncryptionMasterKey, Keyring};
 
@@ -180,12 +181,14 @@ enum Reply {
 struct Seen {
     requests: Arc<AtomicUsize>,
     written: Arc<AtomicU64>,
+    /// Each request's head and when it arrived.
+    heads: Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>,
 }
 
 const ENDLESS_CAP: u64 = 64 << 20;
 
-/// Serves `reply` to every request on a fresh loopback port.
-async fn scripted(reply: impl Fn() -> Reply + Send + Sync + 'static) -> (u16, Seen) {
+/// Serves `reply(n)` to the `n`th request (from 0) on a fresh loopback port.
+async fn scripted(reply: impl Fn(usize) -> Reply + Send + Sync + 'static) -> (u16, Seen) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen = Seen::default();
@@ -221,8 +224,10 @@ async fn scripted(reply: impl Fn() -> Reply + Send + Sync + 'static) -> (u16, Se
                     }
                     request.extend_from_slice(&buf[..n]);
                 }
-                seen.requests.fetch_add(1, Ordering::SeqCst);
-                match reply() {
+                let index = seen.requests.fetch_add(1, Ordering::SeqCst);
+                let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
+                seen.heads.lock().unwrap().push((head, std::time::Instant::now()));
+                match reply(index) {
                     Reply::Bytes(bytes) => {
                         let _ = socket.write_all(bytes.as_bytes()).await;
                     }
@@ -262,14 +267,14 @@ fn trigger() -> Trigger {
 
 #[tokio::test]
 async fn a_redirect_is_refused_and_the_other_host_receives_nothing() {
-    let (elsewhere, seen_elsewhere) = scripted(|| http_reply("200 OK", &[], "{}")).await;
+    let (elsewhere, seen_elsewhere) = scripted(|_| http_reply("200 OK", &[], "{}")).await;
     let location = format!("location: http://127.0.0.1:{elsewhere}/steal");
     for status in
         ["301 Moved Permanently", "302 Found", "303 See Other", "307 Temporary Redirect", "308 Permanent Redirect"]
     {
         let location = location.clone();
         let status_code: u16 = status[..3].parse().unwrap();
-        let (port, seen) = scripted(move || http_reply(status, &[&location], "")).await;
+        let (port, seen) = scripted(move |_| http_reply(status, &[&location], "")).await;
         let err = client(port, Duration::from_secs(5)).trigger(&trigger()).await.unwrap_err();
         assert!(
             matches!(err, ClientError::Api(ApiError::Redirected { operation: Operation::Trigger, status }) if status == status_code),
@@ -285,9 +290,9 @@ async fn a_redirect_is_refused_and_the_other_host_receives_nothing() {
 async fn a_callers_client_that_follows_a_redirect_gets_no_answer() {
     // The caller's own client follows redirects (reqwest's default): the other host is
     // reached (the caller chose that), but its answer is not taken as the API's.
-    let (elsewhere, seen_elsewhere) = scripted(|| http_reply("200 OK", &[], "{}")).await;
+    let (elsewhere, seen_elsewhere) = scripted(|_| http_reply("200 OK", &[], "{}")).await;
     let location = format!("location: http://127.0.0.1:{elsewhere}/elsewhere");
-    let (port, _) = scripted(move || http_reply("307 Temporary Redirect", &[&location], "")).await;
+    let (port, _) = scripted(move |_| http_reply("307 Temporary Redirect", &[&location], "")).await;
     let api = Api::new(creds(), ApiUrl::from_url(&format!("http://127.0.0.1:{port}")).unwrap()).unwrap();
     let client = Client::with_http_client(api, reqwest::Client::new());
     let err = client.trigger(&trigger()).await.unwrap_err();
@@ -298,7 +303,7 @@ async fn a_callers_client_that_follows_a_redirect_gets_no_answer() {
 #[tokio::test]
 async fn a_huge_body_is_an_error_read_no_further_than_the_limit() {
     // Chunked, no length: 64 MiB of spaces after `{}` would parse as a success.
-    let (port, seen) = scripted(|| Reply::Endless {
+    let (port, seen) = scripted(|_| Reply::Endless {
         head: "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{}".to_owned(),
         chunk: vec![b' '; 64 * 1024],
     })
@@ -312,7 +317,7 @@ async fn a_huge_body_is_an_error_read_no_further_than_the_limit() {
     assert!(written < ENDLESS_CAP / 2, "the server wrote {written} bytes");
 
     // A declared length over the limit is refused before reading; a smaller limit holds.
-    let (port, _) = scripted(|| http_reply("200 OK", &[], &format!("{{}}{}", " ".repeat(5000)))).await;
+    let (port, _) = scripted(|_| http_reply("200 OK", &[], &format!("{{}}{}", " ".repeat(5000)))).await;
     let small = client(port, Duration::from_secs(5)).with_max_response_body(4096);
     let err = small.trigger(&trigger()).await.unwrap_err();
     assert!(matches!(err, ClientError::Api(ApiError::TooLarge { limit: 4096, .. })), "{err:?}");
@@ -327,7 +332,7 @@ async fn every_reading_of_a_refusal_is_a_refusal() {
         (r#"{"code":4e2,"error":"no app"}"#, 400),
         (r#"{"code":[500]}"#, 500),
     ] {
-        let (port, _) = scripted(move || http_reply("200 OK", &[], body)).await;
+        let (port, _) = scripted(move |_| http_reply("200 OK", &[], body)).await;
         let err = client(port, Duration::from_secs(5)).trigger(&trigger()).await.unwrap_err();
         assert!(
             matches!(&err, ClientError::Api(ApiError::Refused { status: s, .. }) if *s == status),
@@ -340,22 +345,24 @@ async fn every_reading_of_a_refusal_is_a_refusal() {
             retry_after,
         })
     };
-    let (port, _) = scripted(|| http_reply("429 Too Many Requests", &["retry-after: 3"], "")).await;
-    let err = client(port, Duration::from_secs(5)).trigger(&trigger()).await.unwrap_err();
+    let (port, _) = scripted(|_| http_reply("429 Too Many Requests", &["retry-after: 3"], "")).await;
+    let once = client(port, Duration::from_secs(5)).with_retry(RetryPolicy::none());
+    let err = once.trigger(&trigger()).await.unwrap_err();
     assert_eq!(err.to_string(), limited(Some(Duration::from_secs(3))).to_string());
     assert!(
         matches!(err, ClientError::Api(ApiError::RateLimited { retry_after: Some(d), .. }) if d == Duration::from_secs(3))
     );
     // soketi, rate limited: HTTP 200 and a JSON code.
-    let (port, _) = scripted(|| http_reply("200 OK", &[], r#"{"error":"rate limit","code":429}"#)).await;
-    let err = client(port, Duration::from_secs(5)).trigger(&trigger()).await.unwrap_err();
+    let (port, _) = scripted(|_| http_reply("200 OK", &[], r#"{"error":"rate limit","code":429}"#)).await;
+    let once = client(port, Duration::from_secs(5)).with_retry(RetryPolicy::none());
+    let err = once.trigger(&trigger()).await.unwrap_err();
     assert_eq!(err.to_string(), limited(None).to_string());
     assert!(matches!(err, ClientError::Api(ApiError::RateLimited { retry_after: None, .. })));
 }
 
 #[tokio::test]
 async fn a_callers_reqwest_client_keeps_the_response_headers() {
-    let (port, _) = scripted(|| http_reply("200 OK", &["x-request-id: abc-1"], "{}")).await;
+    let (port, _) = scripted(|_| http_reply("200 OK", &["x-request-id: abc-1"], "{}")).await;
     let api = Api::new(creds(), ApiUrl::from_url(&format!("http://127.0.0.1:{port}")).unwrap()).unwrap();
     let request = api.channels(&ChannelsQuery::new(), SystemTime::now()).unwrap();
     let response =
@@ -392,7 +399,7 @@ async fn a_closure_is_an_http_client() {
 async fn reqwest_never_sends_another_path_than_the_signed_one() {
     // `.` and `..` are valid names; reqwest's URL would resolve them (even escaped) and
     // ask for another resource. Refused before any connection; `...` goes as signed.
-    let (port, seen) = scripted(|| http_reply("200 OK", &[], "{}")).await;
+    let (port, seen) = scripted(|_| http_reply("200 OK", &[], "{}")).await;
     let client = client(port, Duration::from_secs(5));
     for name in [".", ".."] {
         let err = client.channel(&name.parse().unwrap(), Info::new()).await.unwrap_err();
@@ -403,4 +410,86 @@ async fn reqwest_never_sends_another_path_than_the_signed_one() {
     assert_eq!(seen.requests.load(Ordering::SeqCst), 0);
     assert!(client.channel(&"...".parse().unwrap(), Info::new()).await.is_ok());
     assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+}
+
+// --- Retries: never a duplicate event. ---
+
+/// The `auth_timestamp` of a request head.
+fn timestamp_of(head: &str) -> u64 {
+    let query = head.split_whitespace().nth(1).unwrap().split_once('?').unwrap().1;
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "auth_timestamp").unwrap().1.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_then_200_is_one_retry_after_the_wait_signed_again() {
+    let (port, seen) = scripted(|n| match n {
+        0 => http_reply("429 Too Many Requests", &["retry-after: 1"], ""),
+        _ => http_reply("200 OK", &[], "{}"),
+    })
+    .await;
+    assert!(client(port, Duration::from_secs(5)).trigger(&trigger()).await.is_ok());
+    let heads = seen.heads.lock().unwrap().clone();
+    assert_eq!(heads.len(), 2, "one retry");
+    // It waited what the server asked (a lower bound, not a speed), and signed again at
+    // its own time: a second later, so another timestamp.
+    assert!(heads[1].1.duration_since(heads[0].1) >= Duration::from_secs(1));
+    assert!(timestamp_of(&heads[1].0) > timestamp_of(&heads[0].0));
+}
+
+#[tokio::test]
+async fn a_500_on_a_trigger_is_sent_once() {
+    let (port, seen) = scripted(|_| http_reply("500 Internal Server Error", &[], "oops")).await;
+    let err = client(port, Duration::from_secs(5)).trigger(&trigger()).await.unwrap_err();
+    assert!(matches!(err, ClientError::Api(ApiError::Refused { status: 500, .. })), "{err:?}");
+    // The server may have published: never again.
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+    let (port, seen) = scripted(|_| http_reply("503 Service Unavailable", &[], "")).await;
+    let batch = [BatchEvent::new("a".parse().unwrap(), "ev".parse().unwrap(), "1")];
+    assert!(client(port, Duration::from_secs(5)).trigger_batch(&batch).await.is_err());
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_500_on_a_get_is_retried() {
+    let (port, seen) = scripted(|n| match n {
+        0 | 1 => http_reply("502 Bad Gateway", &[], ""),
+        _ => http_reply("200 OK", &[], r#"{"users":[{"id":"alice"}]}"#),
+    })
+    .await;
+    let users = client(port, Duration::from_secs(5)).users(&"presence-a".parse().unwrap()).await.unwrap();
+    assert_eq!(users.users[0].id, "alice");
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 3);
+    // At most the policy's tries.
+    let (port, seen) = scripted(|_| http_reply("500 Internal Server Error", &[], "")).await;
+    let two = client(port, Duration::from_secs(5)).with_retry(RetryPolicy::default().with_max_tries(2));
+    assert!(two.channels(&ChannelsQuery::new()).await.is_err());
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_rate_limit_is_not_retried_with_no_policy_nor_past_the_cap() {
+    let (port, seen) = scripted(|_| http_reply("200 OK", &[], r#"{"code":429}"#)).await;
+    let once = client(port, Duration::from_secs(5)).with_retry(RetryPolicy::none());
+    let err = once.trigger(&trigger()).await.unwrap_err();
+    assert!(matches!(err, ClientError::Api(ApiError::RateLimited { .. })), "{err:?}");
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+    // A wait longer than the cap is handed back, not waited.
+    let (port, seen) = scripted(|_| http_reply("429 Too Many Requests", &["retry-after: 3600"], "")).await;
+    let err = client(port, Duration::from_secs(5)).trigger(&trigger()).await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::Api(ApiError::RateLimited { retry_after: Some(d), .. }) if d == Duration::from_secs(3600)),
+        "{err:?}"
+    );
+    assert_eq!(seen.requests.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_connection_that_cannot_be_made_says_so() {
+    // Nothing listens: the request was never sent (so a trigger may be tried again).
+    let port = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap().local_addr().unwrap().port();
+    let once = client(port, Duration::from_secs(5)).with_retry(RetryPolicy::none());
+    let err = once.trigger(&trigger()).await.unwrap_err();
+    let ClientError::Transport(transport) = &err else { panic!("{err:?}") };
+    assert!(transport.is_connect(), "{transport}");
+    no_secret_in(&err.to_string());
 }

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use super::error::Operation;
 use super::event::{BatchBody, EventBody, EventCore, Target};
 use super::query::is_cache_channel;
-use super::request::ApiRequest;
+use super::request::{ApiRequest, Unsigned};
 use super::response::{
     BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse, TriggerResponse, UsersResponse,
 };
@@ -400,7 +400,7 @@ impl Api {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn channels(&self, query: &ChannelsQuery, now: SystemTime) -> Result<ApiRequest<ChannelsResponse>, SendError> {
-        let mut params: Vec<(&str, &str)> = Vec::with_capacity(2);
+        let mut params: Vec<(&'static str, &str)> = Vec::with_capacity(2);
         if let Some(prefix) = &query.prefix {
             params.push(("filter_by_prefix", prefix.as_str()));
         }
@@ -442,7 +442,7 @@ impl Api {
     ) -> Result<ApiRequest<ChannelResponse>, SendError> {
         check_not_server_to_user(channel)?;
         check_info(info, channel)?;
-        let params: Vec<(&str, &str)> = info.as_param().map(|v| ("info", v)).into_iter().collect();
+        let params: Vec<(&'static str, &str)> = info.as_param().map(|v| ("info", v)).into_iter().collect();
         self.get(
             Operation::Channel,
             &format!("/apps/{}/channels/{}", self.app_id.as_str(), segment(channel.as_str())),
@@ -586,30 +586,45 @@ impl Api {
         body: Vec<u8>,
         now: SystemTime,
     ) -> Result<ApiRequest<R>, SendError> {
-        let query = sign_api_request(&self.credentials, Method::Post, path, &[], &body, now)?;
-        let request = http::Request::builder()
-            .method(http::Method::POST)
-            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .map_err(|_| SendError::Request)?;
-        Ok(ApiRequest::new(request, operation))
+        let unsigned = Unsigned { post: true, path: path.to_owned(), params: Vec::new() };
+        self.sign(operation, unsigned, body, now)
     }
 
     fn get<R>(
         &self,
         operation: Operation,
         path: &str,
-        params: &[(&str, &str)],
+        params: &[(&'static str, &str)],
         now: SystemTime,
     ) -> Result<ApiRequest<R>, SendError> {
-        let query = sign_api_request(&self.credentials, Method::Get, path, params, b"", now)?;
-        let request = http::Request::builder()
-            .method(http::Method::GET)
-            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
-            .body(Vec::new())
-            .map_err(|_| SendError::Request)?;
-        Ok(ApiRequest::new(request, operation))
+        let params = params.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        let unsigned = Unsigned { post: false, path: path.to_owned(), params };
+        self.sign(operation, unsigned, Vec::new(), now)
+    }
+
+    /// Signs `unsigned` with `body` at `now`: every request, and each retry again.
+    pub(super) fn sign<R>(
+        &self,
+        operation: Operation,
+        unsigned: Unsigned,
+        body: Vec<u8>,
+        now: SystemTime,
+    ) -> Result<ApiRequest<R>, SendError> {
+        let params: Vec<(&str, &str)> = unsigned.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (method, http_method) =
+            if unsigned.post { (Method::Post, http::Method::POST) } else { (Method::Get, http::Method::GET) };
+        let query = sign_api_request(&self.credentials, method, &unsigned.path, &params, &body, now)?;
+        let mut builder = http::Request::builder().method(http_method).uri(format!(
+            "{}{}?{}",
+            self.url.base_url(),
+            unsigned.path,
+            query.as_str()
+        ));
+        if unsigned.post {
+            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+        }
+        let request = builder.body(body).map_err(|_| SendError::Request)?;
+        Ok(ApiRequest::new(request, operation, unsigned))
     }
 }
 

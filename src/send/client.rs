@@ -10,12 +10,15 @@ use serde::de::DeserializeOwned;
 
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::names::{ChannelName, EventName, UserId};
+use crate::send::error::Operation;
 use crate::send::error::{ApiError, SendError, TransportError};
 use crate::send::request::ApiRequest;
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::response::{
     BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse, TriggerResponse, UsersResponse, parse_response,
 };
+#[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+use crate::send::retry::{Failure, RetryPolicy};
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 
@@ -159,6 +162,8 @@ pub struct Client<H> {
     max_response_body: usize,
     #[cfg(feature = "reqwest")]
     pub(super) timeout: Option<core::time::Duration>,
+    #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+    pub(super) retry: RetryPolicy,
 }
 
 /// The most bytes of a response body a [`Client`] reads, by default: 1 MiB.
@@ -172,7 +177,9 @@ pub(super) struct ResponseLimit(pub(super) usize);
 
 impl<H: HttpClient> Client<H> {
     /// A client sending through `http`, reading at most [`DEFAULT_MAX_RESPONSE_BODY`]
-    /// bytes of an answer.
+    /// bytes of an answer, trying each request once (with a `reqwest::Client`, feature
+    /// `reqwest`: `Client::with_retry` adds retries, as [`Client::new`](Client#method.new)
+    /// has by default).
     ///
     /// See [`Client`].
     pub fn with_http_client(api: Api, http: H) -> Self {
@@ -182,6 +189,8 @@ impl<H: HttpClient> Client<H> {
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
             #[cfg(feature = "reqwest")]
             timeout: None,
+            #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+            retry: RetryPolicy::none(),
         }
     }
 
@@ -211,7 +220,45 @@ impl<H: HttpClient> Client<H> {
     /// ([`Client::with_max_response_body`]); [`ClientError::Transport`] when there was
     /// no answer.
     pub async fn send<R: DeserializeOwned>(&self, request: ApiRequest<R>) -> Result<R, ClientError<H::Error>> {
-        let (mut request, operation) = request.into_parts();
+        #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+        if self.retry.max_tries() > 1 {
+            return self.send_with_retries(request).await;
+        }
+        let (request, operation, _) = request.into_parts();
+        self.try_once(request, operation).await
+    }
+
+    /// Tries `first`, then again (signed again each time) as the policy says.
+    #[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+    async fn send_with_retries<R: DeserializeOwned>(&self, first: ApiRequest<R>) -> Result<R, ClientError<H::Error>> {
+        let started = std::time::Instant::now();
+        let body = first.http().body().clone();
+        let (request, operation, unsigned) = first.into_parts();
+        let post = unsigned.post;
+        let mut outcome = self.try_once(request, operation).await;
+        let mut tries = 1;
+        loop {
+            let failure = match &outcome {
+                Ok(_) => return outcome,
+                Err(err) => failure_of(err),
+            };
+            let Some(wait) = self.retry.wait(post, failure, tries, started.elapsed(), jitter()) else {
+                return outcome;
+            };
+            tokio::time::sleep(wait).await;
+            let again: ApiRequest<R> = self.api.sign(operation, unsigned.clone(), body.clone(), SystemTime::now())?;
+            let (request, _, _) = again.into_parts();
+            outcome = self.try_once(request, operation).await;
+            tries += 1;
+        }
+    }
+
+    /// One try: send, bound the body, parse.
+    async fn try_once<R: DeserializeOwned>(
+        &self,
+        mut request: http::Request<Vec<u8>>,
+        operation: Operation,
+    ) -> Result<R, ClientError<H::Error>> {
         request.extensions_mut().insert(ResponseLimit(self.max_response_body));
         #[cfg(feature = "reqwest")]
         if let Some(timeout) = self.timeout {
@@ -234,6 +281,30 @@ impl<H: HttpClient> Client<H> {
             return Err(ApiError::TooLarge { operation, status, limit: self.max_response_body }.into());
         }
         Ok(parse_response(operation, &response)?)
+    }
+}
+
+/// What a failed try means for retrying it.
+#[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+fn failure_of<E: std::error::Error + 'static>(err: &ClientError<E>) -> Failure {
+    match err {
+        ClientError::Api(ApiError::RateLimited { retry_after, .. }) => Failure::RateLimited(*retry_after),
+        ClientError::Api(ApiError::Refused { status: 500..=599, .. }) => Failure::ServerError,
+        ClientError::Transport(err) => {
+            let ours = (err as &dyn core::any::Any).downcast_ref::<TransportError>();
+            Failure::Transport { not_sent: ours.is_some_and(TransportError::is_connect) }
+        }
+        _ => Failure::Final,
+    }
+}
+
+/// `0..=1000`, from the OS's randomness (no jitter if it has none).
+#[cfg(all(feature = "reqwest", not(target_arch = "wasm32")))]
+fn jitter() -> u32 {
+    let mut bytes = [0u8; 4];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => u32::from_le_bytes(bytes) % 1001,
+        Err(_) => 0,
     }
 }
 

@@ -319,6 +319,7 @@ impl ApiError {
 #[error("{}{message}", if *.timeout { "timed out: " } else { "" })]
 pub struct TransportError {
     timeout: bool,
+    connect: bool,
     message: String,
     answered: Option<Answered>,
 }
@@ -340,6 +341,20 @@ impl TransportError {
         self.timeout
     }
 
+    /// Whether the connection could not be made (refused, name not resolved, TLS
+    /// handshake failed): the request was not sent, so trying again publishes nothing
+    /// twice.
+    #[must_use]
+    pub fn is_connect(&self) -> bool {
+        self.connect
+    }
+
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn with_connect(mut self, connect: bool) -> Self {
+        self.connect = connect;
+        self
+    }
+
     /// `err` and its sources, as text.
     pub(crate) fn from_error(err: &(dyn std::error::Error + 'static), timeout: bool) -> Self {
         let mut message = err.to_string();
@@ -349,7 +364,7 @@ impl TransportError {
             message.push_str(&inner.to_string());
             source = inner.source();
         }
-        Self { timeout, message, answered: None }
+        Self { timeout, connect: false, message, answered: None }
     }
 
     #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
@@ -360,7 +375,7 @@ impl TransportError {
             }
             Answered::TooLarge { status, limit } => format!("answer (status {status}) body over {limit} bytes"),
         };
-        Self { timeout: false, message, answered: Some(answered) }
+        Self { timeout: false, connect: false, message, answered: Some(answered) }
     }
 
     /// The [`ApiError`] this failure is, when the server did answer.

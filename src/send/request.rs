@@ -54,12 +54,22 @@ use crate::send::response::parse_response;
 pub struct ApiRequest<R> {
     request: http::Request<Vec<u8>>,
     operation: Operation,
+    /// What was signed, but the time: for a retry, signed again at its own time.
+    unsigned: Unsigned,
     response: PhantomData<fn() -> R>,
 }
 
+/// A request's signed parts but the time and the signature.
+#[derive(Clone, Debug)]
+pub(super) struct Unsigned {
+    pub(super) post: bool,
+    pub(super) path: String,
+    pub(super) params: Vec<(&'static str, String)>,
+}
+
 impl<R> ApiRequest<R> {
-    pub(super) fn new(request: http::Request<Vec<u8>>, operation: Operation) -> Self {
-        Self { request, operation, response: PhantomData }
+    pub(super) fn new(request: http::Request<Vec<u8>>, operation: Operation, unsigned: Unsigned) -> Self {
+        Self { request, operation, unsigned, response: PhantomData }
     }
 
     /// The signed request to send.
@@ -82,8 +92,8 @@ impl<R> ApiRequest<R> {
         self.operation
     }
 
-    pub(super) fn into_parts(self) -> (http::Request<Vec<u8>>, Operation) {
-        (self.request, self.operation)
+    pub(super) fn into_parts(self) -> (http::Request<Vec<u8>>, Operation, Unsigned) {
+        (self.request, self.operation, self.unsigned)
     }
 }
 
@@ -113,7 +123,7 @@ impl<R> Clone for ApiRequest<R> {
         *request.uri_mut() = self.request.uri().clone();
         *request.version_mut() = self.request.version();
         *request.headers_mut() = self.request.headers().clone();
-        Self::new(request, self.operation)
+        Self::new(request, self.operation, self.unsigned.clone())
     }
 }
 

@@ -5,7 +5,7 @@ use core::time::Duration;
 
 use super::client::{Client, ClientError, DEFAULT_MAX_RESPONSE_BODY, HttpClient, ResponseLimit};
 use super::error::{Answered, TransportError};
-use crate::send::Api;
+use crate::send::{Api, RetryPolicy};
 
 /// The client's total timeout for one request, as a request extension.
 #[derive(Debug, Clone, Copy)]
@@ -13,8 +13,8 @@ pub(super) struct RequestTimeout(pub(super) Duration);
 
 impl TransportError {
     fn from_reqwest(err: reqwest::Error) -> Self {
-        let timeout = err.is_timeout();
-        Self::from_error(&err.without_url(), timeout)
+        let (timeout, connect) = (err.is_timeout(), err.is_connect());
+        Self::from_error(&err.without_url(), timeout).with_connect(connect)
     }
 }
 
@@ -92,7 +92,8 @@ impl Client<reqwest::Client> {
     /// no `Referer` is sent, at most 1 MiB of a response body is read
     /// ([`Client::with_max_response_body`]), a connection must open within
     /// [`Client::CONNECT_TIMEOUT`] and a request end within [`Client::TIMEOUT`]
-    /// ([`Client::with_timeout`]).
+    /// ([`Client::with_timeout`]); a request is tried again as [`RetryPolicy::default`]
+    /// says ([`Client::with_retry`]).
     ///
     /// # Errors
     /// [`ClientError::Transport`] when reqwest cannot build its client (no TLS backend).
@@ -117,7 +118,19 @@ impl Client<reqwest::Client> {
             .timeout(Self::TIMEOUT)
             .build()
             .map_err(|e| ClientError::Transport(TransportError::from_reqwest(e)))?;
-        Ok(Self::with_http_client(api, http))
+        Ok(Self::with_http_client(api, http).with_retry(RetryPolicy::default()))
+    }
+
+    /// The same client, trying again as `policy` says (each try signed again; never a
+    /// duplicate event: see [`RetryPolicy`]). Waits on tokio's timer, which reqwest runs
+    /// on. [`Client::new`] starts with [`RetryPolicy::default`]; [`RetryPolicy::none`]
+    /// turns retrying off.
+    ///
+    /// See [`Client::new`].
+    #[must_use]
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
     }
 
     /// The same client, each request timing out after `timeout` in total (connecting,
