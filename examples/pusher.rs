@@ -6,7 +6,7 @@
 //!   trigger --event NAME --data DATA [--exclude SOCKET_ID] [--info ATTR[,ATTR]] CHANNEL...
 //!   batch --file PATH      # JSON array of {"channel","name","data","socket_id"?,"info"?}
 //!   channels [--prefix PREFIX] [--info user_count]
-//!   channel CHANNEL [--info user_count,subscription_count]
+//!   channel CHANNEL [--info user_count,subscription_count,cache]
 //!   users CHANNEL
 //!   terminate USER_ID
 //!   send-to-user USER_ID --event NAME --data DATA
@@ -32,7 +32,7 @@ commands:
   trigger --event NAME --data DATA [--exclude SOCKET_ID] [--info ATTR[,ATTR]] CHANNEL...
   batch --file PATH      (a JSON array of {\"channel\",\"name\",\"data\",\"socket_id\"?,\"info\"?})
   channels [--prefix PREFIX] [--info user_count]
-  channel CHANNEL [--info user_count,subscription_count]
+  channel CHANNEL [--info user_count,subscription_count,cache]
   users CHANNEL
   terminate USER_ID
   send-to-user USER_ID --event NAME --data DATA

@@ -7,6 +7,12 @@
 //! client can carry it; [`Client::send`] sends any of them through an [`HttpClient`]
 //! (a closure, a `reqwest::Client` with the `reqwest` feature, or your own).
 //!
+//! The answer is read strictly ([`ApiRequest::parse`]): a redirect, a rate limit (HTTP
+//! 429, or soketi's HTTP 200 with `{"code":429}`) and a refusal however its JSON `code`
+//! is written are errors, never a success. `Client::new` (feature `reqwest`) follows no
+//! redirect, sends no `Referer`, reads at most 1 MiB of an answer, times out, and tries
+//! again only where no event can be published twice ([`RetryPolicy`]).
+//!
 //! ```
 //! use std::time::SystemTime;
 //! use channel_auth::send::{Api, ApiUrl, Trigger};

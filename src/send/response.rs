@@ -127,7 +127,8 @@ pub struct CachedEvent {
     /// The event's name, when the server says it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
-    /// The event's data, as it was triggered.
+    /// What the server cached, as text: the event's data, or (sockudo) the whole
+    /// Pusher message as JSON (`data`, `channel`, `event`).
     #[serde(default)]
     pub data: String,
     /// Seconds until the cached event expires, when the server says it.
