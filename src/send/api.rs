@@ -96,56 +96,24 @@ impl Api {
     }
 
     /// The limits checked before building.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl, Limits};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.limits(), Limits::default());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
     /// The app id requests are sent for.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.app_id().as_str(), "7");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn app_id(&self) -> &AppId {
         &self.app_id
     }
 
     /// Where requests go.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn endpoint(&self) -> &ApiUrl {
         &self.url
     }
 
     /// The credentials requests are signed with.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.credentials().key().as_str(), "key");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
@@ -303,38 +271,11 @@ impl Api {
         })
     }
 
-    /// [`Api::trigger_batch`] with nonces drawn from `rng` (see [`Api::trigger_with_rng`]).
+    /// [`Api::trigger_batch`] with nonces drawn from `rng` (see [`Api::trigger_with_rng`],
+    /// whose example shows such a source).
     ///
     /// # Errors
     /// As [`Api::trigger_batch`].
-    ///
-    /// ```
-    /// use std::time::SystemTime;
-    /// use channel_auth::encryption::{rand_core::{impls, CryptoRng, Error, RngCore}};
-    ///
-    /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
-    /// struct Platform(u8);
-    /// impl RngCore for Platform {
-    ///     fn next_u32(&mut self) -> u32 { impls::next_u32_via_fill(self) }
-    ///     fn next_u64(&mut self) -> u64 { impls::next_u64_via_fill(self) }
-    ///     fn fill_bytes(&mut self, dest: &mut [u8]) {
-    ///         for b in dest { self.0 = self.0.wrapping_add(1); *b = self.0; }
-    ///     }
-    ///     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-    ///         self.fill_bytes(dest);
-    ///         Ok(())
-    ///     }
-    /// }
-    /// impl CryptoRng for Platform {}
-    /// use channel_auth::send::{Api, ApiUrl, BatchEvent};
-    /// use channel_auth::Credentials;
-    ///
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
-    /// let events = [BatchEvent::new("a".parse()?, "ev".parse()?, "d")];
-    /// assert!(api.trigger_batch_with_rng(&events, SystemTime::now(), &mut Platform(0)).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn trigger_batch_with_rng(
         &self,
         events: &[BatchEvent],

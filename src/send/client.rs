@@ -10,8 +10,7 @@ use serde::de::DeserializeOwned;
 
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::names::{ChannelName, EventName, UserId};
-use crate::send::error::Operation;
-use crate::send::error::{ApiError, SendError, TransportError};
+use crate::send::error::{ApiError, Operation, SendError, TransportError};
 use crate::send::request::ApiRequest;
 #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), allow(unused_imports))]
 use crate::send::response::{
@@ -25,8 +24,12 @@ use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 /// Sends one request and returns the whole response: all [`Client`] needs of an HTTP
 /// client.
 ///
+/// Implemented for closures (below) and, with the `reqwest` feature, for a
+/// `reqwest::Client`. Your own: bound the body you read (as below), follow no
+/// redirect, and put no URL in your error (its query holds the signature).
+///
 /// An implementation with hyper 1 over a plain TCP connection (`http://` only; add a
-/// TLS connector for `https://`):
+/// TLS connector for `https://`), reading at most 1 MiB of a body:
 ///
 /// ```no_run
 /// use channel_auth::send::{Api, ApiUrl, Client, HttpClient, Trigger};
@@ -53,7 +56,8 @@ use crate::send::{Api, BatchEvent, ChannelsQuery, Info, Trigger};
 ///         let request = http::Request::from_parts(parts, Full::new(Bytes::from(body)));
 ///         let response = sender.send_request(request).await.map_err(std::io::Error::other)?;
 ///         let (parts, body) = response.into_parts();
-///         let bytes = body.collect().await.map_err(std::io::Error::other)?.to_bytes().to_vec();
+///         let limited = http_body_util::Limited::new(body, 1 << 20);
+///         let bytes = limited.collect().await.map_err(std::io::Error::other)?.to_bytes().to_vec();
 ///         Ok(http::Response::from_parts(parts, bytes))
 ///     }
 /// }
