@@ -11,7 +11,10 @@
 //! 429, or soketi's HTTP 200 with `{"code":429}`) and a refusal however its JSON `code`
 //! is written are errors, never a success. `Client::new` (feature `reqwest`) follows no
 //! redirect, sends no `Referer`, reads at most 1 MiB of an answer, times out, and tries
-//! again only where no event can be published twice ([`RetryPolicy`]).
+//! again only where no event can be published twice ([`RetryPolicy`]). With the
+//! `tracing` feature, each attempt is one event (target `channel_auth::send`: operation,
+//! method, attempt, outcome, status, duration; never a URL, query, signature, socket id
+//! or data).
 //!
 //! ```
 //! use std::time::SystemTime;

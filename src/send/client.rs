@@ -228,8 +228,8 @@ impl<H: HttpClient> Client<H> {
         if self.retry.max_tries() > 1 {
             return self.send_with_retries(request).await;
         }
-        let (request, operation, _) = request.into_parts();
-        self.try_once(request, operation).await
+        let (request, operation, unsigned) = request.into_parts();
+        self.try_once(request, operation, unsigned.post, 1).await
     }
 
     /// Tries `first`, then again (signed again each time) as the policy says.
@@ -239,7 +239,7 @@ impl<H: HttpClient> Client<H> {
         let body = first.http().body().clone();
         let (request, operation, unsigned) = first.into_parts();
         let post = unsigned.post;
-        let mut outcome = self.try_once(request, operation).await;
+        let mut outcome = self.try_once(request, operation, post, 1).await;
         let mut tries = 1;
         loop {
             let failure = match &outcome {
@@ -252,17 +252,34 @@ impl<H: HttpClient> Client<H> {
             tokio::time::sleep(wait).await;
             let again: ApiRequest<R> = self.api.sign(operation, unsigned.clone(), body.clone(), SystemTime::now())?;
             let (request, _, _) = again.into_parts();
-            outcome = self.try_once(request, operation).await;
             tries += 1;
+            outcome = self.try_once(request, operation, post, tries).await;
         }
     }
 
-    /// One try: send, bound the body, parse.
+    /// One try (number `attempt`), traced with the `tracing` feature.
+    #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
     async fn try_once<R: DeserializeOwned>(
+        &self,
+        request: http::Request<Vec<u8>>,
+        operation: Operation,
+        post: bool,
+        attempt: u32,
+    ) -> Result<R, ClientError<H::Error>> {
+        #[cfg(all(feature = "tracing", not(all(target_arch = "wasm32", target_os = "unknown"))))]
+        let started = std::time::Instant::now();
+        let outcome = self.send_parse(request, operation).await;
+        #[cfg(all(feature = "tracing", not(all(target_arch = "wasm32", target_os = "unknown"))))]
+        trace_attempt(operation, post, attempt, started.elapsed(), &outcome);
+        outcome.map(|(response, _status)| response)
+    }
+
+    /// Sends, bounds the body, parses.
+    async fn send_parse<R: DeserializeOwned>(
         &self,
         mut request: http::Request<Vec<u8>>,
         operation: Operation,
-    ) -> Result<R, ClientError<H::Error>> {
+    ) -> Result<(R, u16), ClientError<H::Error>> {
         request.extensions_mut().insert(ResponseLimit(self.max_response_body));
         #[cfg(feature = "reqwest")]
         if let Some(timeout) = self.timeout {
@@ -284,7 +301,42 @@ impl<H: HttpClient> Client<H> {
             let status = response.status().as_u16();
             return Err(ApiError::TooLarge { operation, status, limit: self.max_response_body }.into());
         }
-        Ok(parse_response(operation, &response)?)
+        Ok((parse_response(operation, &response)?, response.status().as_u16()))
+    }
+}
+
+/// One event per send attempt: what was asked and how it went, never the URL, query,
+/// signature, socket id or data (none of them is in these fields).
+#[cfg(all(feature = "tracing", not(all(target_arch = "wasm32", target_os = "unknown"))))]
+fn trace_attempt<R, E: std::error::Error + 'static>(
+    operation: Operation,
+    post: bool,
+    attempt: u32,
+    took: core::time::Duration,
+    outcome: &Result<(R, u16), ClientError<E>>,
+) {
+    let method = if post { "POST" } else { "GET" };
+    let duration_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX);
+    let (result, status) = match outcome {
+        Ok((_, status)) => ("ok", *status),
+        Err(ClientError::Send(_)) => ("send_error", 0),
+        Err(ClientError::Api(err)) => (
+            match err {
+                ApiError::Refused { .. } => "refused",
+                ApiError::RateLimited { .. } => "rate_limited",
+                ApiError::Redirected { .. } => "redirected",
+                ApiError::TooLarge { .. } => "too_large",
+                _ => "invalid_response",
+            },
+            err.status(),
+        ),
+        Err(ClientError::Transport(_)) => ("transport", 0),
+    };
+    let operation = operation.as_str();
+    if outcome.is_ok() {
+        tracing::debug!(target: "channel_auth::send", operation, method, attempt, outcome = result, status, duration_ms, "sent");
+    } else {
+        tracing::warn!(target: "channel_auth::send", operation, method, attempt, outcome = result, status, duration_ms, "send failed");
     }
 }
 
