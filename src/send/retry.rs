@@ -17,8 +17,9 @@ use core::time::Duration;
 ///   `RateLimited` error is returned with it), else exponential backoff from
 ///   `base_delay` with jitter, at most `max_delay`; no try starts after `deadline`.
 ///
-/// [`RetryPolicy::default`]: 3 tries, backoff from 200 ms, waits of at most 5 s, 15 s
-/// in all. [`RetryPolicy::none`]: one try.
+/// [`RetryPolicy::default`]: 5 tries, backoff from 500 ms (waits of 0.25-0.5 s, 0.5-1 s,
+/// 1-2 s, 2-4 s), at most 5 s a wait, 20 s in all: long enough to span a rate limit's
+/// one-second windows when the server gives no `Retry-After` (soketi gives none). [`RetryPolicy::none`]: one try.
 ///
 /// ```
 /// use std::time::Duration;
@@ -40,10 +41,10 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
-            max_tries: 3,
-            base_delay: Duration::from_millis(200),
+            max_tries: 5,
+            base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(5),
-            deadline: Duration::from_secs(15),
+            deadline: Duration::from_secs(20),
         }
     }
 }
@@ -172,9 +173,9 @@ mod tests {
     fn backoff_doubles_with_jitter_in_its_upper_half_and_is_capped() {
         let p = RetryPolicy::default().with_max_tries(10).with_deadline(60 * S);
         let ms = Duration::from_millis;
-        assert_eq!(p.wait(false, Failure::ServerError, 1, Duration::ZERO, 0), Some(ms(100)));
-        assert_eq!(p.wait(false, Failure::ServerError, 1, Duration::ZERO, 1000), Some(ms(200)));
-        assert_eq!(p.wait(false, Failure::ServerError, 2, Duration::ZERO, 1000), Some(ms(400)));
+        assert_eq!(p.wait(false, Failure::ServerError, 1, Duration::ZERO, 0), Some(ms(250)));
+        assert_eq!(p.wait(false, Failure::ServerError, 1, Duration::ZERO, 1000), Some(ms(500)));
+        assert_eq!(p.wait(false, Failure::ServerError, 2, Duration::ZERO, 1000), Some(ms(1000)));
         assert_eq!(p.wait(false, Failure::ServerError, 9, Duration::ZERO, 1000), Some(5 * S));
         assert_eq!(p.wait(false, Failure::ServerError, u32::MAX - 1, Duration::ZERO, u32::MAX), None);
     }
@@ -182,8 +183,9 @@ mod tests {
     #[test]
     fn tries_and_deadline_bound_it() {
         let p = RetryPolicy::default();
-        assert_eq!(p.wait(false, Failure::ServerError, 3, Duration::ZERO, 0), None);
-        assert_eq!(p.wait(false, Failure::RateLimited(Some(2 * S)), 1, 14 * S, 0), None);
+        assert_eq!(p.wait(false, Failure::ServerError, 5, Duration::ZERO, 0), None);
+        assert!(p.wait(false, Failure::ServerError, 4, Duration::ZERO, 0).is_some());
+        assert_eq!(p.wait(false, Failure::RateLimited(Some(2 * S)), 1, 19 * S, 0), None);
         assert_eq!(RetryPolicy::none().wait(false, Failure::ServerError, 1, Duration::ZERO, 0), None);
         assert_eq!(RetryPolicy::none().with_max_tries(0).max_tries(), 1);
     }
