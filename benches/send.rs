@@ -45,7 +45,7 @@ fn trigger(c: &mut Criterion) {
         group.throughput(Throughput::Bytes(data.len() as u64));
         let t = Trigger::new("my-event".parse().unwrap(), data.clone(), ["my-channel".parse().unwrap()]);
         let (ours, naive) =
-            (api.trigger(&t, at).unwrap(), naive_trigger(&naive_creds, "my-event", &data, "my-channel"));
+            (api.trigger(&t, at).unwrap().into_http(), naive_trigger(&naive_creds, "my-event", &data, "my-channel"));
         // The same request: a body with the same JSON value (key order may differ), and
         // a URI signed over that body (so equal when the bodies' bytes are).
         let value = |body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).unwrap();

@@ -6,7 +6,7 @@
 //!   trigger --event NAME --data DATA [--exclude SOCKET_ID] [--info ATTR[,ATTR]] CHANNEL...
 //!   batch --file PATH      # JSON array of {"channel","name","data","socket_id"?,"info"?}
 //!   channels [--prefix PREFIX] [--info user_count]
-//!   channel CHANNEL [--info user_count,subscription_count]
+//!   channel CHANNEL [--info user_count,subscription_count,cache]
 //!   users CHANNEL
 //!   terminate USER_ID
 //!   send-to-user USER_ID --event NAME --data DATA
@@ -23,9 +23,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use channel_auth::send::{
-    Api, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, ReqwestHttp, TransportError, Trigger,
-};
+use channel_auth::send::{Api, ApiUrl, BatchEvent, ChannelsQuery, Client, ClientError, Info, TransportError, Trigger};
 use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, EventName, SocketId, UserId};
 
 const USAGE: &str = "usage: pusher [--url URL | --cluster NAME] [--timeout-s N] <command> ...
@@ -34,7 +32,7 @@ commands:
   trigger --event NAME --data DATA [--exclude SOCKET_ID] [--info ATTR[,ATTR]] CHANNEL...
   batch --file PATH      (a JSON array of {\"channel\",\"name\",\"data\",\"socket_id\"?,\"info\"?})
   channels [--prefix PREFIX] [--info user_count]
-  channel CHANNEL [--info user_count,subscription_count]
+  channel CHANNEL [--info user_count,subscription_count,cache]
   users CHANNEL
   terminate USER_ID
   send-to-user USER_ID --event NAME --data DATA
@@ -325,11 +323,10 @@ async fn run(run: Run, creds: Credentials) -> Outcome {
         Ok(api) => api,
         Err(e) => return Outcome::Bad(e.to_string()),
     };
-    let http = match ReqwestHttp::new(run.timeout) {
-        Ok(http) => http,
+    let client = match Client::new(api) {
+        Ok(client) => client.with_timeout(run.timeout),
         Err(e) => return Outcome::Refused(e.to_string()),
     };
-    let client = Client::with_http_client(api, http);
     match run.command {
         Command::Trigger(trigger) => outcome(client.trigger(&trigger).await),
         Command::Batch(events) => outcome(client.trigger_batch(&events).await),

@@ -9,7 +9,7 @@ use crate::faye::FayeError;
 use crate::integrations::RequestError;
 use crate::integrations::handler::{HandlerError, Refusal};
 use crate::replay::ReplayError;
-use crate::send::{ApiError, SendError};
+use crate::send::{ApiError, ClientError, SendError, TransportError};
 use crate::webhook::WebhookError;
 
 /// Any error of this crate, for `?` in an application that handles them alike.
@@ -81,6 +81,10 @@ pub enum Error {
     /// A replay guard could not answer.
     #[error(transparent)]
     Replay(#[from] ReplayError),
+    /// An HTTP API request got no answer (from a [`ClientError::Transport`], whatever
+    /// its transport: its message and its sources' messages are kept as text).
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 impl Error {
@@ -118,6 +122,21 @@ impl From<Refusal> for Error {
             Refusal::Handler(e) => Self::Handler(e),
             Refusal::Config(e) => Self::Config(e),
             Refusal::Replay(e) => Self::Replay(e),
+        }
+    }
+}
+
+/// Each half of a [`ClientError`] to its own variant: `Send`, `Api`, and the transport's
+/// error as a [`TransportError`] (this crate's own as is; any other by its messages).
+impl<E: std::error::Error + 'static> From<ClientError<E>> for Error {
+    fn from(err: ClientError<E>) -> Self {
+        match err {
+            ClientError::Send(e) => Self::Send(e),
+            ClientError::Api(e) => Self::Api(e),
+            ClientError::Transport(e) => Self::Transport(match (&e as &dyn core::any::Any).downcast_ref() {
+                Some(ours) => TransportError::clone(ours),
+                None => TransportError::from_error(&e, false),
+            }),
         }
     }
 }
@@ -215,6 +234,27 @@ mod tests {
         for err in [Error::from(AuthError::PublicChannel), Error::Denied, Error::from(VerifyError::InvalidSignature)] {
             assert_eq!(err.config(), None, "{err:?}");
         }
+    }
+
+    #[test]
+    fn every_send_error_converts() {
+        use crate::send::Operation;
+        let send = SendError::MissingAppId;
+        assert!(matches!(Error::from(send.clone()), Error::Send(e) if e == send));
+        let api = ApiError::RateLimited { operation: Operation::Trigger, retry_after: None };
+        assert!(matches!(Error::from(api.clone()), Error::Api(e) if e == api));
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused");
+        let transport = TransportError::from_error(&io, false);
+        assert!(matches!(Error::from(transport.clone()), Error::Transport(e) if e == transport));
+        // ClientError: each half to its own variant, whatever the transport.
+        assert!(matches!(Error::from(ClientError::<std::io::Error>::Send(send.clone())), Error::Send(e) if e == send));
+        assert!(matches!(Error::from(ClientError::<std::io::Error>::Api(api.clone())), Error::Api(e) if e == api));
+        let err = Error::from(ClientError::Transport(io));
+        assert!(matches!(&err, Error::Transport(e) if *e == transport));
+        assert_eq!(err.to_string(), "connection refused");
+        // This crate's own transport error is kept as it is (its timeout flag too).
+        let ours = Error::from(ClientError::Transport(transport.clone()));
+        assert!(matches!(ours, Error::Transport(e) if e == transport));
     }
 
     #[test]

@@ -111,7 +111,7 @@ fn generate() -> Vec<Case> {
                 oracle["info"] = json!(info);
             }
             let line = oracle.to_string();
-            cases.push(Case { oracle, line, ours: api.trigger(&trigger, at).unwrap(), timestamp });
+            cases.push(Case { oracle, line, ours: api.trigger(&trigger, at).unwrap().into_http(), timestamp });
         } else {
             let mut events = Vec::new();
             let mut batch = Vec::new();
@@ -136,7 +136,7 @@ fn generate() -> Vec<Case> {
                 serde_json::to_string(&batch).unwrap()
             );
             let oracle = serde_json::from_str(&line).unwrap();
-            cases.push(Case { oracle, line, ours: api.trigger_batch(&events, at).unwrap(), timestamp });
+            cases.push(Case { oracle, line, ours: api.trigger_batch(&events, at).unwrap().into_http(), timestamp });
         }
     }
     cases

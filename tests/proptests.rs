@@ -724,8 +724,8 @@ proptest! {
         let at = UNIX_EPOCH + Duration::from_secs(seconds);
         let request = api.trigger(&trigger, at).unwrap();
         let ring = Keyring::new([creds]);
-        prop_assert!(verify_api_request(&ring, Method::Post, request.uri().path(), request.uri().query().unwrap(), request.body(), at).is_ok());
-        let body: serde_json::Value = serde_json::from_slice(request.body()).unwrap();
+        prop_assert!(verify_api_request(&ring, Method::Post, request.http().uri().path(), request.http().uri().query().unwrap(), request.http().body(), at).is_ok());
+        let body: serde_json::Value = serde_json::from_slice(request.http().body()).unwrap();
         prop_assert_eq!(body["name"].as_str(), Some(event.as_str()));
         prop_assert_eq!(body["data"].as_str(), Some(data.as_str()));
         prop_assert_eq!(body["channels"].clone(), serde_json::json!(channels));

@@ -11,9 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use channel_auth::api::{Method, verify_api_request};
 use channel_auth::send::{Api, ApiUrl, BatchEvent, ChannelsQuery, Info, Limits, SendError, Trigger};
-use channel_auth::{
-    AuthError, ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, Keyring, UserId,
-};
+use channel_auth::{ChannelName, Credentials, EncryptionMasterKey, InputKind, InvalidInput, Keyring, UserId};
 
 /// Pusher's documented example app (HTTP API reference): key, secret, app id 3.
 fn creds() -> Credentials {
@@ -52,7 +50,8 @@ fn known_answers() {
             "trigger, the documented example's inputs",
             api()
                 .trigger(&Trigger::new("foo".parse().unwrap(), r#"{"some":"data"}"#, [ch("project-3")]), at())
-                .unwrap(),
+                .unwrap()
+                .into_http(),
             KAT_TRIGGER,
         ),
         (
@@ -64,7 +63,8 @@ fn known_answers() {
                         .with_info(Info::new().with_user_count().with_subscription_count()),
                     at(),
                 )
-                .unwrap(),
+                .unwrap()
+                .into_http(),
             KAT_TRIGGER_FULL,
         ),
         (
@@ -79,24 +79,32 @@ fn known_answers() {
                     ],
                     at(),
                 )
-                .unwrap(),
+                .unwrap()
+                .into_http(),
             KAT_BATCH,
         ),
         (
             "channels",
-            api().channels(&ChannelsQuery::new().filter_by_prefix(ch("presence-")).with_user_count(), at()).unwrap(),
+            api()
+                .channels(&ChannelsQuery::new().filter_by_prefix(ch("presence-")).with_user_count(), at())
+                .unwrap()
+                .into_http(),
             KAT_CHANNELS,
         ),
         (
             "channel",
-            api().channel(&ch("presence-a"), Info::new().with_subscription_count(), at()).unwrap(),
+            api().channel(&ch("presence-a"), Info::new().with_subscription_count(), at()).unwrap().into_http(),
             KAT_CHANNEL,
         ),
-        ("users", api().users(&ch("presence-a"), at()).unwrap(), KAT_USERS),
-        ("terminate", api().terminate_user_connections(&"alice".parse().unwrap(), at()).unwrap(), KAT_TERMINATE),
+        ("users", api().users(&ch("presence-a"), at()).unwrap().into_http(), KAT_USERS),
+        (
+            "terminate",
+            api().terminate_user_connections(&"alice".parse().unwrap(), at()).unwrap().into_http(),
+            KAT_TERMINATE,
+        ),
         (
             "send_to_user",
-            api().send_to_user(&"alice".parse().unwrap(), &"ev".parse().unwrap(), "hi", at()).unwrap(),
+            api().send_to_user(&"alice".parse().unwrap(), &"ev".parse().unwrap(), "hi", at()).unwrap().into_http(),
             KAT_SEND_TO_USER,
         ),
     ];
@@ -129,9 +137,9 @@ const KAT_SEND_TO_USER: &str = r##"POST https://api-mt1.pusher.com/apps/3/events
 #[test]
 fn get_requests_carry_no_body_and_no_body_md5() {
     let requests = [
-        api().channels(&ChannelsQuery::new(), at()).unwrap(),
-        api().channel(&ch("a"), Info::new(), at()).unwrap(),
-        api().users(&ch("presence-a"), at()).unwrap(),
+        api().channels(&ChannelsQuery::new(), at()).unwrap().into_http(),
+        api().channel(&ch("a"), Info::new(), at()).unwrap().into_http(),
+        api().users(&ch("presence-a"), at()).unwrap().into_http(),
     ];
     for request in requests {
         assert_eq!(request.method(), "GET");
@@ -144,8 +152,8 @@ fn get_requests_carry_no_body_and_no_body_md5() {
 #[test]
 fn post_requests_are_json_with_body_md5() {
     let request = api().terminate_user_connections(&"a".parse().unwrap(), at()).unwrap();
-    assert_eq!(request.headers()["content-type"], "application/json");
-    assert!(request.uri().query().unwrap().contains("&body_md5=99914b932bd37a50b983c5e7c90ae93b&"));
+    assert_eq!(request.http().headers()["content-type"], "application/json");
+    assert!(request.http().uri().query().unwrap().contains("&body_md5=99914b932bd37a50b983c5e7c90ae93b&"));
 }
 
 #[test]
@@ -157,7 +165,7 @@ fn endpoints_give_the_base_url() {
         (ApiUrl::from_url("https://[::1]:8443/").unwrap(), "https://[::1]:8443/apps/3/"),
     ] {
         let api = Api::new(creds.clone(), endpoint).unwrap();
-        let uri = api.users(&ch("presence-a"), at()).unwrap().uri().to_string();
+        let uri = api.users(&ch("presence-a"), at()).unwrap().http().uri().to_string();
         assert!(uri.starts_with(prefix), "{uri}");
     }
 }
@@ -282,7 +290,7 @@ fn encrypted_without_a_master_key_is_refused_in_a_batch_too() {
 #[test]
 fn api_needs_an_app_id() {
     let no_id = Credentials::new("k".parse().unwrap(), "s".parse().unwrap());
-    assert_eq!(Api::new(no_id, ApiUrl::cluster("eu").unwrap()).unwrap_err(), AuthError::MissingAppId);
+    assert_eq!(Api::new(no_id, ApiUrl::cluster("eu").unwrap()).unwrap_err(), SendError::MissingAppId);
 }
 
 #[test]
@@ -314,4 +322,104 @@ fn debug_shows_no_secret_and_no_data() {
         assert!(!shown.to_lowercase().contains("abababab"), "{shown}");
         assert!(!shown.contains("q6ur"), "{shown}"); // base64 of 0xab bytes
     }
+}
+
+#[test]
+fn dot_only_names_are_percent_encoded_and_signed_as_sent() {
+    // Unbound credentials: an app-bound verifier refuses every escaped or dot-only
+    // segment by design (see api::binding); the signature over the sent path is the point.
+    let unbound = Credentials::new("278d425bdf160c739803".parse().unwrap(), "7ad3773142a6692b25b8".parse().unwrap());
+    let ring = Keyring::new([unbound]);
+    for name in [".", "..", "...."] {
+        let encoded = "%2E".repeat(name.len());
+        let requests = [
+            (api().channel(&ch(name), Info::new(), at()).unwrap().into_http(), format!("/apps/3/channels/{encoded}")),
+            (
+                api().users(&ch(&format!("presence-{name}")), at()).unwrap().into_http(),
+                format!("/apps/3/channels/presence-{name}/users"),
+            ),
+            (
+                api().terminate_user_connections(&name.parse().unwrap(), at()).unwrap().into_http(),
+                format!("/apps/3/users/{encoded}/terminate_connections"),
+            ),
+        ];
+        for (request, path) in requests {
+            // What is sent is what was signed: the verifier, given the path as sent, agrees.
+            assert_eq!(request.uri().path(), path);
+            let method: Method = request.method().as_str().parse().unwrap();
+            let query = request.uri().query().unwrap();
+            verify_api_request(&ring, method, request.uri().path(), query, request.body(), at()).unwrap();
+            // A client that keeps the path as given (http::Uri, hyper) sends it as signed;
+            // reqwest's URL resolves `%2E` and `%2E%2E` as dot segments (WHATWG), so its
+            // HttpClient refuses those two before sending (tests/send_client.rs).
+            #[cfg(feature = "reqwest")]
+            {
+                let sent = reqwest::Request::try_from(request).unwrap();
+                let dot_segment = path.split('/').any(|s| s == "%2E" || s == "%2E%2E");
+                assert_eq!(sent.url().path() == path, !dot_segment, "{name}: {path}");
+            }
+        }
+    }
+    // A name with dots and more is its own text.
+    let request = api().channel(&ch("a..b"), Info::new(), at()).unwrap();
+    assert_eq!(request.http().uri().path(), "/apps/3/channels/a..b");
+}
+
+#[test]
+fn trigger_and_batch_event_json_encode_their_data() {
+    let value = serde_json::json!({"text": "hi \"you\"", "n": [1, 2]});
+    let trigger = Trigger::json("ev".parse().unwrap(), &value, [ch("a")]).unwrap();
+    let event = BatchEvent::json(ch("a"), "ev".parse().unwrap(), &value).unwrap();
+    assert_eq!(trigger.data(), event.data());
+    assert_eq!(serde_json::from_str::<serde_json::Value>(trigger.data()).unwrap(), value);
+    // As sent: data is a string holding the JSON, in both bodies.
+    let body: serde_json::Value = serde_json::from_slice(api().trigger(&trigger, at()).unwrap().http().body()).unwrap();
+    assert_eq!(body["data"].as_str().unwrap(), trigger.data());
+    let body: serde_json::Value =
+        serde_json::from_slice(api().trigger_batch(&[event], at()).unwrap().http().body()).unwrap();
+    assert_eq!(body["batch"][0]["data"].as_str().unwrap(), trigger.data());
+    // A string is quoted by json, sent as is by new: what a port from `pusher` must choose.
+    assert_eq!(Trigger::json("ev".parse().unwrap(), &"hi", [ch("a")]).unwrap().data(), "\"hi\"");
+    assert_eq!(Trigger::new("ev".parse().unwrap(), "hi", [ch("a")]).data(), "hi");
+    // A value JSON cannot hold is refused, not sent half-written.
+    let bad = std::collections::HashMap::from([(vec![1u8], 1)]);
+    assert_eq!(Trigger::json("ev".parse().unwrap(), &bad, [ch("a")]).unwrap_err(), SendError::DataNotJson);
+}
+
+#[test]
+fn cache_info_only_for_one_cache_channel() {
+    let cache = Info::new().with_cache();
+    for name in ["cache-a", "private-cache-a", "private-encrypted-cache-a", "presence-cache-a"] {
+        let request = api().channel(&ch(name), cache, at()).unwrap();
+        assert!(request.http().uri().query().unwrap().contains("&info=cache&"), "{name}");
+    }
+    for name in ["a", "private-a", "presence-a", "cachex-a", "private-encrypted-a"] {
+        let err = api().channel(&ch(name), cache, at()).unwrap_err();
+        assert!(matches!(err, SendError::InfoNotApplicable { attribute: "cache", .. }), "{name}: {err:?}");
+    }
+    // Not a trigger's or a batch's info, even on a cache channel.
+    let trigger = Trigger::new("ev".parse().unwrap(), "d", [ch("cache-a")]).with_info(cache);
+    assert!(matches!(api().trigger(&trigger, at()), Err(SendError::InfoNotApplicable { attribute: "cache", .. })));
+    let event = BatchEvent::new(ch("cache-a"), "ev".parse().unwrap(), "d").with_info(cache);
+    assert!(matches!(api().trigger_batch(&[event], at()), Err(SendError::InBatch { .. })));
+    // The typed answer.
+    let request = api().channel(&ch("cache-a"), cache, at()).unwrap();
+    let answer = http::Response::new(br#"{"occupied":false,"cache":{"data":"{}","ttl":30}}"#.to_vec());
+    let cached = request.parse(&answer).unwrap().cache.unwrap();
+    assert_eq!((cached.event, cached.data.as_str(), cached.ttl), (None, "{}", Some(30)));
+    assert_eq!("cache,user_count".parse::<Info>().unwrap(), Info::new().with_user_count().with_cache());
+}
+
+#[test]
+fn each_request_reads_only_its_own_answer() {
+    // The answer to `users` given to the request of `channels`: its own type, so the
+    // users are not there (and `channels` is `{}`), never a UsersResponse.
+    let request = api().channels(&ChannelsQuery::new(), at()).unwrap();
+    let answer = http::Response::new(br#"{"users":[{"id":"alice"}]}"#.to_vec());
+    let parsed: channel_auth::send::ChannelsResponse = request.parse(&answer).unwrap();
+    assert!(parsed.channels.is_empty());
+    assert_eq!(request.operation(), channel_auth::send::Operation::Channels);
+    // Debug never shows the signed query.
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("auth_signature") && !shown.contains("auth_key"), "{shown}");
 }

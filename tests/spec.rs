@@ -9,9 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use channel_auth::api::{Method, verify_api_request};
 use channel_auth::encryption::decrypt_payload;
-use channel_auth::send::{
-    Api, ApiUrl, BatchEvent, ChannelsQuery, Info, SendError, Trigger, parse_channel, parse_channels, parse_users,
-};
+use channel_auth::send::{Api, ApiRequest, ApiUrl, BatchEvent, ChannelsQuery, Info, SendError, Trigger};
 use channel_auth::webhook::{WebhookError, WebhookEvent, sign_webhook, verify_and_parse_webhook, verify_webhook};
 use channel_auth::{
     AuthError, ChannelName, ConfigError, Credentials, EncryptionMasterKey, Keyring, PresenceMember, VerifyError,
@@ -41,7 +39,8 @@ fn ch(name: &str) -> ChannelName {
 
 /// Verifies `request` with our verifier and returns its JSON body (`Value::Null` for
 /// none).
-fn verified(request: &http::Request<Vec<u8>>) -> Value {
+fn verified<R>(request: &ApiRequest<R>) -> Value {
+    let request = request.http();
     let ring = Keyring::new([creds()]);
     let method: Method = request.method().as_str().parse().unwrap();
     let query = request.uri().query().unwrap();
@@ -50,7 +49,8 @@ fn verified(request: &http::Request<Vec<u8>>) -> Value {
 }
 
 /// The request's own query parameters (without `auth_*` and `body_md5`).
-fn own_params(request: &http::Request<Vec<u8>>) -> Vec<(String, String)> {
+fn own_params<R>(request: &ApiRequest<R>) -> Vec<(String, String)> {
+    let request = request.http();
     form_urlencoded::parse(request.uri().query().unwrap().as_bytes())
         .filter(|(k, _)| !k.starts_with("auth_") && k != "body_md5")
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -102,7 +102,7 @@ fn test_post_batch_events_to_channel_succeeds_for_single_channel_events() {
         BatchEvent::new(ch("private-encrypted-d"), "ev-5".parse().unwrap(), "secret five"),
     ];
     let request = api().trigger_batch(&events, at()).unwrap();
-    assert_eq!(request.uri().path(), "/apps/4/batch_events");
+    assert_eq!(request.http().uri().path(), "/apps/4/batch_events");
     let body = verified(&request);
     let batch = body["batch"].as_array().unwrap();
     assert_eq!(batch.len(), 5);
@@ -169,8 +169,11 @@ fn test_post_event_to_channel_succeeds_for_encrypted_channel() {
 fn test_post_event_to_channel_succeeds_for_private_channel() {
     let trigger = Trigger::new("ev".parse().unwrap(), "hello", [ch("private-a")]).exclude("123.456".parse().unwrap());
     let request = api().trigger(&trigger, at()).unwrap();
-    assert_eq!((request.method().as_str(), request.uri().path()), ("POST", "/apps/4/events"));
-    assert_eq!(request.body(), br#"{"name":"ev","data":"hello","channels":["private-a"],"socket_id":"123.456"}"#);
+    assert_eq!((request.http().method().as_str(), request.http().uri().path()), ("POST", "/apps/4/events"));
+    assert_eq!(
+        request.http().body(),
+        br#"{"name":"ev","data":"hello","channels":["private-a"],"socket_id":"123.456"}"#
+    );
     verified(&request);
 }
 
@@ -178,7 +181,7 @@ fn test_post_event_to_channel_succeeds_for_private_channel() {
 fn test_post_event_to_channel_succeeds_for_public_channel() {
     let trigger = Trigger::new("ev".parse().unwrap(), r#"{"message":"hi"}"#, [ch("news")]);
     let request = api().trigger(&trigger, at()).unwrap();
-    assert_eq!(request.body(), br#"{"name":"ev","data":"{\"message\":\"hi\"}","channels":["news"]}"#);
+    assert_eq!(request.http().body(), br#"{"name":"ev","data":"{\"message\":\"hi\"}","channels":["news"]}"#);
     assert_eq!(verified(&request)["data"], json!(r#"{"message":"hi"}"#));
 }
 
@@ -383,11 +386,11 @@ fn test_get_channel_info_fails_for_invalid_attributes() {
 fn test_get_channel_info_succeeds() {
     let info = Info::new().with_user_count().with_subscription_count();
     let request = api().channel(&ch("presence-a"), info, at()).unwrap();
-    assert_eq!((request.method().as_str(), request.uri().path()), ("GET", "/apps/4/channels/presence-a"));
+    assert_eq!((request.http().method().as_str(), request.http().uri().path()), ("GET", "/apps/4/channels/presence-a"));
     assert_eq!(verified(&request), Value::Null);
-    assert!(!request.uri().query().unwrap().contains("body_md5"));
+    assert!(!request.http().uri().query().unwrap().contains("body_md5"));
     assert_eq!(own_params(&request), [("info".to_owned(), "user_count,subscription_count".to_owned())]);
-    let parsed = parse_channel(&response(200, r#"{"occupied":true,"user_count":1,"subscription_count":2}"#)).unwrap();
+    let parsed = request.parse(&response(200, r#"{"occupied":true,"user_count":1,"subscription_count":2}"#)).unwrap();
     assert!(parsed.occupied);
     assert_eq!((parsed.user_count, parsed.subscription_count), (Some(1), Some(2)));
 }
@@ -410,14 +413,14 @@ fn test_get_channels_fails_for_invalid_attributes() {
 fn test_get_channels_succeeds() {
     let query = ChannelsQuery::new().filter_by_prefix(ch("presence-")).with_user_count();
     let request = api().channels(&query, at()).unwrap();
-    assert_eq!(request.uri().path(), "/apps/4/channels");
+    assert_eq!(request.http().uri().path(), "/apps/4/channels");
     assert_eq!(verified(&request), Value::Null);
     assert_eq!(
         own_params(&request),
         [("filter_by_prefix".to_owned(), "presence-".to_owned()), ("info".to_owned(), "user_count".to_owned())]
     );
     let parsed =
-        parse_channels(&response(200, r#"{"channels":{"presence-a":{"user_count":2},"presence-b":{}}}"#)).unwrap();
+        request.parse(&response(200, r#"{"channels":{"presence-a":{"user_count":2},"presence-b":{}}}"#)).unwrap();
     assert_eq!(parsed.channels["presence-a"].user_count, Some(2));
     assert_eq!(parsed.channels["presence-b"].user_count, None);
     // No filter, no info: no own parameter at all.
@@ -437,8 +440,11 @@ fn test_get_users_for_channel_fails_for_public_channel() {
 #[test]
 fn test_get_users_for_channel_succeeds_for_presence_channel() {
     let request = api().users(&ch("presence-a"), at()).unwrap();
-    assert_eq!((request.method().as_str(), request.uri().path()), ("GET", "/apps/4/channels/presence-a/users"));
+    assert_eq!(
+        (request.http().method().as_str(), request.http().uri().path()),
+        ("GET", "/apps/4/channels/presence-a/users")
+    );
     assert_eq!(verified(&request), Value::Null);
-    let users = parse_users(&response(200, r#"{"users":[{"id":"alice"},{"id":"bob"}]}"#)).unwrap();
+    let users = request.parse(&response(200, r#"{"users":[{"id":"alice"},{"id":"bob"}]}"#)).unwrap();
     assert_eq!(users.users.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), ["alice", "bob"]);
 }

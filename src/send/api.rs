@@ -4,7 +4,13 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use super::event::{BatchBody, BatchItem, TriggerBody};
+use super::error::Operation;
+use super::event::{BatchBody, EventBody, EventCore, Target};
+use super::query::is_cache_channel;
+use super::request::{ApiRequest, Unsigned};
+use super::response::{
+    BatchResponse, ChannelResponse, ChannelsResponse, TerminateResponse, TriggerResponse, UsersResponse,
+};
 use super::{BatchEvent, ChannelsQuery, Info, Limits, Trigger};
 use crate::api::{Method, sign_api_request};
 use crate::credentials::Credentials;
@@ -32,9 +38,9 @@ use crate::send::url::ApiUrl;
 /// let api = Api::new(creds, ApiUrl::cluster("mt1")?)?;
 /// let trigger = Trigger::new("foo".parse()?, r#"{"some":"data"}"#, ["project-3".parse()?]);
 /// let request = api.trigger(&trigger, UNIX_EPOCH + Duration::from_secs(1353088179))?;
-/// assert_eq!(request.method(), "POST");
-/// assert_eq!(request.uri().path(), "/apps/3/events");
-/// assert_eq!(request.body(), br#"{"name":"foo","data":"{\"some\":\"data\"}","channels":["project-3"]}"#);
+/// assert_eq!(request.http().method(), "POST");
+/// assert_eq!(request.http().uri().path(), "/apps/3/events");
+/// assert_eq!(request.http().body(), br#"{"name":"foo","data":"{\"some\":\"data\"}","channels":["project-3"]}"#);
 /// assert!(!format!("{api:?}").contains("7ad3773142a6692b25b8"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -55,20 +61,21 @@ impl Api {
     /// ([`Credentials::with_app_id`]), at `url`, with [`Limits::default`].
     ///
     /// # Errors
-    /// [`AuthError::MissingAppId`] when the credentials carry no app id.
+    /// [`SendError::MissingAppId`] (a configuration error) when the credentials carry no
+    /// app id.
     ///
     /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::{AuthError, Credentials};
+    /// use channel_auth::send::{Api, ApiUrl, SendError};
+    /// use channel_auth::Credentials;
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert_eq!(Api::new(creds.clone(), ApiUrl::cluster("eu")?).unwrap_err(), AuthError::MissingAppId);
+    /// assert_eq!(Api::new(creds.clone(), ApiUrl::cluster("eu")?).unwrap_err(), SendError::MissingAppId);
     /// let api = Api::new(creds.with_app_id("42".parse()?), ApiUrl::cluster("eu")?)?;
     /// assert_eq!(api.app_id().as_str(), "42");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn new(credentials: Credentials, url: ApiUrl) -> Result<Self, AuthError> {
-        let app_id = credentials.app_id().cloned().ok_or(AuthError::MissingAppId)?;
+    pub fn new(credentials: Credentials, url: ApiUrl) -> Result<Self, SendError> {
+        let app_id = credentials.app_id().cloned().ok_or(SendError::MissingAppId)?;
         Ok(Self { credentials, app_id, url, limits: Limits::default() })
     }
 
@@ -89,56 +96,24 @@ impl Api {
     }
 
     /// The limits checked before building.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl, Limits};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.limits(), Limits::default());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
     /// The app id requests are sent for.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.app_id().as_str(), "7");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn app_id(&self) -> &AppId {
         &self.app_id
     }
 
     /// Where requests go.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.endpoint().host(), "api-eu.pusher.com");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn endpoint(&self) -> &ApiUrl {
         &self.url
     }
 
     /// The credentials requests are signed with.
-    ///
-    /// ```
-    /// use channel_auth::send::{Api, ApiUrl};
-    /// use channel_auth::Credentials;
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("7".parse()?);
-    /// assert_eq!(Api::new(creds, ApiUrl::cluster("eu")?)?.credentials().key().as_str(), "key");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
@@ -173,7 +148,7 @@ impl Api {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-    pub fn trigger(&self, trigger: &Trigger, now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
+    pub fn trigger(&self, trigger: &Trigger, now: SystemTime) -> Result<ApiRequest<TriggerResponse>, SendError> {
         self.build_trigger(trigger, now, &mut |channel: &ChannelName, data: &[u8]| {
             encrypt_payload(&self.credentials, channel, data)
         })
@@ -217,7 +192,7 @@ impl Api {
     /// let channel = "private-encrypted-a".parse()?;
     /// let trigger = Trigger::new("ev".parse()?, "secret text", [channel]);
     /// let request = api.trigger_with_rng(&trigger, SystemTime::now(), &mut Platform(0))?;
-    /// let body: serde_json::Value = serde_json::from_slice(request.body())?;
+    /// let body: serde_json::Value = serde_json::from_slice(request.http().body())?;
     /// let data = body["data"].as_str().unwrap_or_default();
     /// assert_eq!(decrypt_payload(&creds, &"private-encrypted-a".parse()?, data)?, b"secret text");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -227,7 +202,7 @@ impl Api {
         trigger: &Trigger,
         now: SystemTime,
         rng: &mut impl CryptoRngCore,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<TriggerResponse>, SendError> {
         self.build_trigger(trigger, now, &mut |channel: &ChannelName, data: &[u8]| {
             encrypt_payload_with_rng(&self.credentials, channel, data, rng)
         })
@@ -238,7 +213,7 @@ impl Api {
         trigger: &Trigger,
         now: SystemTime,
         encrypt: &mut impl Encrypt,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<TriggerResponse>, SendError> {
         let channels = trigger.channels();
         if channels.is_empty() {
             return Err(SendError::NoChannels);
@@ -251,24 +226,18 @@ impl Api {
             if channels.len() > 1 && channel.kind() == ChannelKind::PrivateEncrypted {
                 return Err(SendError::EncryptedAmongSeveral { channel: channel.clone() });
             }
-            check_info(trigger.info, channel)?;
+            check_event_info(trigger.core.info, channel)?;
         }
         let data = match channels {
-            [only] => self.data_for(only, &trigger.data, encrypt)?,
+            [only] => self.data_for(only, &trigger.core.data, encrypt)?,
             _ => {
-                self.check_len(&trigger.data)?;
-                Cow::Borrowed(trigger.data.as_str())
+                self.check_len(&trigger.core.data)?;
+                Cow::Borrowed(trigger.core.data.as_str())
             }
         };
-        let body = TriggerBody {
-            name: &trigger.name,
-            data: &data,
-            channels,
-            socket_id: trigger.socket_id.as_ref(),
-            info: trigger.info.as_param(),
-        };
+        let body = EventBody { core: &trigger.core, data, target: Target::Channels(channels) };
         let body = serde_json::to_vec(&body).map_err(|_| SendError::Body)?;
-        self.post(&format!("/apps/{}/events", self.app_id.as_str()), body, now)
+        self.post(Operation::Trigger, &format!("/apps/{}/events", self.app_id.as_str()), body, now)
     }
 
     /// `POST /apps/<id>/batch_events`: `{"batch":[{"channel","name","data","socket_id"?,
@@ -292,50 +261,27 @@ impl Api {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-    pub fn trigger_batch(&self, events: &[BatchEvent], now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
+    pub fn trigger_batch(
+        &self,
+        events: &[BatchEvent],
+        now: SystemTime,
+    ) -> Result<ApiRequest<BatchResponse>, SendError> {
         self.build_batch(events, now, &mut |channel: &ChannelName, data: &[u8]| {
             encrypt_payload(&self.credentials, channel, data)
         })
     }
 
-    /// [`Api::trigger_batch`] with nonces drawn from `rng` (see [`Api::trigger_with_rng`]).
+    /// [`Api::trigger_batch`] with nonces drawn from `rng` (see [`Api::trigger_with_rng`],
+    /// whose example shows such a source).
     ///
     /// # Errors
     /// As [`Api::trigger_batch`].
-    ///
-    /// ```
-    /// use std::time::SystemTime;
-    /// use channel_auth::encryption::{rand_core::{impls, CryptoRng, Error, RngCore}};
-    ///
-    /// // A stand-in for the platform's CSPRNG (e.g. one over `crypto.getRandomValues`).
-    /// struct Platform(u8);
-    /// impl RngCore for Platform {
-    ///     fn next_u32(&mut self) -> u32 { impls::next_u32_via_fill(self) }
-    ///     fn next_u64(&mut self) -> u64 { impls::next_u64_via_fill(self) }
-    ///     fn fill_bytes(&mut self, dest: &mut [u8]) {
-    ///         for b in dest { self.0 = self.0.wrapping_add(1); *b = self.0; }
-    ///     }
-    ///     fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-    ///         self.fill_bytes(dest);
-    ///         Ok(())
-    ///     }
-    /// }
-    /// impl CryptoRng for Platform {}
-    /// use channel_auth::send::{Api, ApiUrl, BatchEvent};
-    /// use channel_auth::Credentials;
-    ///
-    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
-    /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
-    /// let events = [BatchEvent::new("a".parse()?, "ev".parse()?, "d")];
-    /// assert!(api.trigger_batch_with_rng(&events, SystemTime::now(), &mut Platform(0)).is_ok());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     pub fn trigger_batch_with_rng(
         &self,
         events: &[BatchEvent],
         now: SystemTime,
         rng: &mut impl CryptoRngCore,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<BatchResponse>, SendError> {
         self.build_batch(events, now, &mut |channel: &ChannelName, data: &[u8]| {
             encrypt_payload_with_rng(&self.credentials, channel, data, rng)
         })
@@ -346,7 +292,7 @@ impl Api {
         events: &[BatchEvent],
         now: SystemTime,
         encrypt: &mut impl Encrypt,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<BatchResponse>, SendError> {
         if events.is_empty() {
             return Err(SendError::EmptyBatch);
         }
@@ -361,20 +307,14 @@ impl Api {
             batch.push(item);
         }
         let body = serde_json::to_vec(&BatchBody { batch }).map_err(|_| SendError::Body)?;
-        self.post(&format!("/apps/{}/batch_events", self.app_id.as_str()), body, now)
+        self.post(Operation::TriggerBatch, &format!("/apps/{}/batch_events", self.app_id.as_str()), body, now)
     }
 
-    fn batch_item<'e>(&self, event: &'e BatchEvent, encrypt: &mut impl Encrypt) -> Result<BatchItem<'e>, SendError> {
+    fn batch_item<'e>(&self, event: &'e BatchEvent, encrypt: &mut impl Encrypt) -> Result<EventBody<'e>, SendError> {
         check_not_server_to_user(&event.channel)?;
-        check_info(event.info, &event.channel)?;
-        let data = self.data_for(&event.channel, &event.data, encrypt)?;
-        Ok(BatchItem {
-            channel: &event.channel,
-            name: &event.name,
-            data,
-            socket_id: event.socket_id.as_ref(),
-            info: event.info.as_param(),
-        })
+        check_event_info(event.core.info, &event.channel)?;
+        let data = self.data_for(&event.channel, &event.core.data, encrypt)?;
+        Ok(EventBody { core: &event.core, data, target: Target::Channel(&event.channel) })
     }
 
     /// `GET /apps/<id>/channels[?filter_by_prefix=…&info=user_count]`, signed at `now`.
@@ -392,16 +332,16 @@ impl Api {
     /// let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
     /// let query = ChannelsQuery::new().filter_by_prefix("presence-".parse()?).with_user_count();
     /// let request = api.channels(&query, UNIX_EPOCH + Duration::from_secs(1_700_000_000))?;
-    /// assert_eq!(request.uri().path(), "/apps/1/channels");
-    /// assert!(request.uri().query().unwrap_or("").starts_with("auth_key=key&"));
-    /// assert!(request.uri().query().unwrap_or("").contains("&filter_by_prefix=presence-&info=user_count&"));
-    /// assert!(request.body().is_empty());
+    /// assert_eq!(request.http().uri().path(), "/apps/1/channels");
+    /// assert!(request.http().uri().query().unwrap_or("").starts_with("auth_key=key&"));
+    /// assert!(request.http().uri().query().unwrap_or("").contains("&filter_by_prefix=presence-&info=user_count&"));
+    /// assert!(request.http().body().is_empty());
     ///
     /// assert!(api.channels(&ChannelsQuery::new().with_user_count(), UNIX_EPOCH).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn channels(&self, query: &ChannelsQuery, now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
-        let mut params: Vec<(&str, &str)> = Vec::with_capacity(2);
+    pub fn channels(&self, query: &ChannelsQuery, now: SystemTime) -> Result<ApiRequest<ChannelsResponse>, SendError> {
+        let mut params: Vec<(&'static str, &str)> = Vec::with_capacity(2);
         if let Some(prefix) = &query.prefix {
             params.push(("filter_by_prefix", prefix.as_str()));
         }
@@ -411,7 +351,7 @@ impl Api {
             }
             params.push(("info", "user_count"));
         }
-        self.get(&format!("/apps/{}/channels", self.app_id.as_str()), &params, now)
+        self.get(Operation::Channels, &format!("/apps/{}/channels", self.app_id.as_str()), &params, now)
     }
 
     /// `GET /apps/<id>/channels/<channel>[?info=…]`, signed at `now`.
@@ -428,7 +368,7 @@ impl Api {
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.channel(&"presence-a".parse()?, Info::new().with_user_count(), SystemTime::now())?;
-    /// assert_eq!(request.uri().path(), "/apps/1/channels/presence-a");
+    /// assert_eq!(request.http().uri().path(), "/apps/1/channels/presence-a");
     /// assert!(matches!(
     ///     api.channel(&"private-a".parse()?, Info::new().with_user_count(), SystemTime::now()),
     ///     Err(SendError::InfoNotApplicable { attribute: "user_count", .. })
@@ -440,11 +380,16 @@ impl Api {
         channel: &ChannelName,
         info: Info,
         now: SystemTime,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<ChannelResponse>, SendError> {
         check_not_server_to_user(channel)?;
         check_info(info, channel)?;
-        let params: Vec<(&str, &str)> = info.as_param().map(|v| ("info", v)).into_iter().collect();
-        self.get(&format!("/apps/{}/channels/{}", self.app_id.as_str(), channel.as_str()), &params, now)
+        let params: Vec<(&'static str, &str)> = info.as_param().map(|v| ("info", v)).into_iter().collect();
+        self.get(
+            Operation::Channel,
+            &format!("/apps/{}/channels/{}", self.app_id.as_str(), segment(channel.as_str())),
+            &params,
+            now,
+        )
     }
 
     /// `GET /apps/<id>/channels/<presence channel>/users`, signed at `now`.
@@ -459,18 +404,23 @@ impl Api {
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
-    /// assert_eq!(api.users(&"presence-a".parse()?, SystemTime::now())?.uri().path(), "/apps/1/channels/presence-a/users");
+    /// assert_eq!(api.users(&"presence-a".parse()?, SystemTime::now())?.http().uri().path(), "/apps/1/channels/presence-a/users");
     /// assert_eq!(
     ///     api.users(&"news".parse()?, SystemTime::now()).unwrap_err(),
     ///     SendError::NotPresenceChannel { channel: "news".parse()? }
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn users(&self, channel: &ChannelName, now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
+    pub fn users(&self, channel: &ChannelName, now: SystemTime) -> Result<ApiRequest<UsersResponse>, SendError> {
         if channel.kind() != ChannelKind::Presence {
             return Err(SendError::NotPresenceChannel { channel: channel.clone() });
         }
-        self.get(&format!("/apps/{}/channels/{}/users", self.app_id.as_str(), channel.as_str()), &[], now)
+        self.get(
+            Operation::Users,
+            &format!("/apps/{}/channels/{}/users", self.app_id.as_str(), segment(channel.as_str())),
+            &[],
+            now,
+        )
     }
 
     /// `POST /apps/<id>/users/<user>/terminate_connections` with body `{}`, signed at
@@ -487,17 +437,18 @@ impl Api {
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.terminate_user_connections(&"alice".parse()?, SystemTime::now())?;
-    /// assert_eq!(request.uri().path(), "/apps/1/users/alice/terminate_connections");
-    /// assert_eq!(request.body(), b"{}");
+    /// assert_eq!(request.http().uri().path(), "/apps/1/users/alice/terminate_connections");
+    /// assert_eq!(request.http().body(), b"{}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn terminate_user_connections(
         &self,
         user: &UserId,
         now: SystemTime,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<TerminateResponse>, SendError> {
         self.post(
-            &format!("/apps/{}/users/{}/terminate_connections", self.app_id.as_str(), user.as_str()),
+            Operation::TerminateUserConnections,
+            &format!("/apps/{}/users/{}/terminate_connections", self.app_id.as_str(), segment(user.as_str())),
             b"{}".to_vec(),
             now,
         )
@@ -517,7 +468,7 @@ impl Api {
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
     /// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
     /// let request = api.send_to_user(&"alice".parse()?, &"hello".parse()?, "hi", SystemTime::now())?;
-    /// assert_eq!(request.body(), br##"{"name":"hello","data":"hi","channels":["#server-to-user-alice"]}"##);
+    /// assert_eq!(request.http().body(), br##"{"name":"hello","data":"hi","channels":["#server-to-user-alice"]}"##);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn send_to_user(
@@ -526,19 +477,18 @@ impl Api {
         event: &EventName,
         data: impl Into<String>,
         now: SystemTime,
-    ) -> Result<http::Request<Vec<u8>>, SendError> {
+    ) -> Result<ApiRequest<TriggerResponse>, SendError> {
         let data = data.into();
         self.check_len(&data)?;
         let channel: ChannelName = format!("#server-to-user-{}", user.as_str()).parse()?;
-        let body = TriggerBody {
-            name: event,
-            data: &data,
-            channels: core::slice::from_ref(&channel),
-            socket_id: None,
-            info: None,
+        let core = EventCore::new(event.clone(), data);
+        let body = EventBody {
+            core: &core,
+            data: Cow::Borrowed(&core.data),
+            target: Target::Channels(core::slice::from_ref(&channel)),
         };
         let body = serde_json::to_vec(&body).map_err(|_| SendError::Body)?;
-        self.post(&format!("/apps/{}/events", self.app_id.as_str()), body, now)
+        self.post(Operation::SendToUser, &format!("/apps/{}/events", self.app_id.as_str()), body, now)
     }
 
     /// The `data` to send on `channel`: encrypted for a `private-encrypted-` channel,
@@ -570,23 +520,52 @@ impl Api {
         Ok(())
     }
 
-    fn post(&self, path: &str, body: Vec<u8>, now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
-        let query = sign_api_request(&self.credentials, Method::Post, path, &[], &body, now)?;
-        http::Request::builder()
-            .method(http::Method::POST)
-            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .map_err(|_| SendError::Request)
+    fn post<R>(
+        &self,
+        operation: Operation,
+        path: &str,
+        body: Vec<u8>,
+        now: SystemTime,
+    ) -> Result<ApiRequest<R>, SendError> {
+        let unsigned = Unsigned { post: true, path: path.to_owned(), params: Vec::new() };
+        self.sign(operation, unsigned, body, now)
     }
 
-    fn get(&self, path: &str, params: &[(&str, &str)], now: SystemTime) -> Result<http::Request<Vec<u8>>, SendError> {
-        let query = sign_api_request(&self.credentials, Method::Get, path, params, b"", now)?;
-        http::Request::builder()
-            .method(http::Method::GET)
-            .uri(format!("{}{path}?{}", self.url.base_url(), query.as_str()))
-            .body(Vec::new())
-            .map_err(|_| SendError::Request)
+    fn get<R>(
+        &self,
+        operation: Operation,
+        path: &str,
+        params: &[(&'static str, &str)],
+        now: SystemTime,
+    ) -> Result<ApiRequest<R>, SendError> {
+        let params = params.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        let unsigned = Unsigned { post: false, path: path.to_owned(), params };
+        self.sign(operation, unsigned, Vec::new(), now)
+    }
+
+    /// Signs `unsigned` with `body` at `now`: every request, and each retry again.
+    pub(super) fn sign<R>(
+        &self,
+        operation: Operation,
+        unsigned: Unsigned,
+        body: Vec<u8>,
+        now: SystemTime,
+    ) -> Result<ApiRequest<R>, SendError> {
+        let params: Vec<(&str, &str)> = unsigned.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (method, http_method) =
+            if unsigned.post { (Method::Post, http::Method::POST) } else { (Method::Get, http::Method::GET) };
+        let query = sign_api_request(&self.credentials, method, &unsigned.path, &params, &body, now)?;
+        let mut builder = http::Request::builder().method(http_method).uri(format!(
+            "{}{}?{}",
+            self.url.base_url(),
+            unsigned.path,
+            query.as_str()
+        ));
+        if unsigned.post {
+            builder = builder.header(http::header::CONTENT_TYPE, "application/json");
+        }
+        let request = builder.body(body).map_err(|_| SendError::Request)?;
+        Ok(ApiRequest::new(request, operation, unsigned))
     }
 }
 
@@ -597,9 +576,34 @@ fn check_not_server_to_user(channel: &ChannelName) -> Result<(), SendError> {
     Ok(())
 }
 
+/// `info` for a channel an event is published to: `user_count` only for presence
+/// channels; `cache` never (it is one channel's query, [`Api::channel`]).
+fn check_event_info(info: Info, channel: &ChannelName) -> Result<(), SendError> {
+    if info.cache {
+        return Err(SendError::InfoNotApplicable { attribute: "cache", channel: Some(channel.clone()) });
+    }
+    check_info(info, channel)
+}
+
+/// `info` for one channel: `user_count` only for presence channels, `cache` only for
+/// cache channels.
 fn check_info(info: Info, channel: &ChannelName) -> Result<(), SendError> {
     if info.user_count && channel.kind() != ChannelKind::Presence {
         return Err(SendError::InfoNotApplicable { attribute: "user_count", channel: Some(channel.clone()) });
     }
+    if info.cache && !is_cache_channel(channel) {
+        return Err(SendError::InfoNotApplicable { attribute: "cache", channel: Some(channel.clone()) });
+    }
     Ok(())
+}
+
+/// A channel or user name as one segment of the request path. Names made only of dots
+/// (`.`, `..`: valid names) are percent-encoded, or a client that normalizes dot segments
+/// would send another path than the one signed; every other name is its own text.
+fn segment(name: &str) -> Cow<'_, str> {
+    if !name.is_empty() && name.bytes().all(|b| b == b'.') {
+        Cow::Owned("%2E".repeat(name.len()))
+    } else {
+        Cow::Borrowed(name)
+    }
 }

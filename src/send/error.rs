@@ -22,6 +22,11 @@ use crate::names::ChannelName;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SendError {
+    /// Configuration: the credentials given to [`Api::new`](crate::send::Api::new) carry
+    /// no app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)), which
+    /// every request path names.
+    #[error("sending needs credentials with an app id")]
+    MissingAppId,
     /// A trigger names no channel.
     #[error("no channel to trigger on")]
     NoChannels,
@@ -103,6 +108,11 @@ pub enum SendError {
     /// A value cannot be signed (see [`sign_api_request`](crate::api::sign_api_request)).
     #[error(transparent)]
     Invalid(#[from] InvalidInput),
+    /// [`Trigger::json`](crate::send::Trigger::json) or
+    /// [`BatchEvent::json`](crate::send::BatchEvent::json) could not encode the value as
+    /// JSON.
+    #[error("event data could not be encoded as JSON")]
+    DataNotJson,
     /// The JSON body could not be written.
     #[error("request body could not be serialized")]
     Body,
@@ -167,23 +177,38 @@ impl core::fmt::Display for Operation {
 /// Carries the operation, the status and the server's message (at most
 /// [`ApiError::MAX_MESSAGE_LEN`] characters, printed escaped); never the request's URL,
 /// query or signature. soketi answers some refusals with HTTP 200 and a JSON `code` of
-/// 4xx/5xx: that is a [`ApiError::Refused`] with that code as its status.
+/// 4xx/5xx: that is a [`ApiError::Refused`] with that code as its status (or
+/// [`ApiError::RateLimited`] for 429), however a JSON reader could read the code.
 ///
 /// ```
-/// use channel_auth::send::{parse_trigger, ApiError, Operation};
+/// use std::time::{Duration, SystemTime};
+/// use channel_auth::send::{Api, ApiError, ApiUrl, Operation, Trigger};
+/// use channel_auth::Credentials;
+///
+/// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
+/// let api = Api::new(creds, ApiUrl::cluster("eu")?)?;
+/// let request = api.trigger(&Trigger::new("ev".parse()?, "hi", ["news".parse()?]), SystemTime::now())?;
 ///
 /// let response = http::Response::builder().status(401).body(b"Invalid signature".to_vec())?;
-/// let err = parse_trigger(&response).unwrap_err();
-/// assert_eq!(err.status(), 401);
-/// assert_eq!(err.operation(), Operation::Trigger);
+/// let err = request.parse(&response).unwrap_err();
+/// assert_eq!((err.status(), err.operation()), (401, Operation::Trigger));
 /// assert_eq!(err.to_string(), "trigger refused with status 401: \"Invalid signature\"");
+///
+/// // soketi's refusals: HTTP 200 and a JSON code, however it is written.
+/// let soketi = http::Response::new(br#"{"code":"404","error":"no such app"}"#.to_vec());
+/// assert!(matches!(request.parse(&soketi), Err(ApiError::Refused { status: 404, .. })));
+/// let limited = http::Response::builder().status(429).header("retry-after", "2").body(Vec::new())?;
+/// assert_eq!(
+///     request.parse(&limited).unwrap_err(),
+///     ApiError::RateLimited { operation: Operation::Trigger, retry_after: Some(Duration::from_secs(2)) }
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
-    /// The server said no: a status outside 2xx, or a 2xx body whose JSON `code` is 400
-    /// or more.
+    /// The server said no: a status outside 2xx (but 3xx and 429), or a 2xx body whose
+    /// JSON `code` any JSON reader takes for 400 or more (`404`, `404.0`, `4e2`, `"404"`).
     #[error("{operation} refused with status {status}: {message:?}")]
     Refused {
         /// The operation.
@@ -193,6 +218,36 @@ pub enum ApiError {
         /// The server's message (its JSON `error`/`message`, or the body's text), cut
         /// short.
         message: String,
+    },
+    /// Too many requests: HTTP 429, or a 2xx body whose JSON `code` is 429 (soketi's
+    /// way). Wait `retry_after` (the `Retry-After` header, in seconds or as an HTTP
+    /// date, when the server sent one) before trying again.
+    #[error("{operation} rate limited{}", retry_after.map(|d| format!(", retry after {} s", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        /// The operation.
+        operation: Operation,
+        /// How long the server asked to wait, if it said.
+        retry_after: Option<core::time::Duration>,
+    },
+    /// The answer was a redirect (3xx), or came from another URL than the request's (a
+    /// client that follows redirects). The HTTP API never redirects; following one
+    /// sends the signed request, replayable for minutes, to another host.
+    #[error("{operation}: answered by a redirect (status {status}), refused")]
+    Redirected {
+        /// The operation.
+        operation: Operation,
+        /// The HTTP status of the answer.
+        status: u16,
+    },
+    /// The answer's body is longer than the client's limit; reading stopped there.
+    #[error("{operation}: response body over {limit} bytes, not read")]
+    TooLarge {
+        /// The operation.
+        operation: Operation,
+        /// The HTTP status of the answer.
+        status: u16,
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// A 2xx answer that is not the operation's JSON response.
     #[error("{operation}: unreadable response with status {status}: {reason}")]
@@ -211,48 +266,123 @@ impl ApiError {
     pub const MAX_MESSAGE_LEN: usize = 200;
 
     /// The operation.
-    ///
-    /// ```
-    /// use channel_auth::send::{parse_users, Operation};
-    /// let response = http::Response::builder().status(400).body(Vec::new())?;
-    /// assert_eq!(parse_users(&response).unwrap_err().operation(), Operation::Users);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
     #[must_use]
     pub fn operation(&self) -> Operation {
         match self {
-            Self::Refused { operation, .. } | Self::InvalidResponse { operation, .. } => *operation,
+            Self::Refused { operation, .. }
+            | Self::RateLimited { operation, .. }
+            | Self::Redirected { operation, .. }
+            | Self::TooLarge { operation, .. }
+            | Self::InvalidResponse { operation, .. } => *operation,
         }
     }
 
-    /// The status (for [`ApiError::Refused`] from a 2xx body: its JSON `code`).
-    ///
-    /// ```
-    /// use channel_auth::send::parse_trigger;
-    /// let response = http::Response::builder().status(200).body(br#"{"code":401,"error":"no"}"#.to_vec())?;
-    /// assert_eq!(parse_trigger(&response).unwrap_err().status(), 401);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// The status (for [`ApiError::Refused`] from a 2xx body: its JSON `code`; 429 for
+    /// [`ApiError::RateLimited`]).
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
-            Self::Refused { status, .. } | Self::InvalidResponse { status, .. } => *status,
+            Self::Refused { status, .. }
+            | Self::Redirected { status, .. }
+            | Self::TooLarge { status, .. }
+            | Self::InvalidResponse { status, .. } => *status,
+            Self::RateLimited { .. } => 429,
         }
     }
 
-    /// The server's message (empty for [`ApiError::InvalidResponse`]).
-    ///
-    /// ```
-    /// use channel_auth::send::parse_trigger;
-    /// let response = http::Response::builder().status(200).body(br#"{"code":401,"error":"no"}"#.to_vec())?;
-    /// assert_eq!(parse_trigger(&response).unwrap_err().message(), "no");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
+    /// The server's message (empty but for [`ApiError::Refused`]).
     #[must_use]
     pub fn message(&self) -> &str {
         match self {
             Self::Refused { message, .. } => message,
-            Self::InvalidResponse { .. } => "",
+            Self::RateLimited { .. }
+            | Self::Redirected { .. }
+            | Self::TooLarge { .. }
+            | Self::InvalidResponse { .. } => "",
         }
+    }
+}
+
+/// A transport failure of this crate's [`HttpClient`](crate::send::HttpClient) for
+/// `reqwest::Client` (and the transport half of a [`ClientError`](crate::send::ClientError)
+/// once it is a [`crate::Error`]): what happened, never the URL (its query holds the
+/// signature).
+///
+/// ```
+/// use channel_auth::send::{ClientError, TransportError};
+///
+/// let err: ClientError<std::io::Error> = ClientError::Transport(std::io::ErrorKind::TimedOut.into());
+/// let err = channel_auth::Error::from(err);
+/// assert!(matches!(&err, channel_auth::Error::Transport(t) if t.to_string() == "timed out"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", if *.timeout { "timed out: " } else { "" })]
+pub struct TransportError {
+    timeout: bool,
+    connect: bool,
+    message: String,
+    answered: Option<Answered>,
+}
+
+/// An answer the transport refused to hand over, said as an [`ApiError`] by the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+pub(crate) enum Answered {
+    /// The answer came from another URL than the request's.
+    FromElsewhere { status: u16 },
+    /// The body is longer than `limit`.
+    TooLarge { status: u16, limit: usize },
+}
+
+impl TransportError {
+    /// Whether the request timed out.
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        self.timeout
+    }
+
+    /// Whether the connection could not be made (refused, name not resolved, TLS
+    /// handshake failed): the request was not sent, so trying again publishes nothing
+    /// twice.
+    #[must_use]
+    pub fn is_connect(&self) -> bool {
+        self.connect
+    }
+
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn with_connect(mut self, connect: bool) -> Self {
+        self.connect = connect;
+        self
+    }
+
+    /// `err` and its sources, as text.
+    pub(crate) fn from_error(err: &(dyn std::error::Error + 'static), timeout: bool) -> Self {
+        let mut message = err.to_string();
+        let mut source = err.source();
+        while let Some(inner) = source {
+            message.push_str(": ");
+            message.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        Self { timeout, connect: false, message, answered: None }
+    }
+
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    pub(crate) fn answered(answered: Answered) -> Self {
+        let message = match answered {
+            Answered::FromElsewhere { status } => {
+                format!("answer (status {status}) from another URL than the request's")
+            }
+            Answered::TooLarge { status, limit } => format!("answer (status {status}) body over {limit} bytes"),
+        };
+        Self { timeout: false, connect: false, message, answered: Some(answered) }
+    }
+
+    /// The [`ApiError`] this failure is, when the server did answer.
+    pub(crate) fn api_error(&self, operation: Operation) -> Option<ApiError> {
+        Some(match self.answered? {
+            Answered::FromElsewhere { status } => ApiError::Redirected { operation, status },
+            Answered::TooLarge { status, limit } => ApiError::TooLarge { operation, status, limit },
+        })
     }
 }

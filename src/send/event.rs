@@ -1,12 +1,131 @@
 //! The events to send: [`Trigger`] (one event on one or more channels) and
-//! [`BatchEvent`] (one event of a batch), and the JSON bodies they are sent as.
+//! [`BatchEvent`] (one event of a batch). Both hold one [`EventCore`] (name, data,
+//! excluded connection, info), and one serializer writes it as each body wants it.
 
 use std::borrow::Cow;
 
 use serde::Serialize;
+use serde::ser::SerializeStruct;
 
-use super::Info;
+use super::{Info, SendError};
 use crate::names::{ChannelName, EventName, SocketId};
+
+/// What every event carries, whatever it is sent on.
+#[derive(Clone)]
+pub(super) struct EventCore {
+    pub(super) name: EventName,
+    pub(super) data: String,
+    pub(super) socket_id: Option<SocketId>,
+    pub(super) info: Info,
+}
+
+impl EventCore {
+    pub(super) fn new(name: EventName, data: String) -> Self {
+        Self { name, data, socket_id: None, info: Info::new() }
+    }
+
+    /// `value` as JSON text: the `data` the official libraries send for a non-string.
+    fn json(name: EventName, value: &impl Serialize) -> Result<Self, SendError> {
+        let data = serde_json::to_string(value).map_err(|_| SendError::DataNotJson)?;
+        Ok(Self::new(name, data))
+    }
+
+    /// `Debug` without the data: its length only.
+    fn debug_fields(&self, f: &mut core::fmt::DebugStruct<'_, '_>) {
+        f.field("name", &self.name)
+            .field("data_len", &self.data.len())
+            .field("socket_id", &self.socket_id)
+            .field("info", &self.info);
+    }
+}
+
+/// Where an event goes, as its body says it.
+#[derive(Clone, Copy)]
+pub(super) enum Target<'a> {
+    /// A trigger's `"channels":[…]`, after `data`.
+    Channels(&'a [ChannelName]),
+    /// A batch event's `"channel":"…"`, first.
+    Channel(&'a ChannelName),
+}
+
+/// One event as sent: the core, the `data` actually sent (encrypted or not), where.
+/// The only place an event is serialized.
+pub(super) struct EventBody<'a> {
+    pub(super) core: &'a EventCore,
+    pub(super) data: Cow<'a, str>,
+    pub(super) target: Target<'a>,
+}
+
+impl Serialize for EventBody<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let optional = usize::from(self.core.socket_id.is_some()) + usize::from(!self.core.info.is_empty());
+        let mut body = serializer.serialize_struct("Event", 3 + optional)?;
+        if let Target::Channel(channel) = self.target {
+            body.serialize_field("channel", channel)?;
+        }
+        body.serialize_field("name", &self.core.name)?;
+        body.serialize_field("data", &self.data)?;
+        if let Target::Channels(channels) = self.target {
+            body.serialize_field("channels", channels)?;
+        }
+        if let Some(socket_id) = &self.core.socket_id {
+            body.serialize_field("socket_id", socket_id)?;
+        }
+        if let Some(info) = self.core.info.as_param() {
+            body.serialize_field("info", info)?;
+        }
+        body.end()
+    }
+}
+
+#[derive(Serialize)]
+pub(super) struct BatchBody<'a> {
+    pub(super) batch: Vec<EventBody<'a>>,
+}
+
+/// The builder methods and getters both event types share, over their `core`.
+macro_rules! event_methods {
+    () => {
+        /// Excludes the connection `socket_id` from receiving the event (the sender's
+        /// own connection, usually).
+        #[must_use]
+        pub fn exclude(mut self, socket_id: SocketId) -> Self {
+            self.core.socket_id = Some(socket_id);
+            self
+        }
+
+        /// Asks for attributes of the channel(s) published to, in the response.
+        #[must_use]
+        pub fn with_info(mut self, info: Info) -> Self {
+            self.core.info = info;
+            self
+        }
+
+        /// The event name.
+        #[must_use]
+        pub fn name(&self) -> &EventName {
+            &self.core.name
+        }
+
+        /// The data, as it will be sent (before encryption, for an encrypted channel).
+        #[must_use]
+        pub fn data(&self) -> &str {
+            &self.core.data
+        }
+
+        /// The excluded connection, if any.
+        #[must_use]
+        pub fn excluded(&self) -> Option<&SocketId> {
+            self.core.socket_id.as_ref()
+        }
+
+        /// The attributes asked for.
+        #[must_use]
+        pub fn info(&self) -> Info {
+            self.core.info
+        }
+    };
+}
 
 /// One event on one or more channels (`POST /apps/<id>/events`).
 ///
@@ -23,22 +142,15 @@ use crate::names::{ChannelName, EventName, SocketId};
 /// ```
 #[derive(Clone)]
 pub struct Trigger {
-    pub(super) name: EventName,
-    pub(super) data: String,
+    pub(super) core: EventCore,
     pub(super) channels: Vec<ChannelName>,
-    pub(super) socket_id: Option<SocketId>,
-    pub(super) info: Info,
 }
 
 impl core::fmt::Debug for Trigger {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Trigger")
-            .field("name", &self.name)
-            .field("data_len", &self.data.len())
-            .field("channels", &self.channels)
-            .field("socket_id", &self.socket_id)
-            .field("info", &self.info)
-            .finish()
+        let mut out = f.debug_struct("Trigger");
+        self.core.debug_fields(&mut out);
+        out.field("channels", &self.channels).finish()
     }
 }
 
@@ -52,96 +164,42 @@ impl Trigger {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn new(name: EventName, data: impl Into<String>, channels: impl IntoIterator<Item = ChannelName>) -> Self {
-        Self { name, data: data.into(), channels: channels.into_iter().collect(), socket_id: None, info: Info::new() }
+        Self { core: EventCore::new(name, data.into()), channels: channels.into_iter().collect() }
     }
 
-    /// Excludes the connection `socket_id` from receiving the event.
+    /// The event `name` whose `data` is `value` encoded as JSON, as the official
+    /// libraries (and the archived `pusher` crate) send anything that is not a string.
+    /// [`Trigger::new`] sends a string as given: `Trigger::new(n, "hi", …)` sends `hi`,
+    /// `Trigger::json(n, &"hi", …)` sends `"hi"`, quoted.
+    ///
+    /// # Errors
+    /// [`SendError::DataNotJson`] when `value` cannot be encoded (a map with non-string
+    /// keys, a failing `Serialize` implementation).
     ///
     /// ```
     /// use channel_auth::send::Trigger;
-    /// let t = Trigger::new("ev".parse()?, "d", ["a".parse()?]).exclude("1.2".parse()?);
-    /// assert_eq!(t.excluded().map(|s| s.as_str()), Some("1.2"));
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn exclude(mut self, socket_id: SocketId) -> Self {
-        self.socket_id = Some(socket_id);
-        self
-    }
-
-    /// Asks for attributes of the channels published to, in the response.
+    /// use serde_json::json;
     ///
+    /// let t = Trigger::json("new-message".parse()?, &json!({"text": "hi"}), ["room".parse()?])?;
+    /// assert_eq!(t.data(), r#"{"text":"hi"}"#);
+    /// assert_eq!(Trigger::json("ev".parse()?, &"hi", ["room".parse()?])?.data(), r#""hi""#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    /// use channel_auth::send::{Info, Trigger};
-    /// let t = Trigger::new("ev".parse()?, "d", ["a".parse()?]).with_info(Info::new().with_subscription_count());
-    /// assert!(t.info().subscription_count());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn with_info(mut self, info: Info) -> Self {
-        self.info = info;
-        self
-    }
-
-    /// The event name.
-    ///
-    /// ```
-    /// use channel_auth::send::Trigger;
-    /// assert_eq!(Trigger::new("ev".parse()?, "d", []).name().as_str(), "ev");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn name(&self) -> &EventName {
-        &self.name
-    }
-
-    /// The data, as given.
-    ///
-    /// ```
-    /// use channel_auth::send::Trigger;
-    /// assert_eq!(Trigger::new("ev".parse()?, "d", []).data(), "d");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn data(&self) -> &str {
-        &self.data
+    pub fn json(
+        name: EventName,
+        value: &impl Serialize,
+        channels: impl IntoIterator<Item = ChannelName>,
+    ) -> Result<Self, SendError> {
+        Ok(Self { core: EventCore::json(name, value)?, channels: channels.into_iter().collect() })
     }
 
     /// The channels.
-    ///
-    /// ```
-    /// use channel_auth::send::Trigger;
-    /// assert!(Trigger::new("ev".parse()?, "d", []).channels().is_empty());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn channels(&self) -> &[ChannelName] {
         &self.channels
     }
 
-    /// The excluded connection, if any.
-    ///
-    /// ```
-    /// use channel_auth::send::Trigger;
-    /// assert!(Trigger::new("ev".parse()?, "d", []).excluded().is_none());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn excluded(&self) -> Option<&SocketId> {
-        self.socket_id.as_ref()
-    }
-
-    /// The attributes asked for.
-    ///
-    /// ```
-    /// use channel_auth::send::Trigger;
-    /// assert!(Trigger::new("ev".parse()?, "d", []).info().is_empty());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn info(&self) -> Info {
-        self.info
-    }
+    event_methods!();
 }
 
 /// One event of a batch, on exactly one channel (`POST /apps/<id>/batch_events`).
@@ -157,22 +215,16 @@ impl Trigger {
 /// ```
 #[derive(Clone)]
 pub struct BatchEvent {
+    pub(super) core: EventCore,
     pub(super) channel: ChannelName,
-    pub(super) name: EventName,
-    pub(super) data: String,
-    pub(super) socket_id: Option<SocketId>,
-    pub(super) info: Info,
 }
 
 impl core::fmt::Debug for BatchEvent {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("BatchEvent")
-            .field("channel", &self.channel)
-            .field("name", &self.name)
-            .field("data_len", &self.data.len())
-            .field("socket_id", &self.socket_id)
-            .field("info", &self.info)
-            .finish()
+        let mut out = f.debug_struct("BatchEvent");
+        out.field("channel", &self.channel);
+        self.core.debug_fields(&mut out);
+        out.finish()
     }
 }
 
@@ -186,121 +238,34 @@ impl BatchEvent {
     /// # Ok::<(), channel_auth::InvalidInput>(())
     /// ```
     pub fn new(channel: ChannelName, name: EventName, data: impl Into<String>) -> Self {
-        Self { channel, name, data: data.into(), socket_id: None, info: Info::new() }
+        Self { core: EventCore::new(name, data.into()), channel }
     }
 
-    /// Excludes the connection `socket_id` from receiving the event.
+    /// The event `name` on `channel` whose `data` is `value` encoded as JSON (see
+    /// [`Trigger::json`]).
+    ///
+    /// # Errors
+    /// [`SendError::DataNotJson`] when `value` cannot be encoded.
     ///
     /// ```
-    /// use channel_auth::send::BatchEvent;
-    /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d").exclude("1.1".parse()?);
-    /// assert!(e.excluded().is_some());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn exclude(mut self, socket_id: SocketId) -> Self {
-        self.socket_id = Some(socket_id);
-        self
-    }
-
-    /// Asks for attributes of the channel, in the response.
+    /// use std::collections::BTreeMap;
+    /// use channel_auth::send::{BatchEvent, SendError};
     ///
+    /// let e = BatchEvent::json("a".parse()?, "ev".parse()?, &[1, 2, 3])?;
+    /// assert_eq!(e.data(), "[1,2,3]");
+    /// let keys_not_strings = BTreeMap::from([((1, 2), "x")]);
+    /// assert_eq!(BatchEvent::json("a".parse()?, "ev".parse()?, &keys_not_strings).unwrap_err(), SendError::DataNotJson);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    /// use channel_auth::send::{BatchEvent, Info};
-    /// let e = BatchEvent::new("a".parse()?, "ev".parse()?, "d").with_info(Info::new().with_subscription_count());
-    /// assert!(e.info().subscription_count());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn with_info(mut self, info: Info) -> Self {
-        self.info = info;
-        self
+    pub fn json(channel: ChannelName, name: EventName, value: &impl Serialize) -> Result<Self, SendError> {
+        Ok(Self { core: EventCore::json(name, value)?, channel })
     }
 
     /// The channel.
-    ///
-    /// ```
-    /// use channel_auth::send::BatchEvent;
-    /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").channel().as_str(), "a");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
     #[must_use]
     pub fn channel(&self) -> &ChannelName {
         &self.channel
     }
 
-    /// The event name.
-    ///
-    /// ```
-    /// use channel_auth::send::BatchEvent;
-    /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").name().as_str(), "ev");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn name(&self) -> &EventName {
-        &self.name
-    }
-
-    /// The data, as given.
-    ///
-    /// ```
-    /// use channel_auth::send::BatchEvent;
-    /// assert_eq!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").data(), "d");
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn data(&self) -> &str {
-        &self.data
-    }
-
-    /// The excluded connection, if any.
-    ///
-    /// ```
-    /// use channel_auth::send::BatchEvent;
-    /// assert!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").excluded().is_none());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn excluded(&self) -> Option<&SocketId> {
-        self.socket_id.as_ref()
-    }
-
-    /// The attributes asked for.
-    ///
-    /// ```
-    /// use channel_auth::send::BatchEvent;
-    /// assert!(BatchEvent::new("a".parse()?, "ev".parse()?, "d").info().is_empty());
-    /// # Ok::<(), channel_auth::InvalidInput>(())
-    /// ```
-    #[must_use]
-    pub fn info(&self) -> Info {
-        self.info
-    }
-}
-
-#[derive(Serialize)]
-pub(super) struct TriggerBody<'a> {
-    pub(super) name: &'a EventName,
-    pub(super) data: &'a str,
-    pub(super) channels: &'a [ChannelName],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) socket_id: Option<&'a SocketId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) info: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-pub(super) struct BatchItem<'a> {
-    pub(super) channel: &'a ChannelName,
-    pub(super) name: &'a EventName,
-    pub(super) data: Cow<'a, str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) socket_id: Option<&'a SocketId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) info: Option<&'static str>,
-}
-
-#[derive(Serialize)]
-pub(super) struct BatchBody<'a> {
-    pub(super) batch: Vec<BatchItem<'a>>,
+    event_methods!();
 }

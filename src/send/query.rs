@@ -4,8 +4,10 @@
 use crate::error::{InputKind, InvalidInput};
 use crate::names::ChannelName;
 
-/// Channel attributes to ask for (`info`): `user_count` (presence channels only) and
-/// `subscription_count`.
+/// Channel attributes to ask for (`info`): `user_count` (presence channels only),
+/// `subscription_count`, and `cache` (the cached event of a cache channel: one channel's
+/// info only, and only for `cache-`, `private-cache-`, `private-encrypted-cache-` and
+/// `presence-cache-` channels).
 ///
 /// Parsed from the wire form, a comma-separated list:
 ///
@@ -22,6 +24,7 @@ use crate::names::ChannelName;
 pub struct Info {
     pub(super) user_count: bool,
     pub(super) subscription_count: bool,
+    pub(super) cache: bool,
 }
 
 impl Info {
@@ -32,7 +35,7 @@ impl Info {
     /// ```
     #[must_use]
     pub const fn new() -> Self {
-        Self { user_count: false, subscription_count: false }
+        Self { user_count: false, subscription_count: false, cache: false }
     }
 
     /// Adds `user_count`.
@@ -57,11 +60,35 @@ impl Info {
         self
     }
 
-    /// Whether `user_count` is asked for.
+    /// Adds `cache`: the channel's cached event and its time to live, in
+    /// [`ChannelResponse::cache`](crate::send::ChannelResponse::cache). Only
+    /// [`Api::channel`](crate::send::Api::channel) of a cache channel takes it; anywhere
+    /// else it is [`SendError::InfoNotApplicable`](crate::send::SendError::InfoNotApplicable).
     ///
     /// ```
-    /// assert!(!channel_auth::send::Info::new().user_count());
+    /// use std::time::SystemTime;
+    /// use channel_auth::send::{Api, ApiUrl, Info, SendError};
+    /// use channel_auth::Credentials;
+    ///
+    /// let creds = Credentials::new("key".parse()?, "secret".parse()?).with_app_id("1".parse()?);
+    /// let api = Api::new(creds, ApiUrl::from_url("http://127.0.0.1:6001")?)?;
+    /// let request = api.channel(&"cache-prices".parse()?, Info::new().with_cache(), SystemTime::now())?;
+    /// assert!(request.http().uri().query().unwrap_or("").contains("&info=cache&"));
+    /// let answer = http::Response::new(br#"{"occupied":true,"cache":{"event":"price","data":"{\"btc\":1}","ttl":1800}}"#.to_vec());
+    /// let cached = request.parse(&answer)?.cache.unwrap_or_default();
+    /// assert_eq!((cached.event.as_deref(), cached.data.as_str(), cached.ttl), (Some("price"), r#"{"btc":1}"#, Some(1800)));
+    ///
+    /// let not_cache = api.channel(&"prices".parse()?, Info::new().with_cache(), SystemTime::now());
+    /// assert!(matches!(not_cache, Err(SendError::InfoNotApplicable { attribute: "cache", .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
+    pub const fn with_cache(mut self) -> Self {
+        self.cache = true;
+        self
+    }
+
+    /// Whether `user_count` is asked for.
     #[must_use]
     pub const fn user_count(&self) -> bool {
         self.user_count
@@ -77,6 +104,12 @@ impl Info {
         self.subscription_count
     }
 
+    /// Whether `cache` is asked for.
+    #[must_use]
+    pub const fn cache(&self) -> bool {
+        self.cache
+    }
+
     /// Whether nothing is asked for.
     ///
     /// ```
@@ -84,22 +117,26 @@ impl Info {
     /// ```
     #[must_use]
     pub const fn is_empty(&self) -> bool {
-        !self.user_count && !self.subscription_count
+        !self.user_count && !self.subscription_count && !self.cache
     }
 
-    /// The wire form (`user_count`, `subscription_count` or both, comma-separated), or
-    /// `None` when empty.
+    /// The wire form (`user_count`, `subscription_count`, `cache`, comma-separated in
+    /// that order), or `None` when empty.
     ///
     /// ```
     /// assert_eq!(channel_auth::send::Info::new().with_subscription_count().as_param(), Some("subscription_count"));
     /// ```
     #[must_use]
     pub const fn as_param(&self) -> Option<&'static str> {
-        match (self.user_count, self.subscription_count) {
-            (false, false) => None,
-            (true, false) => Some("user_count"),
-            (false, true) => Some("subscription_count"),
-            (true, true) => Some("user_count,subscription_count"),
+        match (self.user_count, self.subscription_count, self.cache) {
+            (false, false, false) => None,
+            (true, false, false) => Some("user_count"),
+            (false, true, false) => Some("subscription_count"),
+            (true, true, false) => Some("user_count,subscription_count"),
+            (false, false, true) => Some("cache"),
+            (true, false, true) => Some("user_count,cache"),
+            (false, true, true) => Some("subscription_count,cache"),
+            (true, true, true) => Some("user_count,subscription_count,cache"),
         }
     }
 }
@@ -107,7 +144,7 @@ impl Info {
 impl core::str::FromStr for Info {
     type Err = InvalidInput;
 
-    /// Parses a comma-separated list of `user_count` and `subscription_count`.
+    /// Parses a comma-separated list of `user_count`, `subscription_count` and `cache`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let kind = InputKind::InfoAttribute;
         if s.is_empty() {
@@ -119,11 +156,12 @@ impl core::str::FromStr for Info {
             match attribute {
                 "user_count" => info.user_count = true,
                 "subscription_count" => info.subscription_count = true,
+                "cache" => info.cache = true,
                 _ => {
                     return Err(InvalidInput::Malformed {
                         kind,
                         position,
-                        expected: "user_count or subscription_count",
+                        expected: "user_count, subscription_count or cache",
                     });
                 }
             }
@@ -204,4 +242,12 @@ impl ChannelsQuery {
     pub fn user_count(&self) -> bool {
         self.user_count
     }
+}
+
+/// Whether `channel` is a cache channel (`cache-`, `private-cache-`,
+/// `private-encrypted-cache-`, `presence-cache-`): the only ones with a cached event.
+pub(super) fn is_cache_channel(channel: &ChannelName) -> bool {
+    ["cache-", "private-cache-", "private-encrypted-cache-", "presence-cache-"]
+        .iter()
+        .any(|prefix| channel.as_str().starts_with(prefix))
 }
