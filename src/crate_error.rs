@@ -99,8 +99,18 @@ impl Error {
             | Self::Verify(VerifyError::Config(e))
             | Self::Webhook(WebhookError::Verify(VerifyError::Config(e)))
             | Self::Faye(FayeError::Verify(VerifyError::Config(e))) => Some(*e),
+            Self::Send(send) => send_config(send),
             _ => None,
         }
+    }
+}
+
+/// The configuration mistake inside a send error, a batch event's included.
+fn send_config(err: &SendError) -> Option<ConfigError> {
+    match err {
+        SendError::Config(e) => Some(*e),
+        SendError::InBatch { source, .. } => send_config(source),
+        _ => None,
     }
 }
 
@@ -228,6 +238,8 @@ mod tests {
             Error::from(WebhookError::Verify(VerifyError::Config(missing))),
             Error::from(FayeError::Verify(VerifyError::Config(missing))),
             Error::from(Refusal::Config(missing)),
+            Error::from(SendError::Config(missing)),
+            Error::from(SendError::InBatch { index: 2, source: Box::new(SendError::Config(missing)) }),
         ] {
             assert_eq!(err.config(), Some(missing), "{err:?}");
         }
@@ -239,7 +251,7 @@ mod tests {
     #[test]
     fn every_send_error_converts() {
         use crate::send::Operation;
-        let send = SendError::MissingAppId;
+        let send = SendError::Config(ConfigError::MissingAppId);
         assert!(matches!(Error::from(send.clone()), Error::Send(e) if e == send));
         let api = ApiError::RateLimited { operation: Operation::Trigger, retry_after: None };
         assert!(matches!(Error::from(api.clone()), Error::Api(e) if e == api));

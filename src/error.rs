@@ -301,10 +301,6 @@ pub enum AuthError {
     /// to subscribe to one.
     #[error("server-to-user channels are reserved for the server")]
     ReservedChannel,
-    /// Sending through the HTTP API ([`Api::new`](crate::send::Api::new)) needs credentials
-    /// that carry an app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)).
-    #[error("sending needs credentials with an app id")]
-    MissingAppId,
     /// Payload encryption was asked for a channel that is not `private-encrypted-`.
     #[error("not a private-encrypted channel")]
     NotEncryptedChannel,

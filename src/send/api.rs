@@ -18,7 +18,7 @@ use crate::credentials::Credentials;
 use crate::encryption::encrypt_payload;
 use crate::encryption::encrypt_payload_with_rng;
 use crate::encryption::rand_core::CryptoRngCore;
-use crate::error::AuthError;
+use crate::error::{AuthError, ConfigError};
 use crate::names::{AppId, ChannelKind, ChannelName, EventName, UserId};
 use crate::send::error::SendError;
 use crate::send::url::ApiUrl;
@@ -61,21 +61,22 @@ impl Api {
     /// ([`Credentials::with_app_id`]), at `url`, with [`Limits::default`].
     ///
     /// # Errors
-    /// [`SendError::MissingAppId`] (a configuration error) when the credentials carry no
-    /// app id.
+    /// [`SendError::Config`] ([`ConfigError::MissingAppId`](crate::ConfigError::MissingAppId))
+    /// when the credentials carry no app id.
     ///
     /// ```
     /// use channel_auth::send::{Api, ApiUrl, SendError};
-    /// use channel_auth::Credentials;
+    /// use channel_auth::{ConfigError, Credentials};
     ///
     /// let creds = Credentials::new("key".parse()?, "secret".parse()?);
-    /// assert_eq!(Api::new(creds.clone(), ApiUrl::cluster("eu")?).unwrap_err(), SendError::MissingAppId);
+    /// let missing = Api::new(creds.clone(), ApiUrl::cluster("eu")?).unwrap_err();
+    /// assert_eq!(missing, SendError::Config(ConfigError::MissingAppId));
     /// let api = Api::new(creds.with_app_id("42".parse()?), ApiUrl::cluster("eu")?)?;
     /// assert_eq!(api.app_id().as_str(), "42");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(credentials: Credentials, url: ApiUrl) -> Result<Self, SendError> {
-        let app_id = credentials.app_id().cloned().ok_or(SendError::MissingAppId)?;
+        let app_id = credentials.app_id().cloned().ok_or(ConfigError::MissingAppId)?;
         Ok(Self { credentials, app_id, url, limits: Limits::default() })
     }
 
@@ -129,7 +130,8 @@ impl Api {
     /// # Errors
     /// [`SendError`]: [`SendError::NoChannels`], [`SendError::TooManyChannels`],
     /// [`SendError::ServerToUserChannel`], [`SendError::EncryptedAmongSeveral`],
-    /// [`SendError::MissingMasterKey`], [`SendError::InfoNotApplicable`] (`user_count`
+    /// [`SendError::Config`] (no master key for an encrypted channel),
+    /// [`SendError::InfoNotApplicable`] (`user_count`
     /// with a channel that is not `presence-`), [`SendError::DataTooLong`] (measured on
     /// what is sent), [`SendError::Invalid`] for a time before 1970.
     ///
@@ -503,7 +505,7 @@ impl Api {
     ) -> Result<Cow<'d, str>, SendError> {
         let sent = if channel.kind() == ChannelKind::PrivateEncrypted {
             if self.credentials.encryption_master_key().is_none() {
-                return Err(SendError::MissingMasterKey { channel: channel.clone() });
+                return Err(ConfigError::MissingMasterKey.into());
             }
             Cow::Owned(encrypt(channel, data.as_bytes()).map_err(SendError::Encryption)?)
         } else {

@@ -1,6 +1,6 @@
 //! What sending refuses: before building ([`SendError`]) and after ([`ApiError`]).
 
-use crate::error::{AuthError, InvalidInput};
+use crate::error::{AuthError, ConfigError, InvalidInput};
 use crate::names::ChannelName;
 
 /// A request was refused before anything was built: a limit, a rule of the protocol, or
@@ -23,10 +23,11 @@ use crate::names::ChannelName;
 #[non_exhaustive]
 pub enum SendError {
     /// Configuration: the credentials given to [`Api::new`](crate::send::Api::new) carry
-    /// no app id ([`Credentials::with_app_id`](crate::Credentials::with_app_id)), which
-    /// every request path names.
-    #[error("sending needs credentials with an app id")]
-    MissingAppId,
+    /// no app id ([`ConfigError::MissingAppId`]: every request path names it), or a
+    /// `private-encrypted-` channel's event needs the encryption master key they lack
+    /// ([`ConfigError::MissingMasterKey`]; in a batch, inside [`SendError::InBatch`]).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// A trigger names no channel.
     #[error("no channel to trigger on")]
     NoChannels,
@@ -62,12 +63,6 @@ pub enum SendError {
     /// key, so it is only ever triggered alone.
     #[error("encrypted channel {channel} cannot be triggered together with other channels")]
     EncryptedAmongSeveral {
-        /// The encrypted channel.
-        channel: ChannelName,
-    },
-    /// A `private-encrypted-` channel, but the credentials carry no encryption master key.
-    #[error("encrypted channel {channel} needs an encryption master key")]
-    MissingMasterKey {
         /// The encrypted channel.
         channel: ChannelName,
     },
