@@ -12,10 +12,11 @@ use core::time::Duration;
 ///   or a connection that could not be made
 ///   ([`TransportError::is_connect`](crate::send::TransportError::is_connect)). A 5xx or
 ///   a timeout after sending may have published: it is returned, never retried.
-/// - Each try is signed again at its own time. The wait is the server's `Retry-After`
-///   when it gave one (a longer wait than `max_delay` is not waited: the
-///   `RateLimited` error is returned with it), else exponential backoff from
-///   `base_delay` with jitter, at most `max_delay`; no try starts after `deadline`.
+/// - Each try is signed again at its own time. The wait is exponential backoff from
+///   `base_delay` with jitter, at most `max_delay`, or the server's `Retry-After` when
+///   that is longer (it is a floor: a `Retry-After: 0` still waits the backoff; one
+///   longer than `max_delay` is not waited: the `RateLimited` error is returned with
+///   it); no try starts after `deadline`.
 ///
 /// [`RetryPolicy::default`]: 5 tries, backoff from 500 ms (waits of 0.25-0.5 s, 0.5-1 s,
 /// 1-2 s, 2-4 s), at most 5 s a wait, 20 s in all: long enough to span a rate limit's
@@ -123,15 +124,16 @@ impl RetryPolicy {
         if !retry {
             return None;
         }
+        let doubled = self.base_delay.saturating_mul(1u32 << tries.saturating_sub(1).min(20));
+        let backoff = doubled.min(self.max_delay);
+        let half = backoff / 2;
+        let backoff = half + half.mul_f64(f64::from(jitter.min(1000)) / 1000.0);
         let wait = match failure {
             Failure::RateLimited(Some(asked)) if asked > self.max_delay => return None,
-            Failure::RateLimited(Some(asked)) => asked,
-            _ => {
-                let doubled = self.base_delay.saturating_mul(1u32 << tries.saturating_sub(1).min(20));
-                let backoff = doubled.min(self.max_delay);
-                let half = backoff / 2;
-                half + half.mul_f64(f64::from(jitter.min(1000)) / 1000.0)
-            }
+            // `Retry-After` is a floor, never a reason to hurry: sockudo says `0` for the
+            // rest of a one-second window, and retrying at once lands in the same window.
+            Failure::RateLimited(Some(asked)) => asked.max(backoff),
+            _ => backoff,
         };
         (elapsed.saturating_add(wait) <= self.deadline).then_some(wait)
     }
@@ -167,6 +169,10 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(p.wait(true, Failure::RateLimited(Some(3 * S)), 1, Duration::ZERO, 999), Some(3 * S));
         assert_eq!(p.wait(true, Failure::RateLimited(Some(6 * S)), 1, Duration::ZERO, 0), None);
+        // A Retry-After shorter than the backoff (sockudo's `0`) waits the backoff.
+        let after_zero = p.wait(true, Failure::RateLimited(Some(Duration::ZERO)), 1, Duration::ZERO, 0);
+        assert_eq!(after_zero, p.wait(true, Failure::RateLimited(None), 1, Duration::ZERO, 0));
+        assert!(after_zero.is_some_and(|wait| wait >= Duration::from_millis(250)), "{after_zero:?}");
     }
 
     #[test]

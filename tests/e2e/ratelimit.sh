@@ -4,7 +4,7 @@
 # limit, rate_limiter.api_rate_limit), with pusher-js subscribed (ratelimit.mjs; sender
 # tests/e2e/burst.rs, example `e2e_burst`). soketi: both phases (default RetryPolicy: all
 # accepted, each received once; RetryPolicy::none: RateLimited refusals, each accepted
-# received once). sockudo: the second phase only; NOTES.md ("Rate limits") says why.
+# received once); the same on sockudo (NOTES.md, "Rate limits", says how it is limited).
 #
 #   bash tests/e2e/ratelimit.sh
 #
@@ -159,8 +159,8 @@ if [[ " $SERVERS " == *" sockudo "* ]]; then
     grep -q "new app registered" "$WORK/sockudo.log" || die "sockudo did not register the test app (see sockudo.log)"
     # The readiness probes above may have used part of the first window.
     sleep 1.1
-    # Not `retry`: sockudo answers `Retry-After: 0` within its window (NOTES.md).
-    driver sockudo "$SOCKUDO_PORT" none
+    # sockudo answers `Retry-After: 0` within its window: a floor, the backoff still waits.
+    driver sockudo "$SOCKUDO_PORT" "retry none"
     stop "$SOCKUDO_PID"
 fi
 
