@@ -374,7 +374,7 @@ impl<H: HttpClient> Client<H> {
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
     pub async fn trigger(&self, trigger: &Trigger) -> Result<TriggerResponse, ClientError<H::Error>> {
-        self.send(self.api.trigger(trigger, SystemTime::now())?).await
+        self.send(self.api.trigger(trigger, now())?).await
     }
 
     /// [`Api::trigger_batch`] at the current time, then [`Client::send`].
@@ -382,7 +382,7 @@ impl<H: HttpClient> Client<H> {
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
     pub async fn trigger_batch(&self, events: &[BatchEvent]) -> Result<BatchResponse, ClientError<H::Error>> {
-        self.send(self.api.trigger_batch(events, SystemTime::now())?).await
+        self.send(self.api.trigger_batch(events, now())?).await
     }
 
     /// [`Api::channels`] at the current time, then [`Client::send`].
@@ -390,7 +390,7 @@ impl<H: HttpClient> Client<H> {
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
     pub async fn channels(&self, query: &ChannelsQuery) -> Result<ChannelsResponse, ClientError<H::Error>> {
-        self.send(self.api.channels(query, SystemTime::now())?).await
+        self.send(self.api.channels(query, now())?).await
     }
 
     /// [`Api::channel`] at the current time, then [`Client::send`].
@@ -398,7 +398,7 @@ impl<H: HttpClient> Client<H> {
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
     pub async fn channel(&self, channel: &ChannelName, info: Info) -> Result<ChannelResponse, ClientError<H::Error>> {
-        self.send(self.api.channel(channel, info, SystemTime::now())?).await
+        self.send(self.api.channel(channel, info, now())?).await
     }
 
     /// [`Api::users`] at the current time, then [`Client::send`].
@@ -406,7 +406,7 @@ impl<H: HttpClient> Client<H> {
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
     pub async fn users(&self, channel: &ChannelName) -> Result<UsersResponse, ClientError<H::Error>> {
-        self.send(self.api.users(channel, SystemTime::now())?).await
+        self.send(self.api.users(channel, now())?).await
     }
 
     /// [`Api::terminate_user_connections`] at the current time, then [`Client::send`].
@@ -414,7 +414,7 @@ impl<H: HttpClient> Client<H> {
     /// # Errors
     /// [`ClientError`]: refused before sending, by the server, or by the transport.
     pub async fn terminate_user_connections(&self, user: &UserId) -> Result<TerminateResponse, ClientError<H::Error>> {
-        self.send(self.api.terminate_user_connections(user, SystemTime::now())?).await
+        self.send(self.api.terminate_user_connections(user, now())?).await
     }
 
     /// [`Api::send_to_user`] at the current time, then [`Client::send`].
@@ -427,6 +427,12 @@ impl<H: HttpClient> Client<H> {
         event: &EventName,
         data: impl Into<String>,
     ) -> Result<TriggerResponse, ClientError<H::Error>> {
-        self.send(self.api.send_to_user(user, event, data, SystemTime::now())?).await
+        self.send(self.api.send_to_user(user, event, data, now())?).await
     }
+}
+
+/// The clock the conveniences read: the one read of `SystemTime::now` for them.
+#[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+fn now() -> SystemTime {
+    SystemTime::now()
 }
